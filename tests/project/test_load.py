@@ -1,0 +1,75 @@
+"""Loading the author's files: every problem at once, each with its file and line."""
+
+from __future__ import annotations
+
+import pytest
+
+from welcome_gen.errors import ProjectError
+from welcome_gen.project import load_project
+
+from helpers import write
+
+CONFIG = """\
+site:
+  title: T
+  url: https://example.org/
+  signup: {action: "https://x.us1.list-manage.com/subscribe/post?u=a&id=b"}
+business:
+  name: B
+  postal_address: 1 Road, Town
+  reply_to: hi@example.org
+"""
+
+
+def problems(root) -> list[str]:
+    with pytest.raises(ProjectError) as info:
+        load_project(root)
+    return [str(p) for p in info.value.problems]
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path):
+    write(tmp_path, {"welcome.yaml": CONFIG.replace("  title: T", "  titel: T")})
+    found = problems(tmp_path)
+    assert "welcome.yaml:2: unknown key 'site.titel' (did you mean 'title'?)" in found
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    write(tmp_path, {
+        "welcome.yaml": CONFIG.replace("reply_to: hi@example.org", "reply_to: not-an-email"),
+        "content/audiences/pros.md": "---\ntitle: Pros\nfit: false\nsummary: s\ninstead:\n  - name: X\n    url: nope\n    why: y\n---\n",
+        "content/about.md": "---\n---\nbody\n",
+        "content/newsletter/one.md": "---\ntitle: One\ndate: 2026-02-30\n---\n",
+        "sequences/welcome.yaml": "title: W\ntrigger: subscribed\nsteps:\n\t- subject: x\n",
+    })
+    found = problems(tmp_path)
+    assert "welcome.yaml:8: business.reply_to: 'not-an-email' is not a valid email address" in found
+    assert "content/audiences/pros.md:7: instead[0].url: 'nope' is not a URL: it must start with https:// or http://" in found
+    assert "content/about.md:1: empty front matter: it needs at least a 'title'" in found
+    assert any(p.startswith("content/newsletter/one.md:3: date:") for p in found)
+    assert "sequences/welcome.yaml:4: a tab is used for indentation; YAML needs spaces" in found
+
+
+def test_unsafe_slug_is_refused(tmp_path):
+    write(tmp_path, {"welcome.yaml": CONFIG, "content/evil.md": "---\ntitle: E\nslug: ../../etc\n---\n"})
+    assert any(p.startswith("content/evil.md:3: slug:") for p in problems(tmp_path))
+
+
+def test_non_utf8_and_huge_files(tmp_path):
+    write(tmp_path, {"welcome.yaml": CONFIG})
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "latin.md").write_bytes(b"---\ntitle: Caf\xe9\n---\n")
+    (tmp_path / "content" / "big.md").write_bytes(b"---\ntitle: big\n---\n" + b"x" * (50 * 1024 * 1024))
+    found = problems(tmp_path)
+    assert "content/latin.md:2: not UTF-8 text (byte 0xe9); save the file as UTF-8" in found
+    assert any(p.startswith("content/big.md: file is 50.0 MB") for p in found)
+
+
+def test_missing_sequence_body_and_unknown_variant(tmp_path):
+    write(tmp_path, {
+        "welcome.yaml": CONFIG,
+        "sequences/welcome.yaml": "title: W\ntrigger: subscribed\nsteps:\n  - subject: x\n    body: missing.md\n"
+                                  "    variants:\n      nobody: {subject: y}\n",
+    })
+    found = problems(tmp_path)
+    assert "sequences/welcome.yaml:5: body file 'missing.md' does not exist" in found
+    assert any(p.startswith("sequences/welcome.yaml:7: variant for unknown persona 'nobody'") for p in found)

@@ -1,0 +1,86 @@
+"""The `welcome-gen` command: joins one thin sub-app per command group."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from .. import __version__
+from ..errors import ExitCode, ProjectError, WelcomeGenError
+from . import console as _console
+
+app = typer.Typer(
+    name="welcome-gen",
+    help="Build a site that says who you're a good fit for, and welcome every subscriber exactly once.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"welcome-gen {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Exit codes: 0 ok, 1 the project has problems, 2 usage, 3 Mailchimp refused or unreachable, 4 partly delivered."""
+
+
+def _register() -> None:
+    # Each group module owns its commands; importing here keeps `--help` listing them all.
+    import importlib
+
+    for name in ("site", "mail", "emulator"):
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a group not yet present in this install
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        app.add_typer(module.app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turn known errors into one-line messages and stable exit codes."""
+    try:
+        rv = app(args=argv, standalone_mode=False, prog_name="welcome-gen")
+        code = rv if isinstance(rv, int) else 0
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        _console.err("aborted")
+        code = 130
+    except click.ClickException as exc:
+        exc.show()
+        code = ExitCode.USAGE
+    except ProjectError as exc:
+        for problem in exc.problems:
+            _console.problem(problem)
+        _console.err(f"{sum(p.is_error for p in exc.problems)} problem(s) found")
+        code = exc.exit_code
+    except WelcomeGenError as exc:
+        _console.err(str(exc))
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        _console.err("interrupted")
+        code = 130
+    except Exception as exc:  # a bug: say so in one line unless debugging is asked for
+        if os.environ.get("WELCOME_GEN_DEBUG"):
+            raise
+        _console.err(f"internal error: {type(exc).__name__}: {exc} (set WELCOME_GEN_DEBUG=1 for the traceback)")
+        code = 70
+    if argv is None:
+        sys.exit(int(code))
+    return int(code)

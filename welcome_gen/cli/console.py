@@ -1,0 +1,30 @@
+"""Terminal output shared by every command: problems, errors, summaries."""
+
+from __future__ import annotations
+
+import os
+
+from rich.console import Console
+
+from ..errors import Problem
+
+# stderr for diagnostics so stdout stays clean for output a script may read.
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def problem(p: Problem) -> None:
+    style = "red" if p.is_error else "yellow"
+    stderr.print(str(p), style=style, markup=False)
+
+
+def err(message: str) -> None:
+    stderr.print(f"error: {message}", style="red", markup=False)
+
+
+def info(message: str) -> None:
+    stdout.print(message, markup=False)
+
+
+def quiet() -> bool:
+    return bool(os.environ.get("WELCOME_GEN_QUIET"))

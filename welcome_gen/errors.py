@@ -1,0 +1,67 @@
+"""Problems, errors and the stable exit codes every command uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """Exit codes are part of the interface: CI scripts branch on them."""
+
+    OK = 0
+    PROBLEMS = 1  # the project has problems (check found errors, bad input)
+    USAGE = 2  # bad command-line usage
+    MAILCHIMP = 3  # Mailchimp refused or is unreachable
+    PARTIAL = 4  # partly delivered; the next run repairs it
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about the author's files, printed as `path:line: message`."""
+
+    path: str
+    line: int | None
+    message: str
+    level: str = "error"  # "error" blocks; "warning" is printed
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "" if self.level == "error" else f"{self.level}: "
+        return f"{where}: {prefix}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+
+def rel(path: Path | str, root: Path | None = None) -> str:
+    """A path as the author knows it: relative to the project root when possible."""
+    p = Path(path)
+    if root is not None:
+        try:
+            return p.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return p.as_posix()
+
+
+class WelcomeGenError(Exception):
+    """Base for errors that end a command with a clear message and an exit code."""
+
+    exit_code: ExitCode = ExitCode.PROBLEMS
+
+
+class ProjectError(WelcomeGenError):
+    """The project has problems; carries every one of them."""
+
+    exit_code = ExitCode.PROBLEMS
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(WelcomeGenError):
+    exit_code = ExitCode.USAGE

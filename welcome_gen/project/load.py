@@ -1,0 +1,242 @@
+"""Files -> model: load every source of a project, keep positions, report every problem at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, ProjectError, rel
+from .model import Config, IssueMeta, PageMeta, PersonaMeta, Sample, Samples, SequenceMeta, SLUG_RE
+from .source import Positions, SourceError, parse_yaml, read_text, split_front_matter
+from .validate import validate
+
+CONFIG_FILE = "welcome.yaml"
+# Top-level site paths that a page slug must not take.
+RESERVED_SLUGS = {"for", "fit", "newsletter", "tags", "404", "assets", "feed", "sitemap", "_emails"}
+
+
+@dataclass
+class Document:
+    """One markdown file with validated front matter."""
+
+    path: str  # relative to the project root, as the author sees it
+    meta: Any
+    body: str
+    body_line: int
+    positions: Positions
+    slug: str
+
+    def line(self, *loc: Any) -> int | None:
+        return self.positions.line(loc)
+
+
+@dataclass
+class StepBody:
+    path: str  # relative to the project root
+    text: str
+
+
+@dataclass
+class SequenceFile:
+    """One sequence: its schema plus the markdown bodies its steps name."""
+
+    key: str  # from the file name: sequences/welcome.yaml -> "welcome"
+    path: str
+    meta: SequenceMeta
+    positions: Positions
+    bodies: dict[str, StepBody] = field(default_factory=dict)  # as written in the YAML -> body
+
+    def line(self, *loc: Any) -> int | None:
+        return self.positions.line(loc)
+
+
+@dataclass
+class Project:
+    root: Path
+    config: Config
+    config_positions: Positions
+    pages: list[Document]
+    personas: list[Document]
+    issues: list[Document]
+    sequences: list[SequenceFile]
+    samples: list[Sample]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def fit_personas(self) -> list[Document]:
+        return [p for p in self.personas if p.meta.fit]
+
+    @property
+    def unfit_personas(self) -> list[Document]:
+        return [p for p in self.personas if not p.meta.fit]
+
+    def persona(self, slug: str) -> Document | None:
+        return next((p for p in self.personas if p.slug == slug), None)
+
+    def sequence(self, key: str) -> SequenceFile | None:
+        return next((s for s in self.sequences if s.key == key), None)
+
+    def config_line(self, *loc: Any) -> int | None:
+        return self.config_positions.line(loc)
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def shown(self, path: Path) -> str:
+        return rel(path, self.root)
+
+    def yaml_file(self, path: Path) -> tuple[Any, Positions] | None:
+        shown = self.shown(path)
+        try:
+            data, positions = parse_yaml(read_text(path, shown), shown)
+        except SourceError as exc:
+            self.problems.append(exc.problem)
+            return None
+        if data is not None and not isinstance(data, dict):
+            self.problems.append(Problem(shown, 1, "expected a mapping of 'key: value' lines at the top level"))
+            return None
+        return data, positions
+
+    def markdown_files(self, folder: Path, model: type, kind: str) -> list[Document]:
+        docs: list[Document] = []
+        if not folder.is_dir():
+            return docs
+        for path in sorted(folder.glob("*.md")):
+            shown = self.shown(path)
+            try:
+                fm = split_front_matter(read_text(path, shown), shown)
+            except SourceError as exc:
+                self.problems.append(exc.problem)
+                continue
+            meta, problems = validate(model, fm.meta, shown, fm.positions)
+            self.problems += problems
+            if meta is None:
+                continue
+            slug = meta.slug or path.stem.lower()
+            if not SLUG_RE.match(slug):
+                line = fm.positions.line(("slug",)) if meta.slug else 1
+                self.problems.append(Problem(shown, line, f"'{slug}' cannot be used as a {kind} slug: use lowercase "
+                                             "letters, digits and '-' only (rename the file or set 'slug')"))
+                continue
+            docs.append(Document(shown, meta, fm.body, fm.body_line, fm.positions, slug))
+        self.unique_slugs(docs, kind)
+        return docs
+
+    def unique_slugs(self, docs: list[Document], kind: str) -> None:
+        seen: dict[str, Document] = {}
+        for doc in docs:
+            if doc.slug in seen:
+                self.problems.append(Problem(doc.path, doc.line("slug") if doc.meta.slug else 1,
+                                             f"duplicate {kind} slug '{doc.slug}' (also used by {seen[doc.slug].path})"))
+            else:
+                seen[doc.slug] = doc
+
+    def sequences(self, folder: Path, personas: set[str]) -> list[SequenceFile]:
+        out: list[SequenceFile] = []
+        if not folder.is_dir():
+            return out
+        for path in sorted(folder.glob("*.y*ml")):
+            if path.name in ("samples.yaml", "samples.yml") or path.suffix not in (".yaml", ".yml"):
+                continue
+            shown = self.shown(path)
+            loaded = self.yaml_file(path)
+            if loaded is None:
+                continue
+            data, positions = loaded
+            meta, problems = validate(SequenceMeta, data, shown, positions)
+            self.problems += problems
+            if meta is None:
+                continue
+            key = path.stem.lower()
+            if not SLUG_RE.match(key):
+                self.problems.append(Problem(shown, 1, f"'{path.name}': a sequence file name must be lowercase letters, digits and '-'"))
+                continue
+            seq = SequenceFile(key, shown, meta, positions)
+            self.check_sequence(seq, path.parent, personas)
+            out.append(seq)
+        return out
+
+    def check_sequence(self, seq: SequenceFile, folder: Path, personas: set[str]) -> None:
+        for name in seq.meta.personas or []:
+            if name not in personas:
+                self.problems.append(Problem(seq.path, seq.line("personas"), f"unknown persona '{name}'"))
+        for i, step in enumerate(seq.meta.steps):
+            bodies = [(("steps", i, "body"), step.body)]
+            for persona, variant in step.variants.items():
+                if persona not in personas:
+                    self.problems.append(Problem(seq.path, seq.line("steps", i, "variants", persona),
+                                                 f"variant for unknown persona '{persona}' (known: {', '.join(sorted(personas))})"))
+                if variant.body:
+                    bodies.append((("steps", i, "variants", persona, "body"), variant.body))
+            for loc, body in bodies:
+                self.step_body(seq, folder, loc, body)
+
+    def step_body(self, seq: SequenceFile, folder: Path, loc: tuple, body: str) -> None:
+        if body in seq.bodies:
+            return
+        target = (folder / body).resolve()
+        if not target.is_relative_to(folder.resolve()):
+            self.problems.append(Problem(seq.path, seq.line(*loc), f"body '{body}' points outside the sequences folder"))
+            return
+        if not target.is_file():
+            self.problems.append(Problem(seq.path, seq.line(*loc), f"body file '{body}' does not exist"))
+            return
+        shown = self.shown(target)
+        try:
+            seq.bodies[body] = StepBody(shown, read_text(target, shown))
+        except SourceError as exc:
+            self.problems.append(exc.problem)
+
+    def samples(self, path: Path, personas: set[str]) -> list[Sample]:
+        if not path.is_file():
+            return []
+        loaded = self.yaml_file(path)
+        if loaded is None:
+            return []
+        data, positions = loaded
+        model, problems = validate(Samples, data, self.shown(path), positions)
+        self.problems += problems
+        if model is None:
+            return []
+        for i, sample in enumerate(model.samples):
+            if sample.persona and sample.persona not in personas:
+                self.problems.append(Problem(self.shown(path), positions.line(("samples", i, "persona")),
+                                             f"unknown persona '{sample.persona}'"))
+        return model.samples
+
+
+def load_project(root: Path | str) -> Project:
+    """Load and validate every file of the project at `root`; raise ProjectError listing all problems."""
+    root = Path(root)
+    loader = _Loader(root)
+    config_path = root / CONFIG_FILE
+    if not config_path.is_file():
+        raise ProjectError([Problem(rel(config_path), None, "not found: run this in a welcome-gen project "
+                                    "(or `welcome-gen init DIR` to start one)")])
+    config = None
+    positions = Positions()
+    loaded = loader.yaml_file(config_path)
+    if loaded is not None:
+        data, positions = loaded
+        config, problems = validate(Config, data, CONFIG_FILE, positions)
+        loader.problems += problems
+
+    content = root / "content"
+    personas = loader.markdown_files(content / "audiences", PersonaMeta, "persona")
+    issues = loader.markdown_files(content / "newsletter", IssueMeta, "newsletter issue")
+    pages = loader.markdown_files(content, PageMeta, "page")
+    for page in pages:
+        if page.slug in RESERVED_SLUGS:
+            loader.problems.append(Problem(page.path, page.line("slug") if page.meta.slug else 1,
+                                           f"the slug '{page.slug}' is reserved for the site's own pages"))
+    persona_slugs = {p.slug for p in personas}
+    sequences = loader.sequences(root / "sequences", persona_slugs)
+    samples = loader.samples(root / "sequences" / "samples.yaml", persona_slugs)
+
+    if loader.problems or config is None:
+        raise ProjectError(loader.problems)
+    return Project(root, config, positions, pages, personas, issues, sequences, samples)

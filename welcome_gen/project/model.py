@@ -1,0 +1,299 @@
+"""The typed model of an author's project: every option declared once, with its meaning.
+
+Unknown keys are errors (with a suggestion), so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)?\s*$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'0', '90m', '2h', '3d', '1w' (or a bare number of hours) as a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like '2h', '3d' or '1w'")
+    if isinstance(value, int):
+        return timedelta(hours=value)
+    m = DURATION_RE.match(str(value))
+    if not m:
+        raise ValueError(f"'{value}' is not a duration; write e.g. '30m', '2h', '3d' or '1w'")
+    n, unit = int(m.group(1)), m.group(2) or "h"
+    return {"m": timedelta(minutes=n), "min": timedelta(minutes=n), "h": timedelta(hours=n),
+            "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+
+
+def _slug(value: Any) -> str:
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        raise ValueError(f"'{value}' is not a valid slug: use lowercase letters, digits and '-' only")
+    return value
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not URL_RE.match(value.strip()):
+        raise ValueError(f"'{value}' is not a URL: it must start with https:// or http://")
+    return value.strip()
+
+
+def _email(value: Any) -> str:
+    if not isinstance(value, str) or not EMAIL_RE.match(value.strip()):
+        raise ValueError(f"'{value}' is not a valid email address")
+    return value.strip()
+
+
+def _timezone(value: Any) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not a known timezone; use a name like 'Europe/London'") from None
+    return str(value)
+
+
+def _clock(value: Any) -> time:
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 09:00 as sexagesimal 540
+        return time(value // 60, value % 60)
+    if isinstance(value, time):
+        return value
+    m = re.match(r"^(\d{1,2}):(\d{2})$", str(value).strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueError(f"'{value}' is not a time of day; write it as 'HH:MM' in quotes")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _month_day(value: Any) -> str:
+    m = re.match(r"^(\d{2})/(\d{2})$", str(value))
+    if not m:
+        raise ValueError(f"'{value}' is not a birthday; write it as 'MM/DD'")
+    month, day = int(m.group(1)), int(m.group(2))
+    try:
+        date(2000, month, day)  # a leap year, so 02/29 is valid
+    except ValueError:
+        raise ValueError(f"'{value}' is not a real day of the year") from None
+    return str(value)
+
+
+Slug = Annotated[str, BeforeValidator(_slug)]
+Url = Annotated[str, BeforeValidator(_url)]
+Email = Annotated[str, BeforeValidator(_email)]
+TimeZoneName = Annotated[str, BeforeValidator(_timezone)]
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+ClockTime = Annotated[time, BeforeValidator(_clock)]
+MonthDay = Annotated[str, BeforeValidator(_month_day)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- welcome.yaml -------------------------------------------------------------------------------
+
+
+class SignupForm(Schema):
+    action: Url = Field(description="The audience's hosted signup form address (Mailchimp: Embedded form → form action).")
+    honeypot: str | None = Field(None, description="Name of the hidden bot-trap field; derived from `action` if absent.")
+
+
+class Site(Schema):
+    title: str
+    url: Url = Field(description="Where the site is published; a sub-path (GitHub Pages project site) is fine.")
+    language: str = "en"
+    timezone: TimeZoneName = "UTC"
+    description: str = ""
+    per_page: int = Field(5, ge=1, le=100, description="Newsletter issues per archive page.")
+    signup: SignupForm
+
+
+class Business(Schema):
+    name: str
+    postal_address: str = Field(description="Required by anti-spam law; shown in every email footer.")
+    reply_to: Email
+    from_name: str | None = None
+
+
+class MergeFields(Schema):
+    """Which Mailchimp merge tag holds each subscriber field."""
+
+    first_name: str = "FNAME"
+    last_name: str = "LNAME"
+    birthday: str = "BIRTHDAY"
+    persona: str = "PERSONA"
+    timezone: str = "TIMEZONE"
+
+
+class MailchimpSettings(Schema):
+    audience_id: str | None = Field(None, description="The list id; MAILCHIMP_LIST_ID overrides it.")
+    server: str | None = Field(None, description="Data centre (us6...); defaults to the API key's suffix.")
+    fields: MergeFields = MergeFields()
+    folder: str = "welcome-gen"
+
+
+class SendWindow(Schema):
+    start: ClockTime = time(9, 0)
+    end: ClockTime = time(18, 0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SendWindow":
+        if self.end <= self.start:
+            raise ValueError("the send window must end after it starts")
+        return self
+
+
+class Sending(Schema):
+    window: SendWindow = SendWindow()
+    days: list[Weekday] = list(WEEKDAYS)
+    max_lateness: Duration = timedelta(days=2)
+    max_per_week: int = Field(3, ge=1, description="Most emails from welcome-gen one member gets in 7 days.")
+    birthday_not_with_welcome: bool = True
+
+
+class Config(Schema):
+    site: Site
+    business: Business
+    mailchimp: MailchimpSettings = MailchimpSettings()
+    sending: Sending = Sending()
+
+
+# -- content/ -----------------------------------------------------------------------------------
+
+
+class PageMeta(Schema):
+    title: str
+    slug: Slug | None = None
+    description: str = ""
+    menu: int | None = Field(None, description="Position in the navigation; absent means not in the menu.")
+    draft: bool = False
+    template: str | None = None
+
+
+class Alternative(Schema):
+    name: str
+    url: Url
+    why: str
+
+
+class PersonaMeta(Schema):
+    title: str
+    fit: bool
+    summary: str
+    slug: Slug | None = None
+    signs: list[str] = []
+    we_do: list[str] = []
+    instead: list[Alternative] = []
+    order: int = 0
+    draft: bool = False
+
+    @model_validator(mode="after")
+    def _instead_for_unfit(self) -> "PersonaMeta":
+        if not self.fit and not self.instead:
+            raise ValueError("a persona we are not a good fit for needs 'instead': where to go, with name, url and why")
+        return self
+
+
+class IssueMeta(Schema):
+    title: str
+    date: date
+    slug: Slug | None = None
+    summary: str = ""
+    tags: list[Slug] = []
+    draft: bool = False
+    send_at: datetime | None = Field(None, description="When to send this issue as a campaign (once).")
+    personas: list[Slug] | None = None
+
+
+# -- sequences/ ---------------------------------------------------------------------------------
+
+TriggerType = Literal["subscribed", "birthday", "anniversary", "tag", "event"]
+
+
+class Trigger(Schema):
+    type: TriggerType
+    tag: str | None = None
+    event: str | None = None
+    years: list[int] | None = Field(None, description="For anniversaries: which years (default: every year).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"type": value}
+        if isinstance(value, dict) and "type" not in value:
+            for kind in ("tag", "event"):
+                if kind in value:
+                    return {"type": kind, **value}
+        return value
+
+    @model_validator(mode="after")
+    def _needs_name(self) -> "Trigger":
+        if self.type == "tag" and not self.tag:
+            raise ValueError("a 'tag' trigger needs the tag's name: trigger: {tag: referred-a-friend}")
+        if self.type == "event" and not self.event:
+            raise ValueError("an 'event' trigger needs the event's name: trigger: {event: commented}")
+        return self
+
+
+class Variant(Schema):
+    subject: str | None = None
+    preheader: str | None = None
+    body: str | None = None
+
+
+class Step(Schema):
+    id: Slug | None = None
+    delay: Duration = timedelta(0)
+    subject: str
+    preheader: str = ""
+    body: str = Field(description="Markdown file, relative to the sequence file.")
+    variants: dict[str, Variant] = {}
+
+
+class SequenceMeta(Schema):
+    title: str
+    trigger: Trigger
+    description: str = ""
+    personas: list[str] | None = Field(None, description="Only members of these personas get this sequence.")
+    window: SendWindow | None = None
+    days: list[Weekday] | None = None
+    max_lateness: Duration | None = None
+    steps: list[Step] = Field(min_length=1)
+
+    @field_validator("steps")
+    @classmethod
+    def _unique_ids(cls, steps: list[Step]) -> list[Step]:
+        for i, step in enumerate(steps, 1):
+            if step.id is None:
+                step.id = str(i)
+        ids = [s.id for s in steps]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"step ids must be unique; repeated: {', '.join(dupes)}")
+        return steps
+
+
+class Sample(Schema):
+    """A sample subscriber for previews and personalisation checks."""
+
+    name: Slug
+    email: Email = "sample@example.com"
+    first_name: str = ""
+    last_name: str = ""
+    persona: str = ""
+    birthday: MonthDay | None = None
+    timezone: TimeZoneName | None = None
+    joined: date | None = None
+
+
+class Samples(Schema):
+    samples: list[Sample] = []
