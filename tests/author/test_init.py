@@ -1,0 +1,55 @@
+"""`welcome-gen init`: a new project that loads, and a folder that is not empty left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from welcome_gen.cli import main
+from welcome_gen.project import load_project
+
+
+def test_init_writes_a_project_that_loads(tmp_path):
+    root = tmp_path / "bramble-and-bolt"
+    assert main(["init", str(root), "--name", 'Bramble & "Bolt": Woodshop']) == 0
+    project = load_project(root)
+    assert project.config.business.name == 'Bramble & "Bolt": Woodshop'
+    assert project.config.site.url == "https://your-account.github.io/bramble-and-bolt/"
+    assert {p.meta.fit for p in project.personas} == {True, False}
+    assert [s.key for s in project.sequences] == ["welcome"]
+    assert len(project.issues) == 1 and project.pages
+    assert "welcome-gen check" in (root / ".github/workflows/publish.yml").read_text()
+    assert (root / ".github/workflows/send.yml").is_file()
+    assert set((root / ".gitignore").read_text().split()) >= {"public/", "build/"}
+    assert [p.name for p in (root / "templates").iterdir()] == ["README.md"]
+
+
+def test_every_setting_in_welcome_yaml_is_explained(tmp_path):
+    main(["init", str(tmp_path / "x")])
+    lines = (tmp_path / "x" / "welcome.yaml").read_text().splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        is_setting = stripped and not stripped.startswith("#") and not stripped.endswith(":")
+        if is_setting and line.startswith("  ") and not line.startswith("    "):
+            assert lines[i - 1].strip().startswith("#"), f"welcome.yaml:{i + 1}: {stripped} has no comment above it"
+
+
+def test_name_defaults_to_the_folder(tmp_path):
+    main(["init", str(tmp_path / "quiet-pottery")])
+    assert load_project(tmp_path / "quiet-pottery").config.site.title == "Quiet Pottery"
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["init", str(tmp_path)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+    assert main(["init", str(tmp_path), "--force"]) == 0
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    load_project(tmp_path)
+
+
+def test_init_refuses_a_name_emails_would_misread(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "x"), "--name", "{{ oops }}"]) == 2
+    assert "--name" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
