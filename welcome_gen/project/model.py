@@ -257,6 +257,7 @@ class Step(Schema):
     preheader: str = ""
     body: str = Field(description="Markdown file, relative to the sequence file.")
     variants: dict[str, Variant] = {}
+    vars: dict[str, Any] = Field({}, description="Values the step's text can use as {{ vars.name }} (e.g. a discount code).")
 
 
 class SequenceMeta(Schema):
@@ -267,6 +268,7 @@ class SequenceMeta(Schema):
     window: SendWindow | None = None
     days: list[Weekday] | None = None
     max_lateness: Duration | None = None
+    vars: dict[str, Any] = Field({}, description="Values every step's text can use as {{ vars.name }}; a step's own vars win.")
     steps: list[Step] = Field(min_length=1)
 
     @field_validator("steps")
