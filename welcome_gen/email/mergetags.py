@@ -1,0 +1,169 @@
+"""Mailchimp merge-tag language: check that tags balance and are known, and fill them in for a sample subscriber.
+
+Filling in is for previews and personalisation checks only; Mailchimp fills in the real ones when it sends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+TAG_RE = re.compile(r"\*\|(.*?)\|\*", re.S)
+STRAY_RE = re.compile(r"\*\||\|\*")
+COND_RE = re.compile(r"^(IF|IFNOT|ELSEIF):([A-Z0-9_]+)(?:(=|!=|>=|<=|>|<)(.*))?$", re.S)
+FUNCTIONS = ("UPPER", "LOWER", "TITLE", "URL", "HTML", "DATE")
+SYSTEM_TAGS = frozenset({
+    "UNSUB", "UPDATE_PROFILE", "EMAIL", "ARCHIVE", "ARCHIVE_LINK_SHORT", "FORWARD", "ABOUT_LIST", "MC:SUBJECT",
+    "MC_PREVIEW_TEXT", "CURRENT_YEAR", "REWARDS", "REWARDS_TEXT", "LIST:ADDRESS", "LIST:ADDRESSLINE",
+    "HTML:LIST_ADDRESS_HTML", "LIST:DESCRIPTION", "LIST:COMPANY", "LIST:NAME", "LIST:URL", "LIST:SUBSCRIBE",
+    "LIST:RECENT", "LIST:SUBSCRIBERS", "USER:COMPANY", "USER:ADDRESS", "USER:URL", "USER:PHONE", "DATE",
+})
+ADDRESS_TAGS = ("*|LIST:ADDRESS|*", "*|LIST:ADDRESSLINE|*", "*|HTML:LIST_ADDRESS_HTML|*")
+PHP_DATE = {"d": "%d", "j": "%-d", "m": "%m", "n": "%-m", "F": "%B", "M": "%b", "Y": "%Y", "y": "%y", "l": "%A",
+            "D": "%a"}
+
+
+@dataclass(frozen=True)
+class TagIssue:
+    offset: int
+    message: str
+
+
+def check(text: str, fields: set[str]) -> list[TagIssue]:
+    """Balance and vocabulary of the merge tags in `text`: unknown tags, stray `*|`, IF without END."""
+    issues: list[TagIssue] = []
+    depth: list[tuple[int, bool]] = []  # (offset of IF, seen ELSE)
+    last = 0
+    for m in TAG_RE.finditer(text):
+        between = text[last:m.start()]
+        for stray in STRAY_RE.finditer(between):
+            issues.append(TagIssue(last + stray.start(), f"stray '{stray.group(0)}' that is not part of a merge tag"))
+        last = m.end()
+        body = m.group(1)
+        if not body or "*|" in body or "\n" in body:
+            issues.append(TagIssue(m.start(), f"malformed merge tag '{m.group(0)[:40]}'"))
+            continue
+        cond = COND_RE.match(body)
+        if cond:
+            kind, name = cond.group(1), cond.group(2)
+            if kind == "ELSEIF":
+                if not depth or depth[-1][1]:
+                    issues.append(TagIssue(m.start(), f"*|{body}|* without an open *|IF:...|*"))
+            else:
+                depth.append((m.start(), False))
+            if name not in fields and name not in SYSTEM_TAGS:
+                issues.append(TagIssue(m.start(), f"unknown merge tag '{name}' in *|{body}|*"))
+        elif body == "ELSE:":
+            if not depth or depth[-1][1]:
+                issues.append(TagIssue(m.start(), "*|ELSE:|* without an open *|IF:...|*"))
+            else:
+                depth[-1] = (depth[-1][0], True)
+        elif body == "END:IF":
+            if not depth:
+                issues.append(TagIssue(m.start(), "*|END:IF|* without an open *|IF:...|*"))
+            else:
+                depth.pop()
+        elif not _known(body, fields):
+            issues.append(TagIssue(m.start(), f"unknown merge tag *|{body}|*"))
+    for stray in STRAY_RE.finditer(text[last:]):
+        issues.append(TagIssue(last + stray.start(), f"stray '{stray.group(0)}' that is not part of a merge tag"))
+    for offset, _ in depth:
+        issues.append(TagIssue(offset, "*|IF:...|* is never closed with *|END:IF|*"))
+    return issues
+
+
+def _known(body: str, fields: set[str]) -> bool:
+    if body in SYSTEM_TAGS or body in fields:
+        return True
+    fn, _, arg = body.partition(":")
+    if fn == "DATE":
+        return True
+    return fn in FUNCTIONS and (arg in fields or arg in SYSTEM_TAGS)
+
+
+def fill(text: str, values: dict[str, str], escape: Callable[[str], str] = lambda s: s, today: date | None = None) -> str:
+    """Fill in merge tags the way Mailchimp does for one member (`values`: tag name -> value; missing = blank)."""
+    today = today or date.today()
+    out: list[str] = []
+    # stack of (this branch is shown, some branch already taken, parent shown)
+    stack: list[tuple[bool, bool, bool]] = []
+    shown = True
+    last = 0
+    for m in TAG_RE.finditer(text):
+        if shown:
+            out.append(text[last:m.start()])
+        last = m.end()
+        body = m.group(1)
+        cond = COND_RE.match(body)
+        if cond and cond.group(1) in ("IF", "IFNOT"):
+            taken = _test(cond, values)
+            stack.append((taken, taken, shown))
+            shown = shown and taken
+        elif cond and cond.group(1) == "ELSEIF" and stack:
+            _, done, parent = stack[-1]
+            taken = not done and _test(cond, values)
+            stack[-1] = (taken, done or taken, parent)
+            shown = parent and taken
+        elif body == "ELSE:" and stack:
+            _, done, parent = stack[-1]
+            stack[-1] = (not done, True, parent)
+            shown = parent and not done
+        elif body == "END:IF" and stack:
+            shown = stack.pop()[2]
+        elif shown:
+            out.append(_value(body, values, escape, today))
+    if shown:
+        out.append(text[last:])
+    return "".join(out)
+
+
+def _test(cond: re.Match, values: dict[str, str]) -> bool:
+    kind, name, op, want = cond.groups()
+    have = values.get(name, "") or ""
+    if op is None:
+        result = bool(have.strip())
+    elif op in ("=", "!="):
+        result = (have == want) == (op == "=")
+    else:
+        try:
+            a, b = float(have), float(want)
+        except ValueError:
+            a, b = have, want  # type: ignore[assignment]
+        result = {">": a > b, "<": a < b, ">=": a >= b, "<=": a <= b}[op]
+    return not result if kind == "IFNOT" else result
+
+
+def _value(body: str, values: dict[str, str], escape: Callable[[str], str], today: date) -> str:
+    fn, _, arg = body.partition(":")
+    if fn == "DATE" and body not in values:
+        fmt = _php_to_strftime(arg)
+        return escape(_strftime(today, fmt or "%-d %B %Y"))
+    if fn in ("UPPER", "LOWER", "TITLE") and arg:
+        raw = values.get(arg, "")
+        return escape({"UPPER": raw.upper(), "LOWER": raw.lower(), "TITLE": raw.title()}[fn])
+    if fn == "HTML" and arg in values:
+        return values[arg]
+    if fn == "URL" and arg:
+        from urllib.parse import quote
+        return quote(values.get(arg, ""))
+    return escape(values.get(body, ""))
+
+
+def _php_to_strftime(php: str) -> str:
+    out, i = [], 0
+    while i < len(php):
+        c = php[i]
+        if c == "\\" and i + 1 < len(php):
+            out.append(php[i + 1].replace("%", "%%"))
+            i += 2
+            continue
+        out.append(PHP_DATE.get(c, c.replace("%", "%%")))
+        i += 1
+    return "".join(out)
+
+
+def _strftime(day: date, fmt: str) -> str:
+    # '%-d' is not portable; do it by hand
+    return day.strftime(fmt.replace("%-d", str(day.day)).replace("%-m", str(day.month)))

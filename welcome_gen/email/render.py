@@ -1,0 +1,336 @@
+"""Sequence step -> email: Jinja (subscriber values as merge tags) -> markdown -> sanitised fragment -> layout ->
+CSS inlined; and a plain-text part made from the same fragment with its own footer."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import css_inline
+import jinja2
+import markdown
+import nh3
+from inscriptis import get_text
+from inscriptis.model.config import ParserConfig
+from markupsafe import Markup
+
+from ..errors import Problem, ProjectError
+from ..project import Project, SequenceFile
+from ..project.model import Sample, Step
+from . import mergetags
+from .compile import CompileError, Source, Tokens, make_env, render
+
+THEME = Path(__file__).resolve().parent.parent / "theme" / "email"
+DEFAULT = "default"
+RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug"}
+ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "hr", "i", "img",
+                "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
+                "th", "thead", "tr", "u", "ul"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height", "title"},
+                      "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"}}
+BLOCK_TAGS = "p|li|h[1-6]|blockquote|td|th"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where each part of an email came from, so preflight findings point at the author's lines."""
+
+    subject: tuple[str, int | None]
+    preheader: tuple[str, int | None]
+    body_path: str
+    body_text: str
+    layout_path: str
+    layout_text: str
+    text_layout_path: str
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """One email of one step and variant, as Mailchimp receives it (or filled in for a sample subscriber)."""
+
+    sequence: str
+    step: str
+    variant: str  # "default" or a persona slug
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    from_name: str
+    reply_to: str
+    source: str  # "sequences/welcome.yaml:12", the step (or variant) the email comes from
+    subscriber: str | None = None  # the sample's name for a personalised preview
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+class Links:
+    """Site addresses for author text: {{ links.fit }}, {{ links.persona('makers') }}."""
+
+    def __init__(self, base: str):
+        self.home = base
+        self.fit = f"{base}fit/"
+        self.archive = f"{base}newsletter/"
+
+    def persona(self, slug: str) -> str:
+        return f"{self.home}for/{slug}/"
+
+    def page(self, slug: str) -> str:
+        return f"{self.home}{slug}/"
+
+    def issue(self, slug: str) -> str:
+        return f"{self.home}newsletter/{slug}/"
+
+
+def variant_for(step: Step, persona: str | None) -> str:
+    """The variant a member with `persona` receives: theirs if the step has one, else the default."""
+    return persona if persona and persona in step.variants else DEFAULT
+
+
+def variants_of(project: Project, sequence_key: str, step_id: str) -> list[str]:
+    """Every variant of one step: 'default' first, then the persona variants in the author's order."""
+    _, step, _ = _find(project, sequence_key, step_id)
+    return [DEFAULT, *step.variants]
+
+
+def _find(project: Project, sequence_key: str, step_id: str) -> tuple[SequenceFile, Step, int]:
+    seq = project.sequence(sequence_key)
+    if seq is None:
+        known = ", ".join(s.key for s in project.sequences) or "none"
+        raise ProjectError([Problem("sequences/", None, f"no sequence '{sequence_key}' (known: {known})")])
+    for i, step in enumerate(seq.meta.steps):
+        if step.id == step_id:
+            return seq, step, i
+    known = ", ".join(str(s.id) for s in seq.meta.steps)
+    raise ProjectError([Problem(seq.path, None, f"sequence '{sequence_key}' has no step '{step_id}' (steps: {known})")])
+
+
+def sample_values(project: Project, sample: Sample) -> dict[str, str]:
+    """A sample subscriber as Mailchimp merge values, plus the system tags a preview needs."""
+    cfg = project.config
+    f = cfg.mailchimp.fields
+    site = cfg.site.url
+    return {
+        f.first_name: sample.first_name, f.last_name: sample.last_name, f.persona: sample.persona,
+        f.birthday: sample.birthday or "", f.timezone: sample.timezone or "", "EMAIL": sample.email,
+        "UNSUB": f"{site}#preview-unsubscribe", "UPDATE_PROFILE": f"{site}#preview-update-profile",
+        "ARCHIVE": f"{site}newsletter/", "LIST:ADDRESS": cfg.business.postal_address,
+        "LIST:ADDRESSLINE": cfg.business.postal_address, "LIST:COMPANY": cfg.business.name,
+        "HTML:LIST_ADDRESS_HTML": htmllib.escape(cfg.business.postal_address), "LIST:DESCRIPTION": cfg.site.description,
+        "CURRENT_YEAR": str(date.today().year),
+    }
+
+
+class Renderer:
+    """Renders every email of one project; builds its environments once."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        cfg = project.config
+        self.fields = {name: tag for name, tag in cfg.mailchimp.fields.model_dump().items()}
+        self.env = make_env()
+        self.env.lstrip_blocks = True
+        override = project.root / "templates" / "email"
+        self.layouts = jinja2.Environment(loader=jinja2.FileSystemLoader([str(override), str(THEME)]),
+                                          autoescape=jinja2.select_autoescape(["html.j2", "html"]),
+                                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        self.inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False, minify_css=True,
+                                             apply_width_attributes=True)
+        base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"
+        self.links = Links(base)
+        self.personas = [self.persona_info(p) for p in project.personas if not p.meta.draft]
+        lang = cfg.site.language
+        self.base: dict[str, Any] = {
+            "site": cfg.site, "business": cfg.business, "links": self.links, "personas": self.personas,
+            "lang": lang, "dir": "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
+        }
+        self._layout_cache: dict[str, tuple[jinja2.Template, str, str]] = {}
+
+    def persona_info(self, doc: Any) -> dict[str, Any]:
+        m = doc.meta
+        return {"slug": doc.slug, "title": m.title, "fit": m.fit, "summary": m.summary, "url": self.links.persona(doc.slug),
+                "signs": m.signs, "instead": [a.model_dump() for a in m.instead]}
+
+    def layout(self, name: str) -> tuple[jinja2.Template, str, str]:
+        """A layout template, its path as the author sees it, and its source."""
+        if name not in self._layout_cache:
+            try:
+                template = self.layouts.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                raise ProjectError([Problem(self.shown(exc.filename or name), exc.lineno, exc.message or "syntax error")]) from None
+            path = self.shown(template.filename or name)
+            self._layout_cache[name] = (template, path, Path(template.filename).read_text(encoding="utf-8"))
+        return self._layout_cache[name]
+
+    def shown(self, filename: str) -> str:
+        p = Path(filename)
+        for root, prefix in ((self.project.root, ""), (THEME.parent.parent.parent, "")):
+            try:
+                return prefix + p.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                continue
+        return p.as_posix()
+
+    def render(self, seq: SequenceFile, step: Step, index: int, variant: str) -> RenderedEmail:
+        """The merge-tag version of one step and variant. Raises ProjectError at the author's lines."""
+        over = step.variants.get(variant) if variant != DEFAULT else None
+        if variant != DEFAULT and over is None:
+            raise ProjectError([Problem(seq.path, seq.line("steps", index), f"step '{step.id}' has no variant '{variant}' "
+                                        f"(variants: {', '.join([DEFAULT, *step.variants])})")])
+        loc = ("steps", index) if over is None else ("steps", index, "variants", variant)
+
+        def pick(key: str) -> tuple[str, tuple[str, int | None]]:
+            value = getattr(over, key, None) if over is not None else None
+            where = loc if value is not None else ("steps", index)
+            return (value if value is not None else getattr(step, key)), (seq.path, seq.line(*where, key))
+
+        subject_src, subject_at = pick("subject")
+        pre_src, pre_at = pick("preheader")
+        body_name, _ = pick("body")
+        body = seq.bodies[body_name]
+        persona = next((p for p in self.personas if p["slug"] == variant), None)
+        context = {**self.base, "sequence": {"key": seq.key, "title": seq.meta.title}, "step": {"id": step.id},
+                   "persona": persona, "vars": {**seq.meta.vars, **step.vars}}
+        tokens = Tokens()
+        problems: list[Problem] = []
+
+        def run(source: Source) -> str:
+            try:
+                return render(self.env, source, context, self.fields, tokens)
+            except CompileError as exc:
+                problems.extend(exc.problems)
+                return ""
+
+        subject = run(Source(subject_src, *subject_at))
+        preheader = run(Source(pre_src, *pre_at))
+        body_md = run(Source(body.text, body.path, 1))
+        if problems:
+            raise ProjectError(problems)
+        self.md.reset()
+        fragment, text_fragment = self.fragment(self.md.convert(_space_block_lines(body_md, tokens)), tokens)
+        text_body = self.text(text_fragment, tokens)
+        fragment = tokens.restore(fragment)
+        subject = " ".join(tokens.restore(subject).split())
+        preheader = " ".join(tokens.restore(preheader).split())
+        page, layout_path, layout_text = self.layout("layout.html.j2")
+        text_layout, text_path, _ = self.layout("layout.txt.j2")
+        extra = {**context, "subject": subject, "preheader": preheader}
+        try:
+            html_out = self.inliner.inline(page.render({**extra, "body": Markup(fragment)}))
+            text_out = text_layout.render({**extra, "body": text_body})
+        except jinja2.TemplateError as exc:
+            raise ProjectError([Problem(layout_path, None, f"email layout: {exc}")]) from None
+        text_out = "\n".join(line.rstrip() for line in text_out.strip().splitlines()) + "\n"
+        cfg = self.project.config.business
+        origin = Origin(subject_at, pre_at, body.path, body.text, layout_path, layout_text, text_path)
+        return RenderedEmail(seq.key, str(step.id), variant, subject, preheader, html_out, text_out,
+                             cfg.from_name or cfg.name, cfg.reply_to, f"{seq.path}:{seq.line(*loc)}", origin=origin)
+
+    def fragment(self, html_in: str, tokens: Tokens) -> tuple[str, str]:
+        """Sanitise the markdown's HTML and lift IF/ELSE/END tokens out of the paragraphs markdown put them in.
+
+        Returns the fragment for the HTML part and one for the text part, where each lifted run of tokens is a
+        block of its own so the converter puts it on its own line.
+        """
+        clean = nh3.clean(html_in, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None,
+                          url_schemes={"http", "https", "mailto", "tel"})
+        block = tokens.block_token_re()
+        if block is None:
+            return clean, clean
+        run = f"(?:\\s*{block.pattern})+\\s*"
+        mark = lambda run_text: f"<p data-wg-block>{run_text.strip()}</p>"  # noqa: E731
+        clean = re.sub(f"(<(?:{BLOCK_TAGS})>)({run})", lambda m: mark(m.group(2)) + m.group(1), clean)
+        clean = re.sub(f"({run})(</(?:{BLOCK_TAGS})>)", lambda m: m.group(2) + mark(m.group(1)), clean)
+        clean = re.sub("<(p|h[1-6]|blockquote)>\\s*</\\1>", "", clean)
+        return re.sub(r"<p data-wg-block>(.*?)</p>", r"\1", clean), clean
+
+    def text(self, fragment: str, tokens: Tokens) -> str:
+        text = get_text(fragment, ParserConfig(display_links=True))
+        # inscriptis writes [text](url); mail readers expect "text (url)", or the bare url when they are the same
+        text = re.sub(r"\[([^\]\n]*)\]\(([^)\s]*)\)",
+                      lambda m: m.group(2) if m.group(1).strip() in (m.group(2), "") else f"{m.group(1)} ({m.group(2)})", text)
+        lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+        block = tokens.block_token_re()
+        if block is not None:
+            lines = _join_block_lines(lines, re.compile(f"^\\s*(?:{block.pattern}\\s*)+$"))
+        return tokens.restore("\n".join(lines)).strip("\n")
+
+
+def _space_block_lines(markdown_text: str, tokens: Tokens) -> str:
+    """A line holding only IF/ELSE/END becomes a paragraph of its own, unless it sits inside a list."""
+    block = tokens.block_token_re()
+    if block is None:
+        return markdown_text
+    only = re.compile(f"^\\s*(?:{block.pattern}\\s*)+$")
+    listy = re.compile(r"^\s*([-*+]|\d+[.)])\s|^\s{2,}\S")
+    lines = markdown_text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if only.match(line):
+            near = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+            if not (len(near) == 2 and all(listy.match(n) for n in near)):  # between two list items: keep the list
+                out += ["", line.strip(), ""]
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def _join_block_lines(lines: list[str], only_tokens: re.Pattern) -> list[str]:
+    """A line holding only IF/ELSE/END moves onto the next line of content, so a hidden branch leaves no gap."""
+    out: list[str] = []
+    pending = ""
+    for line in lines:
+        if only_tokens.match(line):
+            pending += line.strip()
+        elif pending and not line.strip():
+            continue
+        elif pending:
+            out.append(pending + line)  # tokens before the indent, so a hidden branch takes none of it
+            pending = ""
+        else:
+            out.append(line)
+    if pending:
+        while out and not out[-1].strip():
+            out.pop()
+        out.append(out.pop() + pending if out else pending)
+    return out
+
+
+def personalise(project: Project, email: RenderedEmail, sample: Sample, today: date | None = None) -> RenderedEmail:
+    """The same email filled in for one sample subscriber, the way Mailchimp fills it in for a member."""
+    values = sample_values(project, sample)
+    values["MC_PREVIEW_TEXT"] = mergetags.fill(email.preheader, values, today=today)
+    values["MC:SUBJECT"] = mergetags.fill(email.subject, values, today=today)
+    html_escape = lambda s: htmllib.escape(s, quote=True)  # noqa: E731 - Mailchimp escapes values in HTML
+    return replace(email, subject=values["MC:SUBJECT"], preheader=values["MC_PREVIEW_TEXT"],
+                   html=mergetags.fill(email.html, values, html_escape, today),
+                   text=mergetags.fill(email.text, values, today=today), subscriber=sample.name)
+
+
+def render_email(project: Project, sequence_key: str, step_id: str, variant: str = DEFAULT, *,
+                 subscriber: Sample | None = None, today: date | None = None,
+                 renderer: Renderer | None = None) -> RenderedEmail:
+    """One email: the merge-tag version Mailchimp receives, or with `subscriber` the same email filled in for them."""
+    seq, step, index = _find(project, sequence_key, step_id)
+    email = (renderer or Renderer(project)).render(seq, step, index, variant)
+    return personalise(project, email, subscriber, today) if subscriber is not None else email
+
+
+def render_all(project: Project, renderer: Renderer | None = None) -> list[RenderedEmail]:
+    """Every step x variant of every sequence, merge-tag versions; all problems reported at once."""
+    renderer = renderer or Renderer(project)
+    out: list[RenderedEmail] = []
+    problems: list[Problem] = []
+    for seq in project.sequences:
+        for index, step in enumerate(seq.meta.steps):
+            for variant in [DEFAULT, *step.variants]:
+                try:
+                    out.append(renderer.render(seq, step, index, variant))
+                except ProjectError as exc:
+                    problems.extend(exc.problems)
+    if problems:
+        raise ProjectError(sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message)))
+    return out
