@@ -23,3 +23,29 @@ def init(
     made = init_project(folder, name=name, force=force)
     console.info(f"created {len(made.files)} files in {made.root}")
     console.info(f"next: cd {made.root} && welcome-gen serve")
+
+
+@app.command()
+def serve(
+    project_dir: Path = typer.Argument(Path("."), metavar="[PROJECT_DIR]", help="The project (default: here)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="The port on 127.0.0.1 (0 picks a free one)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the site in the web browser."),
+) -> None:
+    """Serve the site at http://127.0.0.1:8000, drafts included, rebuilt and reloaded on every save."""
+    import webbrowser
+
+    from ..reporter import NullReporter, RichReporter
+    from ..serve import EMAILS_PATH, DevServer
+
+    server = DevServer(project_dir, port=port, reporter=NullReporter() if console.quiet() else RichReporter())
+    try:
+        server.start()
+        console.info(f"serving {server.root} at {server.url} (email previews at {server.url}{EMAILS_PATH[1:]}/)")
+        console.info("watching content/, templates/, sequences/ and welcome.yaml; Ctrl-C to stop")
+        if open_browser:
+            webbrowser.open(server.url)
+        server.wait()
+    except KeyboardInterrupt:
+        console.info("stopped")
+    finally:
+        server.stop()
