@@ -1,0 +1,232 @@
+"""The `Emulator`: a local Mailchimp Marketing API on 127.0.0.1, startable in-process or from the CLI."""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from . import batches, campaigns, lists, members, mergefields, reports, segments  # noqa: F401 - they register routes
+from .faults import Faults
+from .problems import ApiProblem
+from .routes import Request, match
+from .sending import deliver_due
+from .server import API_PREFIX, Handler, Server
+from .spec import Spec, load_spec
+from .state import Store
+
+DEFAULT_API_KEY = "wg-emulator-key-us0"  # documented and deliberately not shaped like a real 32-hex key
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class Record:
+    """One API request as the emulator saw it (never its headers: the key travels in one)."""
+
+    method: str
+    path: str
+    status: int
+    operation: str | None  # the client call, e.g. "lists.set_list_member", when the spec knows it
+    rejected: list[dict] = field(default_factory=list)  # spec violations, when the request was refused for them
+    expected: bool = False  # a test said it sends a non-conformant request on purpose
+    fault: str | None = None
+
+
+class Emulator:
+    """Start with `with Emulator(spec=..., state_file=..., api_key=...) as emu:`; `emu.url` is the /3.0 base."""
+
+    def __init__(self, spec: Spec | str | Path | None = None, state_file: str | Path | None = None,
+                 api_key: str = DEFAULT_API_KEY, *, host: str = "127.0.0.1", port: int = 0, max_connections: int = 10,
+                 clock: Callable[[], datetime] | None = None, sending_reads: int = 0,
+                 log: Callable[[Record], None] | None = None):
+        if host not in LOOPBACK:
+            raise ValueError("the emulator listens on the loopback interface only")
+        self.spec = load_spec(spec) if isinstance(spec, (str, Path)) else spec
+        self.store = Store(state_file, clock)
+        self.store.sending_reads = sending_reads
+        self.api_key = api_key
+        self.host, self.port = host, port
+        self.max_connections = max_connections
+        self.faults = Faults()
+        self.requests: collections.deque[Record] = collections.deque(maxlen=100_000)
+        self.spec_stats: dict[str, dict[str, int]] = {}
+        self._on_record = log
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._expecting = 0
+        self._server: Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle ------------------------------------------------------------------------------------------
+
+    def start(self) -> "Emulator":
+        self._server = Server((self.host, self.port), Handler)
+        self._server.emulator = self
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="mailchimp-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Run in the calling thread until interrupted (the CLI's way)."""
+        self._server = Server((self.host, self.port), Handler)
+        self._server.emulator = self
+        self.port = self._server.server_address[1]
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
+
+    def stop(self) -> None:
+        self.faults._held.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """What `MAILCHIMP_API_URL` (or the client's host) should be."""
+        return self.base + API_PREFIX
+
+    # the API --------------------------------------------------------------------------------------------
+
+    def execute(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+        """Answer one API call (already authenticated): route, validate against the spec, run the handler."""
+        route, params, other = match(method, path)
+        if route is None:
+            problem = (ApiProblem(405, "Method Not Allowed", "The requested method and resource are not compatible.")
+                       if other else ApiProblem(404, "Resource Not Found", "The requested resource could not be found."))
+            self._log(method, path, problem.status, None, [])
+            return problem.status, problem.document()
+        op = self.spec.operation(method, route.template) if self.spec else None
+        if op is not None:
+            coerced, rejections = self.spec.validate(op, params, query, body)
+            if rejections:
+                errors = [{"field": r.field, "message": r.message} for r in rejections]
+                problem = ApiProblem(400, "Invalid Resource", f"The request does not conform to Mailchimp's API spec "
+                                     f"for {op.name}: {errors[0]['field']}: {errors[0]['message']}", errors)
+                self._log(method, path, 400, op.name, errors)
+                return 400, problem.document()
+        else:
+            coerced = {k: v[-1] for k, v in query.items()}
+        req = Request(method, route.template, params, coerced, body, self.store, self)
+        try:
+            with self.store:
+                deliver_due(self.store, self.base)
+                result = route.handler(req)
+            status, doc = (204, None) if result is None else (200, result)
+        except ApiProblem as problem:
+            status, doc = problem.status, problem.document()
+        except Exception as exc:  # a bug in the emulator: answer like Mailchimp's 500, and say what broke
+            traceback.print_exc()
+            status, doc = 500, ApiProblem(500, "Internal Server Error", f"emulator error: {type(exc).__name__}: {exc}").document()
+        self._log(method, path, status, op.name if op else None, [])
+        return status, doc
+
+    # bookkeeping ----------------------------------------------------------------------------------------
+
+    def _enter(self) -> bool:
+        with self._lock:
+            if self._in_flight >= self.max_connections:
+                return False
+            self._in_flight += 1
+            return True
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _log(self, method: str, path: str, status: int, operation: str | None, rejected: list[dict],
+             fault: str | None = None) -> None:
+        record = Record(method, path, status, operation, rejected, bool(rejected) and self._expecting > 0, fault)
+        with self._lock:
+            self.requests.append(record)
+            if operation is not None:
+                stats = self.spec_stats.setdefault(operation, {"validated": 0, "rejected": 0})
+                stats["rejected" if rejected else "validated"] += 1
+        if self._on_record:
+            self._on_record(record)
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    # helpers for tests and the /_emulator/ endpoints ------------------------------------------------------
+
+    def deliveries(self, campaign_id: str | None = None, email: str | None = None) -> list[dict]:
+        """Every email sent so far, oldest first, optionally for one campaign or one recipient."""
+        with self.store:
+            found = [dict(d) for d in self.store.data["deliveries"]]
+        return [d for d in found if (campaign_id is None or d["campaign_id"] == campaign_id)
+                and (email is None or d["email_address"].lower() == email.lower())]
+
+    def set_faults(self, **settings: Any) -> Faults:
+        """Replace the fault settings: every=N, nth=[...], kind="500"|"503"|"429"|"403"|"drop", after=, delay_ms=."""
+        held = self.faults._held
+        self.faults = Faults.from_json(settings)
+        self.faults._held = held
+        return self.faults
+
+    def clear_faults(self) -> None:
+        self.set_faults()
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Keep every API request waiting inside the emulator until the block ends (to build up concurrency)."""
+        self.faults._held.clear()
+        try:
+            yield
+        finally:
+            self.faults._held.set()
+
+    def wait_in_flight(self, count: int, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while self._in_flight < count:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+    def add_open(self, campaign_id: str, email: str) -> dict:
+        with self.store:
+            return reports.record_activity(self.store, "open", {"campaign_id": campaign_id, "email_address": email})
+
+    def add_click(self, campaign_id: str, email: str, url: str) -> dict:
+        with self.store:
+            return reports.record_activity(self.store, "click",
+                                           {"campaign_id": campaign_id, "email_address": email, "url": url})
+
+    def reset(self) -> None:
+        """Forget every list, member, campaign and delivery (faults and the request log stay)."""
+        self.store.reset()
+
+    @contextlib.contextmanager
+    def expect_rejections(self) -> Iterator[None]:
+        """Mark requests refused by the spec inside this block as intended (a test of the refusal itself)."""
+        self._expecting += 1
+        try:
+            yield
+        finally:
+            self._expecting -= 1
+
+    def unexpected_rejections(self) -> list[Record]:
+        return [r for r in list(self.requests) if r.rejected and not r.expected]

@@ -1,0 +1,104 @@
+"""The emulator-only endpoints under /_emulator/: deliveries, faults, opens and clicks, reset, logs."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+from typing import Any
+
+from .batches import results_archive
+from .problems import ApiProblem
+from .reports import record_activity
+
+ENDPOINTS = {
+    "GET /_emulator/deliveries": "emails sent (?campaign_id=, ?email_address=)",
+    "GET|PUT|DELETE /_emulator/faults": "read, set or clear fault injection",
+    "POST /_emulator/opens": "record an open {campaign_id, email_address}",
+    "POST /_emulator/clicks": "record a click {campaign_id, email_address, url}",
+    "POST /_emulator/reset": "forget all data",
+    "GET /_emulator/requests": "the request log (method, path, status, operation, spec rejections)",
+    "GET /_emulator/stats": "per-operation spec validation counts",
+    "GET /_emulator/journeys": "customer journey triggers received",
+    "GET /_emulator/state": "the whole state document",
+    "GET /_emulator/batches/{id}.tar.gz": "a batch's results (its response_body_url)",
+    "GET /_emulator/unsubscribe?id=&e=": "the *|UNSUB|* link: unsubscribes the member",
+    "GET /_emulator/archive/{campaign_id}": "a campaign's archive page",
+}
+
+
+def _problem(status: int, detail: str) -> tuple[int, dict]:
+    titles = {400: "Bad Request", 404: "Resource Not Found", 405: "Method Not Allowed"}
+    return status, ApiProblem(status, titles.get(status, "Error"), detail).document()
+
+
+def handle(emu, method: str, path: str, query: dict[str, list[str]], raw: bytes) -> tuple:
+    """(status, document) or (status, bytes, content type) for one /_emulator/ request."""
+    args = {k: v[-1] for k, v in query.items()}
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        return _problem(400, "the body is not JSON")
+    name = path[len("/_emulator"):].strip("/")
+    try:
+        return _dispatch(emu, method, name, args, body)
+    except ApiProblem as exc:
+        return exc.status, exc.document()
+    except (ValueError, TypeError) as exc:
+        return _problem(400, str(exc))
+
+
+def _dispatch(emu, method: str, name: str, args: dict, body: Any) -> tuple:
+    store = emu.store
+    if name == "" and method == "GET":
+        return 200, {"endpoints": ENDPOINTS, "api_url": emu.url}
+    if name == "deliveries" and method == "GET":
+        return 200, {"deliveries": emu.deliveries(args.get("campaign_id"), args.get("email_address"))}
+    if name == "faults":
+        if method == "PUT":
+            emu.set_faults(**body)
+        elif method == "DELETE":
+            emu.clear_faults()
+        elif method != "GET":
+            return _problem(405, "GET, PUT or DELETE")
+        return 200, emu.faults.describe()
+    if name in ("opens", "clicks") and method == "POST":
+        with store:
+            return 200, record_activity(store, name[:-1], body)
+    if name == "reset" and method == "POST":
+        emu.reset()
+        return 204, None
+    if name == "requests" and method == "GET":
+        return 200, {"requests": [dataclasses.asdict(r) for r in list(emu.requests)]}
+    if name == "stats" and method == "GET":
+        return 200, {"spec": emu.spec.source if emu.spec else None, "operations": dict(emu.spec_stats)}
+    if name == "journeys" and method == "GET":
+        return 200, {"triggers": store.snapshot()["journey_triggers"]}
+    if name == "state" and method == "GET":
+        return 200, store.snapshot()
+    if name.startswith("batches/") and name.endswith(".tar.gz") and method == "GET":
+        batch = store.snapshot()["batches"].get(name[len("batches/"):-len(".tar.gz")])
+        if batch is None:
+            return _problem(404, "no such batch")
+        return 200, results_archive(batch), "application/x-gzip"
+    if name == "unsubscribe" and method == "GET":
+        return _unsubscribe(store, args)
+    if name.startswith("archive/") and method == "GET":
+        content = store.snapshot()["contents"].get(name[len("archive/"):])
+        if content is None:
+            return _problem(404, "no such campaign")
+        return 200, content["html"].encode("utf-8"), "text/html; charset=utf-8"
+    return _problem(404, f"no emulator endpoint {method} /_emulator/{name}")
+
+
+def _unsubscribe(store, args: dict) -> tuple:
+    with store:
+        member = store.under("members", args.get("id", "")).get(args.get("e", ""))
+        if member is None:
+            return _problem(404, "no such member")
+        if member["status"] == "subscribed":
+            member.update(status="unsubscribed", unsubscribe_reason="Unsubscribed from a campaign",
+                          last_changed=store.now())
+            store.touch()
+    page = f"<p>{html.escape(member['email_address'])} is unsubscribed.</p>"
+    return 200, page.encode("utf-8"), "text/html; charset=utf-8"

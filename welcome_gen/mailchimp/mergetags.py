@@ -1,0 +1,170 @@
+"""Mailchimp merge tags, rendered for one recipient: a pure function shared by the emulator and previews.
+
+Supported: value tags (`*|FNAME|*`, `*|EMAIL|*`, `*|LIST:ADDRESS|*`, any name the caller supplies) and
+conditional blocks, nested to any depth::
+
+    *|IF:FNAME|*Hi *|FNAME|*,*|ELSEIF:LNAME|*Hello *|LNAME|*,*|ELSE:|*Hello,*|END:IF|*
+    *|IF:PLAN=pro|*…*|END:IF|*      *|IFNOT:VIP|*…*|END:IF|*     (operators: = != > < >= <=)
+
+A tag whose name the caller does not supply is left as written, as Mailchimp shows unknown tags; in a
+condition it counts as empty. Values are compared as numbers when both sides are numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+TAG = re.compile(r"\*\|(.*?)\|\*", re.S)
+COND = re.compile(r"^\s*([A-Za-z0-9_:]+)\s*(?:(!=|>=|<=|=|>|<)\s*(.*?))?\s*$", re.S)
+
+
+class MergeTagError(ValueError):
+    """The text's conditional blocks do not nest (an ELSE or END:IF without IF, an IF never closed)."""
+
+
+@dataclass
+class _Branch:
+    cond: str | None  # None for ELSE
+    negate: bool
+    body: list = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    branches: list[_Branch]
+
+
+def _parse(text: str) -> list:
+    root: list = []
+    stack: list[tuple[_Block, list]] = []  # open blocks, with the node list that holds each
+    current = root
+    pos = 0
+    for m in TAG.finditer(text):
+        if m.start() > pos:
+            current.append(text[pos:m.start()])
+        pos = m.end()
+        inner = m.group(1).strip()
+        head, _, rest = inner.partition(":")
+        head = head.upper()
+        if head in ("IF", "IFNOT"):
+            block = _Block([_Branch(rest, head == "IFNOT")])
+            current.append(block)
+            stack.append((block, current))
+            current = block.branches[0].body
+        elif head in ("ELSEIF", "ELSE"):
+            if not stack:
+                raise MergeTagError(f"*|{inner}|* without a matching *|IF:…|*")
+            block = stack[-1][0]
+            if block.branches[-1].cond is None:
+                raise MergeTagError(f"*|{inner}|* after *|ELSE:|*")
+            block.branches.append(_Branch(rest if head == "ELSEIF" else None, False))
+            current = block.branches[-1].body
+        elif head == "END" and rest.strip().upper() in ("IF", "IFNOT"):
+            if not stack:
+                raise MergeTagError(f"*|{inner}|* without a matching *|IF:…|*")
+            _, current = stack.pop()
+        else:
+            current.append(m)
+    if stack:
+        raise MergeTagError(f"*|IF:{stack[-1][0].branches[0].cond}|* is never closed with *|END:IF|*")
+    if pos < len(text):
+        current.append(text[pos:])
+    return root
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Mapping):  # an address merge field
+        parts = [value.get(k) for k in ("addr1", "addr2", "city", "state", "zip", "country")]
+        return "  ".join(str(p) for p in parts if p)
+    return str(value)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _holds(cond: str, values: Mapping[str, Any]) -> bool:
+    m = COND.match(cond)
+    if not m:
+        raise MergeTagError(f"cannot read the condition {cond!r}")
+    name, op, expected = m.group(1).upper(), m.group(2), m.group(3)
+    actual = _text(values.get(name)).strip()
+    if op is None:
+        return actual != ""
+    expected = expected.strip().strip("\"'")
+    a, b = _number(actual), _number(expected)
+    left, right = (a, b) if a is not None and b is not None else (actual, expected)
+    if op in (">", "<", ">=", "<=") and isinstance(left, str):
+        return False  # ordering only means something for numbers
+    return {"=": left == right, "!=": left != right, ">": left > right, "<": left < right,
+            ">=": left >= right, "<=": left <= right}[op]
+
+
+def _emit(nodes: list, values: Mapping[str, Any], escape: Callable[[str], str], out: list[str]) -> None:
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, _Block):
+            for branch in node.branches:
+                if branch.cond is None or _holds(branch.cond, values) != branch.negate:
+                    _emit(branch.body, values, escape, out)
+                    break
+        else:  # a value tag
+            name = node.group(1).strip().upper()
+            out.append(escape(_text(values[name])) if name in values else node.group(0))
+
+
+def render(text: str, values: Mapping[str, Any], *, escape: Callable[[str], str] | None = None) -> str:
+    """`text` with every merge tag filled from `values` (names are matched case-insensitively).
+
+    `escape` is applied to inserted values only, e.g. `html.escape` for an HTML body.
+    """
+    upper = {str(k).upper(): v for k, v in values.items()}
+    out: list[str] = []
+    _emit(_parse(text), upper, escape or (lambda s: s), out)
+    return "".join(out)
+
+
+def check(text: str) -> list[str]:
+    """Problems with the text's merge tags (empty when it renders)."""
+    try:
+        nodes = _parse(text)
+    except MergeTagError as exc:
+        return [str(exc)]
+    problems: list[str] = []
+
+    def walk(items: list) -> None:
+        for node in items:
+            if isinstance(node, _Block):
+                for branch in node.branches:
+                    if branch.cond is not None and not COND.match(branch.cond):
+                        problems.append(f"cannot read the condition {branch.cond!r}")
+                    walk(branch.body)
+
+    walk(nodes)
+    return problems
+
+
+def names(text: str) -> set[str]:
+    """Every merge-tag name the text uses, conditions included (upper case)."""
+    found = set()
+    for m in TAG.finditer(text):
+        head, _, rest = m.group(1).strip().partition(":")
+        if head.upper() in ("IF", "IFNOT", "ELSEIF"):
+            cm = COND.match(rest)
+            if cm:
+                found.add(cm.group(1).upper())
+        elif head.upper() not in ("ELSE", "END"):
+            found.add(m.group(1).strip().upper())
+    return found
