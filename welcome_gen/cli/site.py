@@ -1,0 +1,57 @@
+"""`welcome-gen check` and `welcome-gen build`: validate the project, build the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import typer
+
+from .. import site
+from ..errors import ExitCode, Problem
+from ..project import Project, load_project
+from ..reporter import NullReporter, RichReporter
+from . import console
+
+app = typer.Typer()
+
+# Every check `welcome-gen check` runs, in order; each returns its problems. Email preflight joins this list.
+CHECKERS: list[Callable[[Project], list[Problem]]] = [site.check]
+
+PROJECT_DIR = typer.Argument(Path("."), help="The project folder (the one with welcome.yaml).", show_default=True)
+
+
+@app.command()
+def check(project_dir: Path = PROJECT_DIR) -> int:
+    """Check every file of the project; print each problem as FILE:LINE: message."""
+    project = load_project(project_dir)
+    problems = sorted({p for checker in CHECKERS for p in checker(project)},
+                      key=lambda p: (p.path, p.line or 0, p.message))
+    for problem in problems:
+        console.problem(problem)
+    errors = sum(p.is_error for p in problems)
+    if errors:
+        console.err(f"{errors} problem(s) found")
+        return ExitCode.PROBLEMS
+    console.info(f"ok: {len(project.pages)} pages, {len(project.personas)} personas, {len(project.issues)} newsletter "
+                 f"issues, {len(project.sequences)} sequences" + (f"; {len(problems)} warning(s)" if problems else ""))
+    return ExitCode.OK
+
+
+@app.command()
+def build(
+    project_dir: Path = PROJECT_DIR,
+    out: Path = typer.Option(None, "--out", help="Where to write the site [default: PROJECT_DIR/public]."),
+    drafts: bool = typer.Option(False, "--drafts", help="Include drafts and future-dated issues."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing unless something is wrong."),
+) -> int:
+    """Build the website into public/ (only what changed; the old site stays until the new one is complete)."""
+    project = load_project(project_dir)
+    quiet = quiet or console.quiet()
+    result = site.build(project, out or project.root / "public", drafts=drafts,
+                        reporter=NullReporter() if quiet else RichReporter())
+    for problem in result.warnings:
+        console.problem(problem)
+    if not quiet:
+        console.info(result.summary())
+    return ExitCode.OK

@@ -1,0 +1,33 @@
+"""Site-level checks: what loading alone cannot see (broken page links, templates, the signup form)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..errors import Problem
+from ..project import Project
+from .form import honeypot_name
+from .gather import Site, gather, today_at
+from .theme import Theme
+
+
+def check(project: Project, *, drafts: bool = False, today: date | None = None) -> list[Problem]:
+    """Every problem the site build would meet, without writing anything."""
+    theme = Theme(project.root)
+    site = gather(project, theme.assets(), drafts=drafts, today=today or today_at(project))
+    return site_problems(project, site, theme)
+
+
+def site_problems(project: Project, site: Site, theme: Theme) -> list[Problem]:
+    problems = list(site.problems) + theme.problems()
+    for page in project.pages:
+        if page.meta.template and not theme.exists(page.meta.template):
+            problems.append(Problem(page.path, page.line("template"),
+                                    f"template '{page.meta.template}' not found in templates/site/ or the default "
+                                    f"theme (known: {', '.join(t for t in theme.templates() if t.endswith('.html'))})"))
+    signup = project.config.site.signup
+    if not signup.honeypot and not honeypot_name(signup.action):
+        problems.append(Problem("welcome.yaml", project.config_line("site", "signup", "action"),
+                                "site.signup.action has no 'u' and 'id' query parameters to name Mailchimp's bot "
+                                "trap field; paste the embedded form's action or set site.signup.honeypot"))
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))

@@ -1,0 +1,283 @@
+"""Project -> the whole site as plain data, before anything is rendered or written.
+
+Every page sees a consistent whole (the archive knows every issue, every page knows every link target), and each
+page's data is plain JSON-able values, so a digest of it says exactly when the page must be rendered again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..errors import Problem, rel
+from ..project import Document, Project
+from .form import signup_form
+from .links import Resolver, find_links
+from .urls import lookup_key
+
+FEED_SIZE = 20  # newest issues in feed.xml
+HOME_RECENT = 3  # newest issues on the home page
+
+
+@dataclass
+class Entry:
+    """One page or generated file: where it goes, which template makes it, the data it shows."""
+
+    path: str  # site path: "" (home), "fit/", "newsletter/page/2/", "feed.xml"
+    template: str
+    context: dict[str, Any]  # plain data the template sees, besides the shared values
+    inputs: list[str]  # the project files it was made from
+    url_mode: str = "relative"  # "rooted" for the 404 page, which is served at any depth
+
+
+@dataclass
+class StaticFile:
+    path: str  # site path
+    source: Path
+    shown: str  # as the author knows it
+
+
+@dataclass
+class Site:
+    entries: list[Entry]
+    files: list[StaticFile]
+    shared: dict[str, Any]  # what every page shows: site, business, navigation, the signup form
+    problems: list[Problem] = field(default_factory=list)
+
+
+def today_at(project: Project) -> date:
+    """Today where the site lives: an issue dated today is published from local midnight."""
+    return datetime.now(ZoneInfo(project.config.site.timezone)).date()
+
+
+def gather(project: Project, assets: dict[str, Path], *, drafts: bool = False, today: date,
+           live_reload: str | None = None) -> Site:
+    """Collect every page of the site with its data; problems (broken links...) are collected, not raised."""
+    return _Gatherer(project, assets, drafts, today, live_reload).site()
+
+
+class _Gatherer:
+    def __init__(self, project: Project, assets: dict[str, Path], drafts: bool, today: date,
+                 live_reload: str | None):
+        self.project, self.drafts, self.today = project, drafts, today
+        self.live_reload = live_reload
+        self.problems: list[Problem] = []
+        self.unpublished: dict[str, tuple[str, str]] = {}
+        self.bodies: dict[str, dict[str, Any]] = {}
+        self.pages = self._published(project.pages, lambda d: _page_path(d))
+        self.personas = sorted(self._published(project.personas, lambda d: f"for/{d.slug}/"),
+                               key=lambda d: (d.meta.order, d.meta.title.lower()))
+        self.issues = sorted(self._published(project.issues, lambda d: f"newsletter/{d.slug}/"),
+                             key=lambda d: (d.meta.date, d.slug), reverse=True)
+        self.tags = sorted({t for issue in self.issues for t in issue.meta.tags})
+        self.files = self._static_files(assets)
+        per_page = project.config.site.per_page
+        self.archive_pages = max(1, math.ceil(len(self.issues) / per_page))
+        self.resolver = Resolver(self._sources(), self._places(), self.unpublished)
+
+    # -- what is published, and where ------------------------------------------------------------
+
+    def _published(self, docs: list[Document], place) -> list[Document]:
+        out = []
+        for doc in docs:
+            if doc.meta.draft and not self.drafts:
+                self.unpublished[doc.path] = (place(doc), "a draft")
+            elif getattr(doc.meta, "date", None) and doc.meta.date > self.today and not self.drafts:
+                self.unpublished[doc.path] = (place(doc), f"dated {doc.meta.date.isoformat()}, in the future")
+            else:
+                out.append(doc)
+        return out
+
+    def _archive_path(self, number: int) -> str:
+        return "newsletter/" if number == 1 else f"newsletter/page/{number}/"
+
+    def _sources(self) -> dict[str, str]:
+        sources = {"content/index.md": "", "content/fit.md": "fit/"}  # the home and fit pages need no file
+        sources.update({d.path: _page_path(d) for d in self.pages})
+        sources.update({d.path: f"for/{d.slug}/" for d in self.personas})
+        sources.update({d.path: f"newsletter/{d.slug}/" for d in self.issues})
+        return sources
+
+    def _places(self) -> list[str]:
+        places = ["", "fit/", "404.html", "feed.xml", "sitemap.xml", "robots.txt"]
+        places += [self._archive_path(n) for n in range(1, self.archive_pages + 1)]
+        places += [_page_path(d) for d in self.pages]
+        places += [f"for/{d.slug}/" for d in self.personas] + [f"newsletter/{d.slug}/" for d in self.issues]
+        places += (["tags/"] + [f"tags/{t}/" for t in self.tags]) if self.tags else []
+        taken = {lookup_key(p) for p in places}
+        for file in self.files:
+            if lookup_key(file.path) in taken:
+                self.problems.append(Problem(file.shown, None, f"would replace the site's own page /{file.path}; "
+                                                               "rename or remove it"))
+        return places + [f.path for f in self.files]
+
+    def _static_files(self, assets: dict[str, Path]) -> list[StaticFile]:
+        root = self.project.root
+        files = {path: StaticFile(path, source, rel(source, root)) for path, source in assets.items()}
+        static = root / "static"
+        if static.is_dir():
+            for source in sorted(static.rglob("*")):
+                relative = source.relative_to(static).as_posix()
+                if source.is_file() and not any(part.startswith(".") for part in relative.split("/")):
+                    files[relative] = StaticFile(relative, source, rel(source, root))
+        return list(files.values())
+
+    # -- page data -------------------------------------------------------------------------------
+
+    def _body(self, doc: Document, path: str) -> dict[str, Any]:
+        if doc.path in self.bodies:  # an issue appears on its page and in the feed: report its links once
+            return self.bodies[doc.path]
+        links: dict[str, list[str]] = {}
+        for link in find_links(doc.body, doc.body_line):
+            found = self.resolver.resolve(link.target, doc.path, path)
+            if found.message:
+                self.problems.append(Problem(doc.path, link.line, found.message, found.level))
+            if found.site_path is not None:
+                links[link.target] = [found.site_path, found.suffix]
+        self.bodies[doc.path] = {"text": doc.body, "links": links, "source": doc.path}
+        return self.bodies[doc.path]
+
+    def _doc(self, doc: Document, path: str) -> dict[str, Any]:
+        meta = doc.meta
+        return {"title": meta.title, "path": path, "source": doc.path, "draft": meta.draft,
+                "description": getattr(meta, "description", "") or getattr(meta, "summary", ""),
+                "body": self._body(doc, path)}
+
+    def _persona(self, doc: Document, with_body: bool = False) -> dict[str, Any]:
+        meta = doc.meta
+        data = {"slug": doc.slug, "title": meta.title, "path": f"for/{doc.slug}/", "fit": meta.fit,
+                "summary": meta.summary, "signs": list(meta.signs), "we_do": list(meta.we_do),
+                "instead": [alt.model_dump() for alt in meta.instead], "draft": meta.draft}
+        if with_body:
+            data.update(self._doc(doc, data["path"]), description=meta.summary)
+        return data
+
+    def _card(self, doc: Document) -> dict[str, Any]:
+        meta = doc.meta
+        return {"title": meta.title, "path": f"newsletter/{doc.slug}/", "date": meta.date.isoformat(),
+                "summary": meta.summary, "draft": meta.draft, "tags": [{"name": t, "path": f"tags/{t}/"}
+                                                                       for t in meta.tags]}
+
+    def _issue(self, doc: Document) -> dict[str, Any]:
+        return {**self._doc(doc, f"newsletter/{doc.slug}/"), **self._card(doc)}
+
+    # -- the entries ------------------------------------------------------------------------------
+
+    def site(self) -> Site:
+        pages = [self._home(), self._fit(), *self._pages(), *self._persona_pages(), *self._archive(),
+                 *self._issue_pages(), *self._tag_pages()]
+        self._unknown_personas()
+        return Site(pages + self._generated(pages), self.files, self._shared(), self.problems)
+
+    def _home(self) -> Entry:
+        home = next((d for d in self.pages if d.slug == "index"), None)
+        page = self._doc(home, "") if home else {"title": self.project.config.site.title, "path": "",
+                                                 "draft": False, "description": "", "body": None}
+        template = (home.meta.template if home else None) or "home.html"
+        context = {"page": page, "fit": [self._persona(d) for d in self.personas if d.meta.fit],
+                   "recent": [self._card(d) for d in self.issues[:HOME_RECENT]]}
+        return Entry("", template, context, _inputs(home, *self.personas, *self.issues[:HOME_RECENT]))
+
+    def _fit(self) -> Entry:
+        fit = [self._persona(d) for d in self.personas if d.meta.fit]
+        unfit = [self._persona(d) for d in self.personas if not d.meta.fit]
+        page = {"title": "Who we're a good fit for", "path": "fit/", "draft": False,
+                "description": f"Who {self.project.config.business.name} is for, and who is better served elsewhere."}
+        return Entry("fit/", "fit.html", {"page": page, "fit": fit, "unfit": unfit}, _inputs(*self.personas))
+
+    def _pages(self) -> list[Entry]:
+        return [Entry(_page_path(d), d.meta.template or "page.html", {"page": self._doc(d, _page_path(d))},
+                      _inputs(d)) for d in self.pages if d.slug != "index"]
+
+    def _persona_pages(self) -> list[Entry]:
+        return [Entry(f"for/{d.slug}/", "persona.html", {"page": self._persona(d, with_body=True)}, _inputs(d))
+                for d in self.personas]
+
+    def _archive(self) -> list[Entry]:
+        per_page = self.project.config.site.per_page
+        entries = []
+        for number in range(1, self.archive_pages + 1):
+            shown = self.issues[(number - 1) * per_page: number * per_page]
+            pager = {"number": number, "count": self.archive_pages,
+                     "newer": self._archive_path(number - 1) if number > 1 else None,
+                     "older": self._archive_path(number + 1) if number < self.archive_pages else None}
+            title = "The newsletter" + (f", page {number}" if number > 1 else "")
+            page = {"title": title, "path": self._archive_path(number), "draft": False,
+                    "description": f"Every issue of the {self.project.config.site.title} newsletter, newest first."}
+            entries.append(Entry(page["path"], "archive.html",
+                                 {"page": page, "issues": [self._card(d) for d in shown], "pager": pager},
+                                 _inputs(*shown)))
+        return entries
+
+    def _issue_pages(self) -> list[Entry]:
+        entries = []
+        for i, doc in enumerate(self.issues):
+            newer = self.issues[i - 1] if i > 0 else None
+            older = self.issues[i + 1] if i + 1 < len(self.issues) else None
+            context = {"page": self._issue(doc), "newer": newer and self._card(newer),
+                       "older": older and self._card(older)}
+            entries.append(Entry(f"newsletter/{doc.slug}/", "issue.html", context, _inputs(doc, newer, older)))
+        return entries
+
+    def _tag_pages(self) -> list[Entry]:
+        if not self.tags:
+            return []
+        counted = [{"name": t, "path": f"tags/{t}/", "count": sum(t in d.meta.tags for d in self.issues)}
+                   for t in self.tags]
+        entries = [Entry("tags/", "tags.html", {"page": {"title": "Topics", "path": "tags/", "draft": False,
+                                                         "description": ""}, "tags": counted},
+                         _inputs(*self.issues))]
+        for tag in self.tags:
+            tagged = [d for d in self.issues if tag in d.meta.tags]
+            page = {"title": f"Issues about {tag.replace('-', ' ')}", "path": f"tags/{tag}/", "draft": False,
+                    "description": "", "tag": tag}
+            entries.append(Entry(page["path"], "tag.html", {"page": page, "issues": [self._card(d) for d in tagged]},
+                                 _inputs(*tagged)))
+        return entries
+
+    def _generated(self, pages: list[Entry]) -> list[Entry]:
+        listed = [{"path": e.path, "updated": e.context["page"].get("date")} for e in pages]
+        not_found = {"title": "Page not found", "path": "404.html", "draft": False, "description": ""}
+        feed = [self._issue(d) for d in self.issues[:FEED_SIZE]]
+        return [
+            Entry("404.html", "404.html", {"page": not_found}, [], url_mode="rooted"),
+            Entry("feed.xml", "feed.xml", {"issues": feed, "updated": feed[0]["date"] if feed else None},
+                  _inputs(*self.issues[:FEED_SIZE])),
+            Entry("sitemap.xml", "sitemap.xml", {"pages": listed},
+                  _inputs(*self.pages, *self.personas, *self.issues)),
+            Entry("robots.txt", "robots.txt", {}, []),
+        ]
+
+    def _shared(self) -> dict[str, Any]:
+        config = self.project.config
+        menu = sorted((d for d in self.pages if d.meta.menu is not None), key=lambda d: (d.meta.menu, d.slug))
+        nav = [{"title": "Is this for you?", "path": "fit/"}]
+        nav += [{"title": d.meta.title, "path": _page_path(d)} for d in menu]
+        nav += [{"title": "Newsletter", "path": "newsletter/"}]
+        fit = [{"slug": d.slug, "title": d.meta.title} for d in self.personas if d.meta.fit]
+        return {"site": {"title": config.site.title, "description": config.site.description,
+                         "language": config.site.language, "url": config.site.url},
+                "business": {"name": config.business.name, "postal_address": config.business.postal_address,
+                             "reply_to": config.business.reply_to},
+                "nav": nav, "form": signup_form(config, fit), "drafts": self.drafts,
+                "live_reload": self.live_reload}
+
+    def _unknown_personas(self) -> None:
+        known = {d.slug for d in self.project.personas}
+        for doc in self.project.issues:
+            for i, name in enumerate(doc.meta.personas or []):
+                if name not in known:
+                    self.problems.append(Problem(doc.path, doc.line("personas", i),
+                                                 f"unknown persona '{name}' (known: {', '.join(sorted(known))})"))
+
+
+def _page_path(doc: Document) -> str:
+    return "" if doc.slug == "index" else f"{doc.slug}/"
+
+
+def _inputs(*docs: Document | None) -> list[str]:
+    return ["welcome.yaml"] + sorted({d.path for d in docs if d is not None})

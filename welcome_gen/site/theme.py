@@ -1,0 +1,117 @@
+"""The page templates: the package's default theme, overridden file by file by the project's `templates/site/`."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateNotFound, TemplateSyntaxError, select_autoescape)
+from markupsafe import Markup
+
+from ..errors import Problem, ProjectError, rel
+from .gather import Entry
+from .markup import render_markdown
+from .urls import Urls
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme" / "site"
+ASSETS = "assets"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def longdate(iso: str) -> str:
+    """'2026-03-07' -> '7 March 2026'."""
+    year, month, day = (int(part) for part in iso[:10].split("-"))
+    return f"{day} {MONTHS[month - 1]} {year}"
+
+
+class Theme:
+    """Finds, checks and renders the site's templates; copies its assets."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.dirs = [d for d in (root / "templates" / "site", THEME_DIR) if d.is_dir()]
+        self.env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(d) for d in self.dirs]),
+            autoescape=select_autoescape(("html", "xml")),
+            undefined=StrictUndefined,  # a misspelt variable is an error, not a silent blank
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["longdate"] = longdate
+        self._templates = self._files(assets=False)
+        self._assets = self._files(assets=True)
+
+    def _files(self, assets: bool) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for folder in reversed(self.dirs):  # the project's file wins over the theme's
+            for path in sorted(folder.rglob("*")):
+                name = path.relative_to(folder).as_posix()
+                if path.is_file() and name.startswith(ASSETS + "/") == assets and "__pycache__" not in name:
+                    found[name] = path
+        return found
+
+    def assets(self) -> dict[str, Path]:
+        """Site path -> file, for CSS, fonts and images the templates use."""
+        return dict(self._assets)
+
+    def templates(self) -> list[str]:
+        return sorted(self._templates)
+
+    def digest(self) -> str:
+        """Changes whenever any template changes, so every page is rendered again."""
+        h = hashlib.sha256()
+        for name, path in sorted(self._templates.items()):
+            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()
+
+    def exists(self, name: str) -> bool:
+        return name in self._templates
+
+    def problems(self) -> list[Problem]:
+        """Every template that does not compile, at its file and line."""
+        out = []
+        for name in self.templates():
+            try:
+                self.env.get_template(name)
+            except TemplateSyntaxError as exc:
+                out.append(Problem(self._shown(exc.filename or name), exc.lineno, f"template error: {exc.message}"))
+        return out
+
+    def render(self, entry: Entry, shared: dict[str, Any], urls: Urls) -> bytes:
+        """One page or file, as bytes; a template mistake becomes a problem at the template's line."""
+
+        def url(site_path: str) -> str:
+            return urls.href(site_path, entry.path, entry.url_mode)
+
+        def markdown(body: dict[str, Any] | None, absolute: bool = False) -> Markup:
+            if not body:
+                return Markup("")
+            mode = "absolute" if absolute else entry.url_mode
+            return Markup(render_markdown(body["text"], body["links"], lambda p: urls.href(p, entry.path, mode)))
+
+        context = {**shared, **entry.context, "page_path": entry.path, "url": url, "abs_url": urls.absolute,
+                   "markdown": markdown}
+        try:
+            return self.env.get_template(entry.template).render(context).encode("utf-8")
+        except TemplateNotFound as exc:
+            raise ProjectError([Problem(entry.context.get("page", {}).get("source", entry.template), None,
+                                        f"template '{exc.name}' not found in templates/site/ or the default theme")])
+        except TemplateError as exc:
+            raise ProjectError([self._problem(exc, entry.template)]) from None
+
+    def _problem(self, exc: TemplateError, name: str) -> Problem:
+        dirs = [str(d) for d in self.dirs]
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if any(frame.filename.startswith(d) for d in dirs):
+                return Problem(self._shown(frame.filename), frame.lineno, f"template error: {exc}")
+        return Problem(name, None, f"template error: {exc}")
+
+    def _shown(self, filename: str) -> str:
+        path = Path(filename)
+        if path.is_absolute() and path.is_relative_to(THEME_DIR):
+            return "welcome_gen/theme/site/" + path.relative_to(THEME_DIR).as_posix()
+        return rel(path, self.root)

@@ -1,0 +1,58 @@
+"""Site paths and the URLs that reach them, at a domain root or under a sub-path.
+
+A *site path* names a page independently of where the site is published: ``""`` is the home page, ``"fit/"``
+the fit page, ``"feed.xml"`` a file. Pages link to each other with relative URLs, so the same files work at
+``https://example.org/`` and at ``https://example.github.io/project/`` (and opened from disk); the 404 page,
+which a host serves at any depth, uses root-based URLs instead; feeds and sitemaps use absolute ones.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import quote, urlsplit
+
+
+def output_file(site_path: str) -> str:
+    """The file that serves a site path: ``"fit/"`` -> ``"fit/index.html"``."""
+    return site_path + "index.html" if site_path == "" or site_path.endswith("/") else site_path
+
+
+def lookup_key(site_path: str) -> str:
+    """One spelling for the many ways to write the same place: ``fit``, ``fit/``, ``fit/index.html``."""
+    path = site_path.removesuffix("index.html")
+    return path.strip("/")
+
+
+class Urls:
+    """Makes the href for a site path, as seen from one page."""
+
+    def __init__(self, site_url: str):
+        parts = urlsplit(site_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.base = "/" + parts.path.strip("/") + "/" if parts.path.strip("/") else "/"
+
+    def absolute(self, site_path: str) -> str:
+        """The full URL, for feeds, sitemaps and canonical links."""
+        return self.origin + self.base + quote(site_path)
+
+    def rooted(self, site_path: str) -> str:
+        """A URL from the domain root, including the sub-path."""
+        return self.base + quote(site_path)
+
+    @staticmethod
+    def relative(site_path: str, from_path: str) -> str:
+        """A URL relative to the page at `from_path`."""
+        here = from_path if from_path.endswith("/") or from_path == "" else posixpath.dirname(from_path) + "/"
+        here_dir = here.rstrip("/") or "."
+        target = site_path.rstrip("/") or "."
+        rel = posixpath.relpath(target, here_dir)
+        if site_path.endswith("/") or site_path == "":
+            rel = "./" if rel == "." else rel + "/"
+        return quote(rel)
+
+    def href(self, site_path: str, from_path: str, mode: str) -> str:
+        if mode == "absolute":
+            return self.absolute(site_path)
+        if mode == "rooted":
+            return self.rooted(site_path)
+        return self.relative(site_path, from_path)
