@@ -1,0 +1,144 @@
+"""Plain data the planner reads: members and events, and the tag names that record deliveries in Mailchimp.
+
+What a member has received lives in Mailchimp as member tags:
+
+- a record tag per sequence step, per occurrence for recurring and event sequences:
+  `wg:welcome:2`, `wg:birthday:2027`, `wg:thanks-comment:<event-id>` (a multi-step recurring sequence adds the
+  step: `wg:birthday:2027:2`); `…:skipped` marks a step that was too late and will never be sent;
+- the batch tag: each batch's static segment is itself a tag, `wg:<seq>:<step>:<variant>:<slot>`, where the slot
+  is the UTC hour `YYYYMMDDHH` of the tick that formed it. Batch tags are kept for fourteen days, which is how
+  the weekly limit and the "not on the same day" rule know *when* a member received something.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import datetime, timedelta, timezone
+from typing import Mapping
+
+PREFIX = "wg:"
+SKIPPED = "skipped"
+SLOT_RE = re.compile(r"^\d{10}$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: How long batch tags (and so send times) are kept: the weekly window plus a week, so that time a step spent
+#: held back by the weekly limit can be told apart from lateness.
+BATCH_TAG_DAYS = 14
+
+
+@dataclass
+class Member:
+    """One audience member as the planner needs it (read from Mailchimp, or made up by `journey`)."""
+
+    email: str
+    status: str = "subscribed"
+    persona: str = ""
+    first_name: str = ""
+    birthday: str | None = None  # MM/DD
+    timezone: str | None = None  # the TIMEZONE merge field
+    location_timezone: str | None = None  # Mailchimp's geolocated guess
+    opted_in: datetime | None = None  # timestamp_opt (UTC); falls back to signed_up
+    signed_up: datetime | None = None
+    tags: set[str] = field(default_factory=set)
+    tag_dates: dict[str, datetime] = field(default_factory=dict)  # when a trigger tag was added, if known
+    merge_fields: dict[str, object] = field(default_factory=dict)
+    id: str = ""  # Mailchimp's subscriber hash
+
+    @property
+    def joined(self) -> datetime | None:
+        return self.opted_in or self.signed_up
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a member did that a sequence thanks them for (a comment, a referral)."""
+
+    email: str
+    name: str
+    id: str
+    occurred_at: datetime
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchKey:
+    sequence: str
+    step: str
+    variant: str
+    slot: str
+
+    def __str__(self) -> str:
+        return f"{PREFIX}{self.sequence}:{self.step}:{self.variant}:{self.slot}"
+
+    @property
+    def slot_start(self) -> datetime:
+        return slot_start(self.slot)
+
+
+def slot_of(instant: datetime) -> str:
+    """The UTC hour a tick belongs to, as `YYYYMMDDHH`."""
+    return instant.astimezone(timezone.utc).strftime("%Y%m%d%H")
+
+
+def slot_start(slot: str) -> datetime:
+    return datetime.strptime(slot, "%Y%m%d%H").replace(tzinfo=timezone.utc)
+
+
+def slot_end(slot: str) -> datetime:
+    return slot_start(slot) + timedelta(hours=1)
+
+
+def parse_batch_key(tag: str) -> BatchKey | None:
+    """`wg:welcome:2:default:2027010509` -> BatchKey; anything else -> None."""
+    if not tag.startswith(PREFIX):
+        return None
+    parts = tag[len(PREFIX):].split(":")
+    if len(parts) != 4 or not SLOT_RE.match(parts[3]):
+        return None
+    return BatchKey(*parts)
+
+
+def safe_id(value: str) -> str:
+    """An event id as it may appear inside a tag name."""
+    return _UNSAFE.sub("-", str(value)).strip("-")[:60] or "x"
+
+
+def record_tag(sequence: str, step: str, occurrence: str | None, single_step: bool) -> str:
+    """The tag that says a member received (or skipped) one step of one occurrence of a sequence."""
+    if occurrence is None:
+        return f"{PREFIX}{sequence}:{step}"
+    if single_step:
+        return f"{PREFIX}{sequence}:{occurrence}"
+    return f"{PREFIX}{sequence}:{occurrence}:{step}"
+
+
+def skip_tag(record: str) -> str:
+    return f"{record}:{SKIPPED}"
+
+
+def sends_since(member: Member, since: datetime) -> list[BatchKey]:
+    """Batches this member was in whose slot started after `since` (their batch tags)."""
+    out = []
+    for tag in member.tags:
+        key = parse_batch_key(tag)
+        if key is not None and key.slot_start > since:
+            out.append(key)
+    return sorted(out, key=lambda k: k.slot)
+
+
+@lru_cache(maxsize=4096)
+def normalise_month_day(value: object) -> str | None:
+    """A birthday as Mailchimp stores it (`MM/DD`), or None when empty or not a real day."""
+    text = str(value or "").strip()
+    m = re.match(r"^(\d{1,2})/(\d{1,2})$", text)
+    if not m:
+        return None
+    month, day = int(m.group(1)), int(m.group(2))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    try:
+        datetime(2000, month, day)
+    except ValueError:
+        return None
+    return f"{month:02d}/{day:02d}"

@@ -1,0 +1,297 @@
+"""The planner: who is due for which step of which sequence, now. A pure function: no I/O, the clock passed in.
+
+    plan(project, members, events, now) -> Plan
+
+For each subscribed member and each sequence whose personas include theirs, every occurrence of the trigger
+(the sign-up; each year's birthday or anniversary; the trigger tag; each event) is walked step by step:
+
+- steps after the last one recorded (received or skipped) are pending, in order;
+- a step is due at trigger + delay, and can go at the first moment after that when the member's local time is
+  inside the send window on an allowed day (its *opportunity*);
+- a step whose opportunity is more than the lateness ago is skipped; a run of late steps is marked once, on the
+  last of them, because a recorded step implies every earlier one is done;
+- the first pending step that is due and inside the window now is a candidate.
+
+Then the kindness rules choose at most one candidate per member per tick: welcome steps first, then the oldest;
+nothing beyond `max_per_week` in any 7 days (the rest waits its turn); no birthday on a day a welcome step goes
+out, and no welcome step on a day a birthday went out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Sequence
+
+from ..project.load import Project, SequenceFile
+from .calendar import (Rules, anniversary_in, birthday_in, first_opportunity, local_midnight, member_zone,
+                       weekday_numbers)
+from .members import (BATCH_TAG_DAYS, BatchKey, Event, Member, normalise_month_day, record_tag, safe_id, sends_since, skip_tag,
+                      slot_of)
+
+WEEK = timedelta(days=7)
+DEFAULT_VARIANT = "default"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One email for one member: a step of one occurrence of a sequence."""
+
+    email: str
+    sequence: str
+    step: str
+    variant: str
+    record: str  # the tag that records it, added once it is sent
+    due: datetime  # its opportunity: the first moment it could go
+    trigger: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A step that is too late: never sent, marked with `record` so it is never planned again."""
+
+    email: str
+    sequence: str
+    step: str
+    record: str
+    due: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A due step held back by a kindness rule; planned again on a later tick."""
+
+    email: str
+    sequence: str
+    step: str
+    due: datetime
+    reason: str
+
+
+@dataclass
+class Batch:
+    """Everyone getting the same step in the same variant in this tick: one segment, one campaign."""
+
+    key: BatchKey
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    @property
+    def emails(self) -> list[str]:
+        return [d.email for d in self.deliveries]
+
+    def records(self) -> dict[str, list[str]]:
+        """Record tag -> the members it goes on (one tag for most batches; one per event for thank-yous)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for d in self.deliveries:
+            out[d.record].append(d.email)
+        return dict(out)
+
+
+@dataclass
+class Plan:
+    now: datetime
+    slot: str
+    batches: list[Batch]
+    skips: list[Skip]
+    waits: list[Wait]
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        return [d for b in self.batches for d in b.deliveries]
+
+    @property
+    def empty(self) -> bool:
+        return not self.batches and not self.skips
+
+
+def rules_for(project: Project, seq: SequenceFile) -> Rules:
+    """The sequence's own window, days and lateness, else the site's."""
+    sending, meta = project.config.sending, seq.meta
+    window = meta.window or sending.window
+    return Rules(window.start, window.end, weekday_numbers(meta.days or sending.days),
+                 meta.max_lateness if meta.max_lateness is not None else sending.max_lateness)
+
+
+def variant_for(step, persona: str) -> str:
+    return persona if persona and persona in step.variants else DEFAULT_VARIANT
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    delivery: Delivery
+    welcome: bool
+
+
+class _Planner:
+    def __init__(self, project: Project, events: Iterable[Event], now: datetime):
+        self.project = project
+        self.now = now
+        self.site_zone = project.config.site.timezone
+        self.rules = {s.key: rules_for(project, s) for s in project.sequences}
+        self.triggers = {s.key: s.meta.trigger.type for s in project.sequences}
+        # Recurring occurrences older than this many days can no longer be due, so they are not looked at.
+        self.horizon_days = {s.key: (max(st.delay for st in s.meta.steps) + self.rules[s.key].max_lateness).days + 14
+                             for s in project.sequences}
+        self.events: dict[str, list[Event]] = defaultdict(list)
+        for event in events:
+            self.events[event.email.strip().lower()].append(event)
+        self.cap = project.config.sending.max_per_week
+        self.birthday_rule = project.config.sending.birthday_not_with_welcome
+        self.candidates: list[_Candidate] = []
+        self.skips: list[Skip] = []
+        self.waits: list[Wait] = []
+
+    # -- occurrences of each trigger --------------------------------------------------------------
+
+    def occurrences(self, seq: SequenceFile, member: Member, tz, local_now: datetime,
+                    month_day: str | None) -> list[tuple[str | None, datetime]]:
+        trigger = seq.meta.trigger
+        joined = member.joined
+        if trigger.type == "subscribed":
+            return [(None, joined)] if joined else []
+        if trigger.type == "tag":
+            if trigger.tag not in member.tags:
+                return []
+            return [(None, member.tag_dates.get(trigger.tag, self.now))]
+        if trigger.type == "event":
+            return [(safe_id(e.id), e.occurred_at) for e in self.events.get(member.email.lower(), [])
+                    if e.name == trigger.event]
+        if trigger.type == "birthday" and month_day is None or trigger.type == "anniversary" and joined is None:
+            return []
+        joined_day = joined.astimezone(tz).date() if joined else None
+        out: list[tuple[str | None, datetime]] = []
+        for year in (local_now.year - 1, local_now.year):
+            if trigger.type == "birthday":
+                day = birthday_in(month_day, year)
+                if joined_day is not None and day < joined_day:
+                    continue
+            else:  # anniversary
+                years = year - joined_day.year
+                if years < 1 or (trigger.years and years not in trigger.years):
+                    continue
+                day = anniversary_in(joined_day, years)
+            if (local_now.date() - day).days <= self.horizon_days[seq.key]:
+                out.append((str(year), local_midnight(day, tz)))
+        return out
+
+    # -- one member ---------------------------------------------------------------------------------
+
+    def member(self, member: Member) -> None:
+        if member.status != "subscribed":
+            return
+        tz = member_zone(member, self.site_zone)
+        local_now = self.now.astimezone(tz)
+        month_day = normalise_month_day(member.birthday) if member.birthday else None
+        found: list[_Candidate] = []
+        released = self.cap_released(member)
+        for seq in self.project.sequences:
+            if seq.meta.personas and member.persona not in seq.meta.personas:
+                continue  # a sequence stops for a member whose persona no longer matches it
+            rules = self.rules[seq.key]
+            if local_now.weekday() not in rules.days or not rules.start <= local_now.time() < rules.end:
+                continue  # nothing can go now; late steps are marked on the next tick inside the window
+            for occurrence, anchor in self.occurrences(seq, member, tz, local_now, month_day):
+                candidate = self.walk(seq, member, tz, occurrence, anchor, released)
+                if candidate is not None:
+                    found.append(candidate)
+        if found:
+            self.choose(member, tz, found)
+
+    def cap_released(self, member: Member) -> datetime | None:
+        """When the weekly limit last stopped holding this member back (None if it has not lately)."""
+        sends = [k.slot_start for k in sends_since(member, self.now - timedelta(days=BATCH_TAG_DAYS))]
+        if sum(1 for s in sends if s > self.now - WEEK) >= self.cap:
+            return self.now  # held back right now: nothing is late while it waits
+        released = None
+        for i, sent in enumerate(sends):
+            expiry = sent + WEEK
+            if expiry <= self.now and sum(1 for s in sends[i:] if s < expiry) >= self.cap:
+                released = expiry
+        return released
+
+    def walk(self, seq: SequenceFile, member: Member, tz, occurrence: str | None, anchor: datetime,
+             released: datetime | None) -> _Candidate | None:
+        steps = seq.meta.steps
+        rules = self.rules[seq.key]
+        single = len(steps) == 1
+        records = [record_tag(seq.key, s.id, occurrence, single) for s in steps]
+        done = max((i for i, r in enumerate(records) if r in member.tags or skip_tag(r) in member.tags),
+                   default=-1)
+        late: list[tuple[int, datetime]] = []
+        candidate = None
+        for i in range(done + 1, len(steps)):
+            opportunity = first_opportunity(anchor + steps[i].delay, tz, rules)
+            if self.now < opportunity:
+                break
+            # Time spent held back by the weekly limit does not count as lateness: recognition waits its turn.
+            if self.now - max(opportunity, released or opportunity) > rules.max_lateness:
+                late.append((i, opportunity))
+                continue
+            step = steps[i]
+            candidate = _Candidate(
+                Delivery(member.email, seq.key, step.id, variant_for(step, member.persona), records[i],
+                         opportunity, seq.meta.trigger.type),
+                seq.meta.trigger.type == "subscribed")
+            break
+        if late:
+            i, opportunity = late[-1]
+            names = ", ".join(steps[j].id for j, _ in late)
+            self.skips.append(Skip(member.email, seq.key, steps[i].id, skip_tag(records[i]), opportunity,
+                                   f"step {names} more than {_human(rules.max_lateness)} late"))
+        return candidate
+
+    def choose(self, member: Member, tz, found: list[_Candidate]) -> None:
+        recent = sends_since(member, self.now - WEEK)
+        today = self.now.astimezone(tz).date()
+        sent_today = {self.triggers.get(k.sequence) for k in recent
+                      if k.slot_start.astimezone(tz).date() == today}
+        found.sort(key=lambda c: (not c.welcome, c.delivery.due, c.delivery.sequence))
+        chosen = False
+        for c in found:
+            d = c.delivery
+            reason = None
+            if chosen:
+                reason = "one email per member at a time"
+            elif len(recent) >= self.cap:
+                reason = f"already {len(recent)} email(s) in the last 7 days (max_per_week: {self.cap})"
+            elif self.birthday_rule and d.trigger == "birthday" and "subscribed" in sent_today:
+                reason = "a welcome email went out today"
+            elif self.birthday_rule and c.welcome and "birthday" in sent_today:
+                reason = "a birthday email went out today"
+            if reason:
+                self.waits.append(Wait(d.email, d.sequence, d.step, d.due, reason))
+            else:
+                chosen = True
+                self.candidates.append(c)
+
+    def result(self) -> Plan:
+        slot = slot_of(self.now)
+        batches: dict[BatchKey, Batch] = {}
+        for c in self.candidates:
+            d = c.delivery
+            key = BatchKey(d.sequence, d.step, d.variant, slot)
+            batches.setdefault(key, Batch(key)).deliveries.append(d)
+        ordered = sorted(batches.values(), key=lambda b: str(b.key))
+        for b in ordered:
+            b.deliveries.sort(key=lambda d: d.email)
+        return Plan(self.now, slot, ordered, sorted(self.skips, key=lambda s: (s.sequence, s.step, s.email)),
+                    sorted(self.waits, key=lambda w: (w.sequence, w.step, w.email)))
+
+
+def plan(project: Project, members: Sequence[Member], events: Iterable[Event], now: datetime) -> Plan:
+    """Who is due for which step of which sequence at `now`, in which variant; what is too late; what waits."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    planner = _Planner(project, events, now.astimezone(timezone.utc))
+    for member in members:
+        planner.member(member)
+    return planner.result()
+
+
+def _human(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours % 24 == 0 and hours:
+        return f"{hours // 24}d"
+    return f"{hours}h"
