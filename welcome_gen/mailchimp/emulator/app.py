@@ -65,23 +65,29 @@ class Emulator:
 
     # lifecycle ------------------------------------------------------------------------------------------
 
+    def bind(self) -> "Emulator":
+        """Open the listening socket (on a free port when port is 0); `url` is valid from here on."""
+        if self._server is None:
+            self._server = Server((self.host, self.port), Handler)
+            self._server.emulator = self
+            self.port = self._server.server_address[1]
+        return self
+
     def start(self) -> "Emulator":
-        self._server = Server((self.host, self.port), Handler)
-        self._server.emulator = self
-        self.port = self._server.server_address[1]
+        """Serve on a background thread."""
+        self.bind()
         self._thread = threading.Thread(target=self._server.serve_forever, name="mailchimp-emulator", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        """Run in the calling thread until interrupted (the CLI's way)."""
-        self._server = Server((self.host, self.port), Handler)
-        self._server.emulator = self
-        self.port = self._server.server_address[1]
+        """Serve in the calling thread until interrupted (the CLI's way)."""
+        self.bind()
         try:
             self._server.serve_forever()
         finally:
             self._server.server_close()
+            self._server = None
 
     def stop(self) -> None:
         self.faults._held.set()
