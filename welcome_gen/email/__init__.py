@@ -1,1 +1,26 @@
-"""email"""
+"""Project -> emails: rendering, the Jinja -> merge-tag compiler, previews and preflight checks.
+
+The interface other parts call:
+
+- ``RenderedEmail``: sequence (key), step (id), variant ("default" or a persona slug), subject, preheader, html,
+  text, from_name, reply_to, source ("sequences/welcome.yaml:12", the step or variant it comes from).
+- ``render_email(project, sequence_key, step_id, variant="default", *, subscriber=None, today=None)``: the
+  merge-tag version Mailchimp receives (subscriber values as ``*|FNAME|*`` tags, author-time values rendered);
+  with a ``Sample`` as ``subscriber``, the same email filled in for that sample, as Mailchimp would for a member.
+- ``variants_of(project, sequence_key, step_id) -> list[str]``: "default" first, then the persona variants.
+- ``variant_for(step, persona) -> str``: the variant a member with that persona receives.
+- ``render_all(project) -> list[RenderedEmail]``: every step x variant, merge-tag versions.
+- ``write_emails(project, out, reporter=None) -> int``: writes ``out/<seq>/<step>/<variant>.html|.txt`` (what
+  Mailchimp receives), previews for each sample subscriber in ``out/<seq>/<step>/samples/``, and
+  ``out/index.html``; atomic, unchanged files untouched, stale ones removed; returns files written or removed.
+- ``preflight(project) -> list[Problem]``: every email checked; errors block ``check`` and any send.
+
+Bad author input raises ``ProjectError`` with every problem at its ``path:line``.
+"""
+
+from .preflight import preflight
+from .render import DEFAULT, RenderedEmail, Renderer, render_all, render_email, variant_for, variants_of
+from .write import write_emails
+
+__all__ = ["DEFAULT", "RenderedEmail", "Renderer", "preflight", "render_all", "render_email", "variant_for",
+           "variants_of", "write_emails"]

@@ -1,6 +1,7 @@
 """Mailchimp merge-tag language: check that tags balance and are known, and fill them in for a sample subscriber.
 
-Filling in is for previews and personalisation checks only; Mailchimp fills in the real ones when it sends.
+Filling in is for previews and personalisation checks only (Mailchimp fills in the real ones when it sends); it
+uses the same renderer as the emulator, adding the tags Mailchimp computes itself (dates, upper/lower/title).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
+
+from ..mailchimp import mergetags as mailchimp_mergetags
 
 TAG_RE = re.compile(r"\*\|(.*?)\|\*", re.S)
 STRAY_RE = re.compile(r"\*\||\|\*")
@@ -86,69 +89,21 @@ def _known(body: str, fields: set[str]) -> bool:
 def fill(text: str, values: dict[str, str], escape: Callable[[str], str] = lambda s: s, today: date | None = None) -> str:
     """Fill in merge tags the way Mailchimp does for one member (`values`: tag name -> value; missing = blank)."""
     today = today or date.today()
-    out: list[str] = []
-    # stack of (this branch is shown, some branch already taken, parent shown)
-    stack: list[tuple[bool, bool, bool]] = []
-    shown = True
-    last = 0
+    values = dict(values)
     for m in TAG_RE.finditer(text):
-        if shown:
-            out.append(text[last:m.start()])
-        last = m.end()
         body = m.group(1)
-        cond = COND_RE.match(body)
-        if cond and cond.group(1) in ("IF", "IFNOT"):
-            taken = _test(cond, values)
-            stack.append((taken, taken, shown))
-            shown = shown and taken
-        elif cond and cond.group(1) == "ELSEIF" and stack:
-            _, done, parent = stack[-1]
-            taken = not done and _test(cond, values)
-            stack[-1] = (taken, done or taken, parent)
-            shown = parent and taken
-        elif body == "ELSE:" and stack:
-            _, done, parent = stack[-1]
-            stack[-1] = (not done, True, parent)
-            shown = parent and not done
-        elif body == "END:IF" and stack:
-            shown = stack.pop()[2]
-        elif shown:
-            out.append(_value(body, values, escape, today))
-    if shown:
-        out.append(text[last:])
-    return "".join(out)
+        if body not in values and not COND_RE.match(body) and body not in ("ELSE:", "END:IF"):
+            values[body] = _function(body, values, today)
+    return mailchimp_mergetags.render(text, values, escape=escape)
 
 
-def _test(cond: re.Match, values: dict[str, str]) -> bool:
-    kind, name, op, want = cond.groups()
-    have = values.get(name, "") or ""
-    if op is None:
-        result = bool(have.strip())
-    elif op in ("=", "!="):
-        result = (have == want) == (op == "=")
-    else:
-        try:
-            a, b = float(have), float(want)
-        except ValueError:
-            a, b = have, want  # type: ignore[assignment]
-        result = {">": a > b, "<": a < b, ">=": a >= b, "<=": a <= b}[op]
-    return not result if kind == "IFNOT" else result
-
-
-def _value(body: str, values: dict[str, str], escape: Callable[[str], str], today: date) -> str:
+def _function(body: str, values: dict[str, str], today: date) -> str:
+    """The value of a tag Mailchimp computes: *|DATE:...|*, *|UPPER:FNAME|*; blank for a field the member lacks."""
     fn, _, arg = body.partition(":")
-    if fn == "DATE" and body not in values:
-        fmt = _php_to_strftime(arg)
-        return escape(_strftime(today, fmt or "%-d %B %Y"))
-    if fn in ("UPPER", "LOWER", "TITLE") and arg:
-        raw = values.get(arg, "")
-        return escape({"UPPER": raw.upper(), "LOWER": raw.lower(), "TITLE": raw.title()}[fn])
-    if fn == "HTML" and arg in values:
-        return values[arg]
-    if fn == "URL" and arg:
-        from urllib.parse import quote
-        return quote(values.get(arg, ""))
-    return escape(values.get(body, ""))
+    if fn == "DATE":
+        return _strftime(today, _php_to_strftime(arg) or "%-d %B %Y")
+    raw = values.get(arg, "")
+    return {"UPPER": raw.upper(), "LOWER": raw.lower(), "TITLE": raw.title()}.get(fn, "")
 
 
 def _php_to_strftime(php: str) -> str:

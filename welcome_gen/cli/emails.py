@@ -1,0 +1,72 @@
+"""`welcome-gen preview SEQ/STEP`: one email, filled in for one sample subscriber."""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+
+import typer
+
+from ..email import render_email, variant_for
+from ..email.render import _find
+from ..email.write import _write
+from ..errors import Problem, ProjectError, UsageError
+from ..project import Project, load_project
+from ..project.model import Sample
+from . import console
+
+app = typer.Typer()
+
+
+def _sample(project: Project, name: str | None, persona: str | None) -> Sample:
+    """The named sample; else the first sample of the persona; else the first sample (with the persona set)."""
+    if persona and project.persona(persona) is None:
+        known = ", ".join(p.slug for p in project.personas) or "none"
+        raise UsageError(f"no persona '{persona}' (known: {known})")
+    if name:
+        found = next((s for s in project.samples if s.name == name), None)
+        if found is None:
+            known = ", ".join(s.name for s in project.samples) or "none: add sequences/samples.yaml"
+            raise UsageError(f"no sample subscriber '{name}' (known: {known})")
+        return found.model_copy(update={"persona": persona}) if persona else found
+    if persona:
+        found = next((s for s in project.samples if s.persona == persona), None)
+        if found is not None:
+            return found
+    base = project.samples[0] if project.samples else Sample(name="sample", first_name="Sam")
+    return base.model_copy(update={"persona": persona}) if persona else base
+
+
+@app.command()
+def preview(
+    which: str = typer.Argument(..., metavar="SEQ/STEP", help="The sequence and step, e.g. welcome/hello or welcome/2."),
+    project_dir: Path = typer.Argument(Path("."), help="The project folder (the one with welcome.yaml)."),
+    persona: str = typer.Option(None, "--persona", "-p", help="Preview the variant this persona receives."),
+    subscriber: str = typer.Option(None, "--subscriber", "-s", help="A sample subscriber from sequences/samples.yaml."),
+    text: bool = typer.Option(False, "--text", help="Print the plain-text part instead of saving the HTML."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the HTML in the web browser."),
+) -> int:
+    """Render one email for a sample subscriber: print its text, or save and open its HTML."""
+    seq_key, sep, step_id = which.partition("/")
+    if not sep or not seq_key or not step_id:
+        raise UsageError(f"'{which}' is not SEQ/STEP, e.g. welcome/hello")
+    project = load_project(project_dir)
+    _, step, _ = _find(project, seq_key, step_id)
+    sample = _sample(project, subscriber, persona)
+    variant = variant_for(step, sample.persona or None)
+    email = render_email(project, seq_key, step_id, variant, subscriber=sample)
+    head = [f"Subject:   {email.subject}", f"Preheader: {email.preheader}",
+            f"From:      {email.from_name} <{email.reply_to}>",
+            f"Variant:   {variant} (sample '{sample.name}'{', persona ' + sample.persona if sample.persona else ''})"]
+    if text:
+        console.info("\n".join(head) + "\n\n" + email.text.rstrip("\n"))
+        return 0
+    path = project.root / "build" / "preview" / f"{seq_key}-{step_id}-{sample.name}.html"
+    try:
+        _write(path, email.html)
+    except OSError as exc:
+        raise ProjectError([Problem(str(path), None, f"cannot write the preview: {exc.strerror}")]) from None
+    console.info("\n".join(head + [f"Saved:     {path}"]))
+    if open_browser:
+        webbrowser.open(path.resolve().as_uri())
+    return 0
