@@ -58,7 +58,7 @@ def known_site_paths(project: Project) -> set[str]:
     """Paths under site.url that the site builds."""
     paths = {"", "fit/", "newsletter/", "feed.xml", "sitemap.xml", "404.html"}
     paths |= {f"for/{p.slug}/" for p in project.personas if not p.meta.draft}
-    paths |= {f"{p.slug}/" for p in project.pages if not p.meta.draft}
+    paths |= {"" if p.slug == "index" else f"{p.slug}/" for p in project.pages if not p.meta.draft}
     paths |= {f"newsletter/{i.slug}/" for i in project.issues if not i.meta.draft}
     return paths
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import textwrap
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1",
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height", "title"},
                       "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"}}
 BLOCK_TAGS = "p|li|h[1-6]|blockquote|td|th"
+TEXT_WIDTH = 76
 
 
 @dataclass(frozen=True)
@@ -252,7 +254,7 @@ class Renderer:
         # inscriptis writes [text](url); mail readers expect "text (url)", or the bare url when they are the same
         text = re.sub(r"\[([^\]\n]*)\]\(([^)\s]*)\)",
                       lambda m: m.group(2) if m.group(1).strip() in (m.group(2), "") else f"{m.group(1)} ({m.group(2)})", text)
-        lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+        lines = [wrapped for line in text.strip("\n").splitlines() for wrapped in _wrap(line.rstrip())]
         block = tokens.block_token_re()
         if block is not None:
             lines = _join_block_lines(lines, re.compile(f"^\\s*(?:{block.pattern}\\s*)+$"))
@@ -276,6 +278,16 @@ def _space_block_lines(markdown_text: str, tokens: Tokens) -> str:
                 continue
         out.append(line)
     return "\n".join(out)
+
+
+def _wrap(line: str, width: int = TEXT_WIDTH) -> list[str]:
+    """Wrap a long line of the text part, keeping list indents and never breaking a URL or merge tag."""
+    if len(line) <= width:
+        return [line]
+    m = re.match(r"^(\s*(?:[*+-]|\d+\.)?\s*)", line)
+    lead = m.group(1) if m else ""
+    return textwrap.wrap(line[len(lead):], width, initial_indent=lead, subsequent_indent=" " * len(lead),
+                         break_long_words=False, break_on_hyphens=False) or [line]
 
 
 def _join_block_lines(lines: list[str], only_tokens: re.Pattern) -> list[str]:
