@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["mailchimp.fixtures"]  # the Mailchimp emulator fixtures, for every test folder
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_PARTS = ("welcome.yaml", "content", "templates", "sequences")
 

@@ -76,7 +76,8 @@ class Emulator:
     def start(self) -> "Emulator":
         """Serve on a background thread."""
         self.bind()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="mailchimp-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="mailchimp-emulator", daemon=True)
         self._thread.start()
         return self
 
