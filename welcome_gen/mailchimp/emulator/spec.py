@@ -92,7 +92,9 @@ class Spec:
         for key, param in op.params.items():
             where, name = key.split(":", 1)
             if where == "path":
-                problems += self._check(key, param["schema"], path_params.get(name), name)
+                value = path_params.get(name)
+                value = coerce(value, param["schema"]) if isinstance(value, str) else value
+                problems += self._check(key, param["schema"], value, name)
             elif where == "query" and param["required"] and name not in query:
                 problems.append(Rejection(name, "required query parameter is missing"))
         if op.body is not None:
