@@ -54,7 +54,7 @@ def test_archive_is_newest_first_and_paged(built):
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
     assert all(t not in first.text for t in expected[per_page:])
     assert all(t in second.text for t in expected[per_page:])
-    assert "page/2/" in first.hrefs() and "../../" in second.hrefs()
+    assert "../newsletter/page/2/" in first.hrefs() and "../../../newsletter/" in second.hrefs()
     assert not (out / "newsletter/page/3").exists()
 
 
@@ -62,8 +62,8 @@ def test_issue_pages_link_to_older_and_newer(built):
     project, out = built
     newest_first = sorted(project.issues, key=lambda d: d.meta.date, reverse=True)
     middle = read(out, f"newsletter/{newest_first[1].slug}/index.html")
-    assert f"../{newest_first[0].slug}/" in middle.hrefs()
-    assert f"../{newest_first[2].slug}/" in middle.hrefs()
+    assert f"../../newsletter/{newest_first[0].slug}/" in middle.hrefs()
+    assert f"../../newsletter/{newest_first[2].slug}/" in middle.hrefs()
     assert "Previous issue" in middle.text and "Next issue" in middle.text
 
 

@@ -8,7 +8,6 @@ which a host serves at any depth, uses root-based URLs instead; feeds and sitema
 
 from __future__ import annotations
 
-import posixpath
 from urllib.parse import quote, urlsplit
 
 
@@ -41,14 +40,9 @@ class Urls:
 
     @staticmethod
     def relative(site_path: str, from_path: str) -> str:
-        """A URL relative to the page at `from_path`."""
-        here = from_path if from_path.endswith("/") or from_path == "" else posixpath.dirname(from_path) + "/"
-        here_dir = here.rstrip("/") or "."
-        target = site_path.rstrip("/") or "."
-        rel = posixpath.relpath(target, here_dir)
-        if site_path.endswith("/") or site_path == "":
-            rel = "./" if rel == "." else rel + "/"
-        return quote(rel)
+        """A URL relative to the page at `from_path`: up to the site's root, then down to the target."""
+        depth = from_path.count("/")  # "newsletter/page/2/" is three folders deep; "feed.xml" none
+        return ("../" * depth + quote(site_path)) or "./"
 
     def href(self, site_path: str, from_path: str, mode: str) -> str:
         if mode == "absolute":
