@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from ..errors import Problem, ProjectError
+from ..mailchimp.mergetags import MergeTagError
 from ..project import Project
 from ..project.model import EMAIL_RE, Sample
 from . import caniemail, mergetags
@@ -47,9 +48,14 @@ def preflight(project: Project, *, today: date | None = None) -> list[Problem]:
     for email in emails:
         found += check_email(project, email, site_paths)
         step = steps[(email.sequence, email.step)]
+        reported: set[str] = set()
         for sample in samples:
             if variant_for(step, sample.persona or None) == email.variant:
-                found += check_sample(project, email, sample, today)
+                for problem in check_sample(project, email, sample, today):
+                    kind = problem.message.replace(f"'{sample.name}'", "")  # one sample is enough to show it
+                    if kind not in reported:
+                        reported.add(kind)
+                        found.append(problem)
     unique = {(p.path, p.line, p.message, p.level): p for p in found}
     return sorted(unique.values(), key=lambda p: (p.path, p.line or 0, p.message))
 
@@ -171,7 +177,7 @@ def check_email(project: Project, email: RenderedEmail, site_paths: set[str]) ->
         out.append(where.layout("no <meta name=\"color-scheme\">: dark-mode clients will guess your colours", "warning"))
     # content
     out += subject_problems(email, subject_at, pre_at, where)
-    body_text = email.text.split("\n--\n")[0]
+    body_text = _text_body(email.text)
     if not body_text.strip():
         out.append(Problem(o.body_path if o else where.step[0], 1, "the text part is empty"))
     for part, text in (("subject", email.subject), ("preheader", email.preheader), ("HTML", email.html), ("text", email.text)):
@@ -224,45 +230,53 @@ def link_problems(project: Project, doc, where: _Where, site_paths: set[str]) ->
         if mergetags.TAG_RE.fullmatch(href):
             continue
         if not href or href.startswith("#"):
-            out.append(where(f"]({href})", text, message=f"link '{text}' goes nowhere ('{href}')"))
+            out.append(where(f"]({href})", f"[{text}](", message=f"link '{text}' goes nowhere ('{href}')"))
             continue
         parts = urlsplit(href)
         if parts.scheme in ("mailto", "tel"):
             continue
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            out.append(where(href, text, message=f"link '{href}' is not an absolute https:// address"))
+            out.append(where(href, f"[{text}](", message=f"link '{href}' is not an absolute https:// address"))
             continue
         if parts.scheme == "http":
-            out.append(where(href, text, level="warning", message=f"link '{href}' is not https"))
+            out.append(where(href, f"[{text}](", level="warning", message=f"link '{href}' is not https"))
         host = parts.hostname.lower()
         if PLACEHOLDER_HOSTS.search(host):
-            out.append(where(href, text, message=f"link '{href}' points at a placeholder or local address"))
+            out.append(where(href, f"[{text}](", message=f"link '{href}' points at a placeholder or local address"))
         elif host in SHORTENERS:
-            out.append(where(href, text, message=f"link '{href}' uses a URL shortener; spam filters score those"))
+            out.append(where(href, f"[{text}](", message=f"link '{href}' uses a URL shortener; spam filters score those"))
         if text.lower() in ("here", "click here", "this", "link"):
-            out.append(where(href, text, level="warning", message=f"link text '{text}' says nothing out of context; "
+            out.append(where(href, f"[{text}](", level="warning", message=f"link text '{text}' says nothing out of context; "
                                                                    "name where it goes"))
         if href.startswith(base) or f"{href}/" == base:
             path = href[len(base):].split("#")[0].split("?")[0]
             if path not in site_paths and not path.startswith("assets/") and not path.startswith(("newsletter/page/", "tags/")):
-                out.append(where(href, message=f"link '{href}' points at a page the site does not have"))
+                out.append(where(href, f"[{text}](", message=f"link '{href}' points at a page the site does not have"))
     return out
+
+
+def _text_body(text: str) -> str:
+    """The text part without its footer (which starts at a line '--')."""
+    return re.split(r"(?m)^--$", text, maxsplit=1)[0]
 
 
 def check_sample(project: Project, email: RenderedEmail, sample: Sample, today: date | None) -> list[Problem]:
     """Fill the email in for one sample subscriber and read it as they would."""
     where = _Where(email)
     out = []
-    filled = personalise(project, email, sample, today)
+    try:
+        filled = personalise(project, email, sample, today)
+    except MergeTagError:
+        return []  # unbalanced tags are already reported on the merge-tag version
     who = f"for sample '{sample.name}'"
     doc = lxml_html.document_fromstring(filled.html)
     body = doc.find_class("content")
     html_text = " ".join((body[0] if body else doc).text_content().split())
-    text_body = filled.text.split("\n--\n")[0]
+    text_body = _text_body(filled.text)
     for part, text in (("subject", filled.subject), ("preheader", filled.preheader), ("HTML", html_text), ("text", text_body)):
         m = LEFTOVER_RE.search(text)
         if m:
-            out.append(where(m.group(0), message=f"{part} {who} still shows template code '{m.group(0)}'"))
+            out.append(where(text[m.start():m.start() + 10].strip(), message=f"{part} {who} still shows template code '{m.group(0)}'"))
         m = mergetags.STRAY_RE.search(text)
         if m:
             out.append(where(m.group(0), message=f"{part} {who} shows a raw merge tag '{text[m.start():m.start() + 20]}'"))
