@@ -59,6 +59,7 @@ class Emulator:
         self._on_record = log
         self._lock = threading.Lock()
         self._in_flight = 0
+        self.peak_in_flight = 0  # the most API requests ever handled at once
         self._expecting = 0
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
@@ -116,8 +117,12 @@ class Emulator:
 
     # the API --------------------------------------------------------------------------------------------
 
-    def execute(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
-        """Answer one API call (already authenticated): route, validate against the spec, run the handler."""
+    def execute(self, method: str, path: str, query: dict[str, list[str]], body: Any,
+                fault: str | None = None) -> tuple[int, Any]:
+        """Answer one API call (already authenticated): route, validate against the spec, run the handler.
+
+        `fault` only labels the log: the server will lose this answer on purpose.
+        """
         route, params, other = match(method, path)
         if route is None:
             problem = (ApiProblem(405, "Method Not Allowed", "The requested method and resource are not compatible.")
@@ -146,7 +151,7 @@ class Emulator:
         except Exception as exc:  # a bug in the emulator: answer like Mailchimp's 500, and say what broke
             traceback.print_exc()
             status, doc = 500, ApiProblem(500, "Internal Server Error", f"emulator error: {type(exc).__name__}: {exc}").document()
-        self._log(method, path, status, op.name if op else None, [])
+        self._log(method, path, status, op.name if op else None, [], fault=fault)
         return status, doc
 
     # bookkeeping ----------------------------------------------------------------------------------------
@@ -156,6 +161,7 @@ class Emulator:
             if self._in_flight >= self.max_connections:
                 return False
             self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
             return True
 
     def _leave(self) -> None:
