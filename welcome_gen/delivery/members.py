@@ -6,7 +6,8 @@ What a member has received lives in Mailchimp as member tags:
   `wg:welcome:2`, `wg:birthday:2027`, `wg:thanks-comment:<event-id>` (a multi-step recurring sequence adds the
   step: `wg:birthday:2027:2`); `…:skipped` marks a step that was too late and will never be sent;
 - the batch tag: each batch's static segment is itself a tag, `wg:<seq>:<step>:<variant>:<slot>`, where the slot
-  is the UTC hour `YYYYMMDDHH` of the tick that formed it. Batch tags are kept for fourteen days, which is how
+  is the UTC hour `YYYYMMDDHH` of the tick that formed it (a recurring or event sequence writes the occurrence
+  before the step: `wg:birthday:2027.1:default:2027031509`, so a batch's key names its record tag). Batch tags are kept for fourteen days, which is how
   the weekly limit and the "not on the same day" rule know *when* a member received something.
 """
 
@@ -21,7 +22,7 @@ from typing import Mapping
 PREFIX = "wg:"
 SKIPPED = "skipped"
 SLOT_RE = re.compile(r"^\d{10}$")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 #: How long batch tags (and so send times) are kept: the weekly window plus a week, so that time a step spent
 #: held back by the weekly limit can be told apart from lateness.
 BATCH_TAG_DAYS = 14
@@ -67,9 +68,11 @@ class BatchKey:
     step: str
     variant: str
     slot: str
+    occurrence: str | None = None
 
     def __str__(self) -> str:
-        return f"{PREFIX}{self.sequence}:{self.step}:{self.variant}:{self.slot}"
+        step = f"{self.occurrence}.{self.step}" if self.occurrence else self.step
+        return f"{PREFIX}{self.sequence}:{step}:{self.variant}:{self.slot}"
 
     @property
     def slot_start(self) -> datetime:
@@ -96,11 +99,13 @@ def parse_batch_key(tag: str) -> BatchKey | None:
     parts = tag[len(PREFIX):].split(":")
     if len(parts) != 4 or not SLOT_RE.match(parts[3]):
         return None
-    return BatchKey(*parts)
+    seq, step, variant, slot = parts
+    occurrence, dot, step_id = step.rpartition(".")
+    return BatchKey(seq, step_id, variant, slot, occurrence if dot else None)
 
 
 def safe_id(value: str) -> str:
-    """An event id as it may appear inside a tag name."""
+    """An event id as it may appear inside a tag name (no ':' or '.', which separate the parts of a key)."""
     return _UNSAFE.sub("-", str(value)).strip("-")[:60] or "x"
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Sequence
 
+from ..email.render import variant_for
 from ..project.load import Project, SequenceFile
 from .calendar import (Rules, anniversary_in, birthday_in, first_opportunity, local_midnight, member_zone,
                        weekday_numbers)
@@ -31,7 +32,6 @@ from .members import (BATCH_TAG_DAYS, BatchKey, Event, Member, normalise_month_d
                       slot_of)
 
 WEEK = timedelta(days=7)
-DEFAULT_VARIANT = "default"
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Delivery:
     record: str  # the tag that records it, added once it is sent
     due: datetime  # its opportunity: the first moment it could go
     trigger: str
+    occurrence: str | None = None  # the year, or the event id, for recurring and event sequences
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,6 @@ def rules_for(project: Project, seq: SequenceFile) -> Rules:
     window = meta.window or sending.window
     return Rules(window.start, window.end, weekday_numbers(meta.days or sending.days),
                  meta.max_lateness if meta.max_lateness is not None else sending.max_lateness)
-
-
-def variant_for(step, persona: str) -> str:
-    return persona if persona and persona in step.variants else DEFAULT_VARIANT
 
 
 @dataclass(frozen=True)
@@ -232,7 +229,7 @@ class _Planner:
             step = steps[i]
             candidate = _Candidate(
                 Delivery(member.email, seq.key, step.id, variant_for(step, member.persona), records[i],
-                         opportunity, seq.meta.trigger.type),
+                         opportunity, seq.meta.trigger.type, occurrence),
                 seq.meta.trigger.type == "subscribed")
             break
         if late:
@@ -271,13 +268,21 @@ class _Planner:
         batches: dict[BatchKey, Batch] = {}
         for c in self.candidates:
             d = c.delivery
-            key = BatchKey(d.sequence, d.step, d.variant, slot)
+            key = BatchKey(d.sequence, d.step, d.variant, slot, d.occurrence)
             batches.setdefault(key, Batch(key)).deliveries.append(d)
         ordered = sorted(batches.values(), key=lambda b: str(b.key))
         for b in ordered:
             b.deliveries.sort(key=lambda d: d.email)
         return Plan(self.now, slot, ordered, sorted(self.skips, key=lambda s: (s.sequence, s.step, s.email)),
                     sorted(self.waits, key=lambda w: (w.sequence, w.step, w.email)))
+
+
+def record_of(project: Project, key: BatchKey) -> str | None:
+    """The record tag a batch's members get once it is sent (None if its sequence or step is gone)."""
+    seq = project.sequence(key.sequence)
+    if seq is None or not any(s.id == key.step for s in seq.meta.steps):
+        return None
+    return record_tag(key.sequence, key.step, key.occurrence, len(seq.meta.steps) == 1)
 
 
 def plan(project: Project, members: Sequence[Member], events: Iterable[Event], now: datetime) -> Plan:

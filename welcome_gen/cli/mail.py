@@ -1,0 +1,141 @@
+"""`welcome-gen push`, `send` and `journey`: the audience made ready, one scheduler tick, one subscriber's calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import typer
+
+from ..delivery.apply import tick
+from ..delivery.audience import parse_time, read_events, to_member
+from ..delivery.digest import plan_lines, summary_lines, write_digest
+from ..delivery.journey import calendar_rows, simulate
+from ..delivery.members import Member, normalise_month_day
+from ..delivery.push import apply_push, plan_push
+from ..errors import UsageError
+from ..mailchimp.client import Mailchimp
+from ..project import load_project
+from ..reporter import NullReporter, RichReporter
+from . import console
+
+app = typer.Typer()
+
+PROJECT = typer.Option(Path("."), "--project", "-C", help="The project folder (the one with welcome.yaml).")
+
+
+def _gateway(project) -> Mailchimp:
+    cfg = project.config.mailchimp
+    mc = Mailchimp.from_env(config_audience_id=cfg.audience_id, config_server=cfg.server)
+    if not mc.list_id:
+        raise UsageError("no audience: set MAILCHIMP_LIST_ID or mailchimp.audience_id in welcome.yaml")
+    return mc
+
+
+def _now(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(timezone.utc)
+    moment = parse_time(text)
+    if moment is None:
+        raise UsageError(f"--now: '{text}' is not an ISO 8601 time, e.g. 2027-03-01T09:00:00Z")
+    return moment
+
+
+@app.command()
+def push(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would change and change nothing."),
+    project_dir: Path = PROJECT,
+) -> int:
+    """Make the Mailchimp audience ready: merge fields, the campaign folder, one template per email."""
+    project = load_project(project_dir)
+    mc = _gateway(project)
+    changes = plan_push(project, mc)
+    from rich.table import Table
+
+    table = Table("kind", "name", "action", "detail", title="push (dry run)" if dry_run else "push")
+    for c in changes:
+        table.add_row(c.kind, c.name, c.action, c.detail)
+    console.stdout.print(table)
+    for c in changes:
+        if c.drift:
+            console.stderr.print(f"drift: {c.kind} {c.name}: {c.drift}", style="yellow", markup=False)
+    if not dry_run:
+        apply_push(project, mc, changes)
+        console.info(f"{sum(c.action in ('create', 'update') for c in changes)} change(s) made; "
+                     f"{sum(c.action == 'unchanged' for c in changes)} unchanged")
+    return 0
+
+
+@app.command()
+def send(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (who, which step and variant, skipped and "
+                                                           "why) and change nothing."),
+    now: str = typer.Option(None, "--now", help="Run the tick as if it were this time (ISO 8601)."),
+    events: Path = typer.Option(None, "--events", help="A JSON-lines file of member events (email, name, id, "
+                                                        "occurred_at) for event-triggered sequences."),
+    project_dir: Path = PROJECT,
+) -> int:
+    """One scheduler tick: repair, plan, and deliver every due email exactly once. Meant to run hourly."""
+    project = load_project(project_dir)
+    mc = _gateway(project)
+    reporter = NullReporter() if console.quiet() else RichReporter()
+    report = tick(project, mc, _now(now), events=read_events(events), dry_run=dry_run, reporter=reporter)
+    for line in plan_lines(project, report):
+        console.info(line)
+    if dry_run:
+        return 0
+    for line in summary_lines(report):
+        console.info(line)
+    path = write_digest(project, report)
+    console.info(f"digest: {path.relative_to(project.root).as_posix()}")
+    if report.exit_code:
+        for r in report.results:
+            if r.error:
+                console.err(f"{r.key}: {r.error}")
+        for e in report.errors:
+            console.err(e)
+    return int(report.exit_code)
+
+
+@app.command()
+def journey(
+    email: str = typer.Option(None, "--email", help="A member of the audience (read from Mailchimp)."),
+    joined: str = typer.Option(None, "--joined", help="Or a made-up subscriber: when they joined (ISO 8601)."),
+    birthday: str = typer.Option(None, "--birthday", help="Their birthday, MM/DD."),
+    tz: str = typer.Option(None, "--timezone", help="Their timezone, e.g. America/New_York."),
+    persona: str = typer.Option("", "--persona", help="Their persona (slug)."),
+    months: int = typer.Option(13, "--months", min=1, max=60, help="How far ahead to look."),
+    project_dir: Path = PROJECT,
+) -> int:
+    """The calendar of every email one subscriber gets and when, from the same planner as `send`."""
+    project = load_project(project_dir)
+    if bool(email) == bool(joined):
+        raise UsageError("give either --email, or --joined (with --birthday/--timezone/--persona)")
+    if email:
+        mc = _gateway(project)
+        doc = mc.call("lists.get_list_member", mc.list_id, Mailchimp.subscriber_hash(email))
+        member = to_member(project, doc)
+        member.tags = set()  # the calendar from the start; what was already sent is in Mailchimp's reports
+    else:
+        start = parse_time(joined)
+        if start is None:
+            raise UsageError(f"--joined: '{joined}' is not an ISO 8601 time")
+        if birthday and normalise_month_day(birthday) is None:
+            raise UsageError(f"--birthday: '{birthday}' is not MM/DD")
+        if persona and project.persona(persona) is None:
+            raise UsageError(f"--persona: no persona '{persona}'")
+        member = Member("subscriber@example.org", persona=persona, birthday=birthday, timezone=tz, opted_in=start)
+    if member.joined is None:
+        raise UsageError(f"{member.email} has no opt-in time in Mailchimp")
+    if tz and member.timezone != tz and email:
+        member.timezone = tz
+    start = member.joined
+    entries = simulate(project, [member], [], start, start + timedelta(days=round(months * 30.44)))
+    from rich.table import Table
+
+    table = Table("local time", "UTC", "email", "variant", "what", "subject",
+                  title=f"{member.email}: joined {start:%Y-%m-%d %H:%M} UTC, {months} month(s)")
+    for row in calendar_rows(project, entries):
+        table.add_row(row["local"], row["utc"], row["email"], row["variant"], row["what"], row["subject"])
+    console.stdout.print(table)
+    return 0

@@ -1,0 +1,228 @@
+"""One tick of `send`: read, repair, plan, deliver, mark, tidy. Mailchimp holds all the state.
+
+    report = tick(project, mc, now, events=[], dry_run=False)
+
+1. read: our campaigns and segments (the index), then the subscribed members with their tags;
+2. repair: a sent batch whose members lack the record tag gets it (never resent); an unsent batch of an earlier
+   hour is removed (campaign and segment), one of this hour is completed by step 4;
+3. plan: the pure planner;
+4. deliver each batch on its own: segment, members (500 a call), campaign with rendered content, checklist,
+   re-read, send only from `save`, record tag — a failing batch does not stop the others;
+5. mark skipped steps; remove batch segments older than the batch-tag horizon (after checking their records);
+   send due newsletter issues.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..email.render import Renderer
+from ..errors import ExitCode
+from ..mailchimp.client import Mailchimp, MailchimpError
+from ..project.load import Project
+from ..reporter import NullReporter, Reporter
+from .audience import Index, add_trigger_tag_dates, pages, read_index, read_members
+from .batches import SENT, Store
+from .members import BATCH_TAG_DAYS, Event, Member, parse_batch_key, slot_of
+from .newsletter import send_issues
+from .plan import Batch, Plan, plan, record_of
+
+CLEANUP_PER_TICK = 50  # old batch segments removed per tick, so a long outage is tidied over a few ticks
+
+
+@dataclass
+class BatchResult:
+    key: str
+    sequence: str
+    step: str
+    variant: str
+    planned: int
+    recipients: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    error: str | None = None
+    resumed: bool = False  # the batch existed from an earlier attempt in this hour
+
+
+@dataclass
+class TickReport:
+    now: datetime
+    plan: Plan
+    members: list[Member]
+    dry_run: bool = False
+    results: list[BatchResult] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    marked: int = 0
+    tidied: int = 0
+    issues: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    calls: int = 0
+
+    @property
+    def delivered(self) -> int:
+        return sum(len(r.recipients) for r in self.results if r.error is None)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        failed = [r for r in self.results if r.error] or self.errors
+        if not failed:
+            return ExitCode.OK
+        return ExitCode.PARTIAL if any(r.error is None for r in self.results) or self.repaired else ExitCode.MAILCHIMP
+
+
+def find_folder(mc: Mailchimp, name: str, create: bool) -> str | None:
+    """The campaign folder's id (created when asked); None when this Mailchimp has no campaign folders."""
+    try:
+        for doc in pages(mc, "campaignFolders.list", "folders", fields=["folders.id", "folders.name", "total_items"]):
+            if doc.get("name") == name:
+                return str(doc["id"])
+        if not create:
+            return None
+        lookup = lambda: next((str(d["id"]) for d in pages(mc, "campaignFolders.list", "folders")  # noqa: E731
+                               if d.get("name") == name), None)
+        doc = mc.call("campaignFolders.create", {"name": name}, lookup=lookup)
+        return doc if isinstance(doc, str) else str(doc["id"])
+    except MailchimpError as exc:
+        if exc.status == 404:  # an audience without campaign folders (the emulator): campaigns stay unfiled
+            return None
+        raise
+
+
+def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] = (), dry_run: bool = False,
+         reporter: Reporter | None = None) -> TickReport:
+    """Run one scheduler tick at `now`; changes nothing in Mailchimp when `dry_run`."""
+    reporter = reporter or NullReporter()
+    start_calls = mc.calls
+    folder_id = find_folder(mc, project.config.mailchimp.folder, create=not dry_run)
+    index = read_index(mc, now, folder_id, BATCH_TAG_DAYS)
+    members, _ = read_members(mc, project)
+    add_trigger_tag_dates(mc, project, members)
+    store = Store(mc, index, folder_id, now)
+    report = TickReport(now, Plan(now, slot_of(now), [], [], []), members, dry_run)
+    pending = _repair(project, store, members, now, report, dry_run)
+    report.plan = plan(project, members, list(events), now)
+    if not dry_run:
+        _deliver(project, store, members, pending, report, reporter)
+        _mark(store, report)
+        _tidy(project, store, now, report)
+        send_issues(project, store, members, now, report)
+    report.calls = mc.calls - start_calls
+    return report
+
+
+def _batch_keys(index: Index) -> set[str]:
+    return {name for name in (*index.segments, *index.campaigns) if parse_batch_key(name) is not None}
+
+
+def _repair(project: Project, store: Store, members: list[Member], now: datetime, report: TickReport,
+            dry_run: bool) -> dict[str, set[str]]:
+    """Finish what an earlier tick left half done, before anything new is planned.
+
+    Returns the members already in each unsent batch of this hour, which `_deliver` completes.
+    """
+    pending: dict[str, set[str]] = {}
+    current = slot_of(now)
+    horizon = now - timedelta(days=BATCH_TAG_DAYS)
+    for name in sorted(_batch_keys(store.index)):
+        key = parse_batch_key(name)
+        campaign = store.index.campaigns.get(name)
+        in_batch = [m for m in members if name in m.tags]
+        if campaign is not None and campaign.status in SENT:
+            record = record_of(project, key)
+            missing = [m for m in in_batch if record and record not in m.tags]
+            if missing and key.slot_start >= horizon:
+                if not dry_run:
+                    store.tag(record, [m.email for m in missing])
+                for m in missing:
+                    m.tags.add(record)
+                report.repaired.append(f"{name}: tagged {len(missing)} member(s) {record} (already sent; not resent)")
+            continue
+        # Not sent: it is no record of anything, so the planner must not count it as a send.
+        for m in in_batch:
+            m.tags.discard(name)
+        if key.slot != current:
+            if not dry_run:
+                store.delete_campaign(name)
+                store.delete_segment(name)
+            report.removed.append(f"{name}: unsent batch of an earlier hour removed ({len(in_batch)} member(s))")
+        else:
+            pending[name] = {m.email for m in in_batch}
+    return pending
+
+
+def _deliver(project: Project, store: Store, members: list[Member], pending: dict[str, set[str]],
+             report: TickReport, reporter: Reporter) -> None:
+    renderer = Renderer(project)
+    by_email = {m.email: m for m in members}
+    with reporter.task("delivering", total=len(report.plan.batches)) as task:
+        for batch in report.plan.batches:
+            already = pending.get(str(batch.key), set())
+            report.results.append(_one_batch(project, store, renderer, batch, by_email, already))
+            task.advance()
+
+
+def _one_batch(project: Project, store: Store, renderer: Renderer, batch: Batch, by_email: dict[str, Member],
+               already: set[str]) -> BatchResult:
+    key = str(batch.key)
+    result = BatchResult(key, batch.key.sequence, batch.key.step, batch.key.variant, len(batch.deliveries))
+    record = record_of(project, batch.key)
+    try:
+        email = renderer.render(project.sequence(batch.key.sequence),
+                                *_step(project, batch.key.sequence, batch.key.step), batch.key.variant)
+        wanted = batch.emails
+        result.resumed = bool(already) or key in store.index.campaigns
+        seg = store.segment(key)
+        refused = store.change(seg, add=[e for e in wanted if e not in already],
+                               remove=sorted(already - set(wanted)))
+        result.refused = sorted(set(refused))
+        campaign = store.campaign(key, seg, email)
+        store.send(campaign)
+        result.recipients = [e for e in wanted if e not in set(refused)]
+        store.tag(record, result.recipients)
+        for e in result.recipients:
+            by_email[e].tags |= {key, record}
+    except MailchimpError as exc:
+        result.error = str(exc)
+    return result
+
+
+def _step(project: Project, sequence: str, step_id: str):
+    seq = project.sequence(sequence)
+    for index, step in enumerate(seq.meta.steps):
+        if step.id == step_id:
+            return step, index
+    raise KeyError(step_id)
+
+
+def _mark(store: Store, report: TickReport) -> None:
+    by_record: dict[str, list[str]] = {}
+    for skip in report.plan.skips:
+        by_record.setdefault(skip.record, []).append(skip.email)
+    for record, emails in sorted(by_record.items()):
+        try:
+            store.tag(record, emails)
+            report.marked += len(emails)
+        except MailchimpError as exc:
+            report.errors.append(f"marking {record}: {exc}")
+
+
+def _tidy(project: Project, store: Store, now: datetime, report: TickReport) -> None:
+    """Remove batch segments past the horizon, after making sure each member carries the record tag."""
+    horizon = now - timedelta(days=BATCH_TAG_DAYS)
+    old = sorted(n for n in store.index.segments if (k := parse_batch_key(n)) is not None and k.slot_start < horizon)
+    for name in old[:CLEANUP_PER_TICK]:
+        key = parse_batch_key(name)
+        campaign = store.index.campaigns.get(name)
+        try:
+            if campaign is not None and campaign.status in SENT and (record := record_of(project, key)):
+                seg = store.index.segments[name]
+                missing = [doc["email_address"].lower() for doc in pages(
+                    store.mc, "lists.get_segment_members_list", "members", store.mc.list_id, str(seg.id),
+                    fields=["members.email_address", "members.tags", "total_items"])
+                    if record not in {t.get("name") for t in doc.get("tags") or []}]
+                store.tag(record, missing)
+            store.delete_segment(name)
+            report.tidied += 1
+        except MailchimpError as exc:
+            report.errors.append(f"tidying {name}: {exc}")

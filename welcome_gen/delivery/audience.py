@@ -1,0 +1,178 @@
+"""Reading the audience's state from Mailchimp: members (as planner `Member`s), static segments, our campaigns.
+
+Every read is paged (1000 a page) and trimmed with `fields=`, so a tick over a large audience costs one call per
+thousand members.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import Problem, ProjectError
+from ..mailchimp.client import Mailchimp
+from ..project.load import Project
+from .members import PREFIX, Event, Member, normalise_month_day
+
+PAGE = 1000
+MEMBER_FIELDS = ["members.id", "members.email_address", "members.status", "members.merge_fields",
+                 "members.timestamp_opt", "members.timestamp_signup", "members.tags", "members.tags_count",
+                 "members.location.timezone", "total_items"]
+SEGMENT_FIELDS = ["segments.id", "segments.name", "segments.member_count", "segments.created_at", "total_items"]
+CAMPAIGN_FIELDS = ["campaigns.id", "campaigns.status", "campaigns.settings.title", "campaigns.send_time",
+                   "campaigns.create_time", "campaigns.emails_sent", "total_items"]
+TAG_LIMIT = 50  # a member read shows at most 50 tags; `tags_count` tells when there are more
+
+
+def parse_time(text: Any) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def pages(mc: Mailchimp, name: str, key: str, *args: Any, **kwargs: Any) -> Iterator[dict]:
+    """Every item of a paged collection."""
+    offset = 0
+    while True:
+        doc = mc.call(name, *args, count=PAGE, offset=offset, **kwargs) or {}
+        items = doc.get(key) or []
+        yield from items
+        offset += len(items)
+        if len(items) < PAGE or offset >= int(doc.get("total_items") or 0):
+            return
+
+
+def to_member(project: Project, doc: dict) -> Member:
+    names = project.config.mailchimp.fields
+    merge = doc.get("merge_fields") or {}
+    persona = str(merge.get(names.persona) or "").strip()
+    by_title = {p.meta.title.lower(): p.slug for p in project.personas}
+    persona = by_title.get(persona.lower(), persona)  # a dropdown may hold the persona's title
+    return Member(
+        email=str(doc.get("email_address", "")).lower(), status=str(doc.get("status", "")), persona=persona,
+        first_name=str(merge.get(names.first_name) or ""),
+        birthday=normalise_month_day(merge.get(names.birthday)),
+        timezone=str(merge.get(names.timezone) or "").strip() or None,
+        location_timezone=((doc.get("location") or {}).get("timezone") or None),
+        opted_in=parse_time(doc.get("timestamp_opt")), signed_up=parse_time(doc.get("timestamp_signup")),
+        tags={t["name"] for t in doc.get("tags") or [] if isinstance(t, dict) and t.get("name")},
+        merge_fields=dict(merge), id=str(doc.get("id") or Mailchimp.subscriber_hash(doc.get("email_address", ""))),
+    )
+
+
+def read_members(mc: Mailchimp, project: Project) -> tuple[list[Member], int]:
+    """Subscribed members, with every tag; the second value counts extra calls made for tag overflow."""
+    members = [to_member(project, doc) for doc in pages(mc, "lists.get_list_members_info", "members", mc.list_id,
+                                                        status="subscribed", fields=MEMBER_FIELDS)]
+    overflow = [m for m, n in ((m, len(m.tags)) for m in members) if n >= TAG_LIMIT]
+    for member in overflow:
+        member.tags = set(member_tag_dates(mc, member))
+    return members, len(overflow)
+
+
+def member_tag_dates(mc: Mailchimp, member: Member) -> dict[str, datetime]:
+    """Every tag of one member with the time it was added."""
+    out = {}
+    for tag in pages(mc, "lists.get_list_member_tags", "tags", mc.list_id, member.id):
+        out[tag["name"]] = parse_time(tag.get("date_added")) or datetime.now(timezone.utc)
+    return out
+
+
+def add_trigger_tag_dates(mc: Mailchimp, project: Project, members: list[Member]) -> int:
+    """For members carrying a trigger tag of a sequence they have not finished, learn when it was added."""
+    triggers = {s.meta.trigger.tag: s for s in project.sequences if s.meta.trigger.type == "tag"}
+    calls = 0
+    for member in members:
+        pending = [tag for tag, seq in triggers.items() if tag in member.tags
+                   and not any(t.startswith(f"{PREFIX}{seq.key}:") for t in member.tags)]
+        if pending:
+            member.tag_dates.update(member_tag_dates(mc, member))
+            calls += 1
+    return calls
+
+
+@dataclass
+class Segment:
+    id: int
+    name: str
+    member_count: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass
+class Campaign:
+    id: str
+    title: str
+    status: str
+    send_time: datetime | None = None
+    create_time: datetime | None = None
+    emails_sent: int = 0
+
+
+@dataclass
+class Index:
+    """Our static segments (by name) and campaigns (by title): what find-or-create looks in."""
+
+    segments: dict[str, Segment] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+
+
+def read_segments(mc: Mailchimp) -> dict[str, Segment]:
+    out = {}
+    for doc in pages(mc, "lists.list_segments", "segments", mc.list_id, type="static", fields=SEGMENT_FIELDS):
+        out[doc["name"]] = Segment(int(doc["id"]), doc["name"], int(doc.get("member_count") or 0),
+                                   parse_time(doc.get("created_at")))
+    return out
+
+
+def read_campaigns(mc: Mailchimp, since: datetime, folder_id: str | None) -> dict[str, Campaign]:
+    """welcome-gen's campaigns created since `since` (titles start with `wg:`), by title."""
+    extra = {"folder_id": folder_id} if folder_id else {}
+    out = {}
+    for doc in pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id,
+                     since_create_time=since.astimezone(timezone.utc).isoformat(), **extra):
+        title = (doc.get("settings") or {}).get("title") or ""
+        if title.startswith(PREFIX):
+            out[title] = Campaign(doc["id"], title, doc.get("status", ""), parse_time(doc.get("send_time")),
+                                  parse_time(doc.get("create_time")), int(doc.get("emails_sent") or 0))
+    return out
+
+
+def read_index(mc: Mailchimp, now: datetime, folder_id: str | None, days: int) -> Index:
+    return Index(read_segments(mc), read_campaigns(mc, now - timedelta(days=days + 1), folder_id))
+
+
+def read_events(path: Path | None) -> list[Event]:
+    """Events from a JSON-lines file: {"email", "name", "id", "occurred_at", "properties"} per line."""
+    if path is None:
+        return []
+    shown = str(path)
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ProjectError([Problem(shown, None, f"cannot read events: {exc.strerror}")]) from None
+    events, problems = [], []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+            when = parse_time(doc["occurred_at"])
+            if when is None:
+                raise ValueError(f"occurred_at {doc['occurred_at']!r} is not an ISO 8601 time")
+            events.append(Event(str(doc["email"]).strip().lower(), str(doc["name"]), str(doc["id"]), when,
+                                {str(k): str(v) for k, v in (doc.get("properties") or {}).items()}))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            what = f"missing '{exc.args[0]}'" if isinstance(exc, KeyError) else str(exc)
+            problems.append(Problem(shown, n, f"not an event ({what}); expected a JSON object with email, name, id "
+                                              "and occurred_at"))
+    if problems:
+        raise ProjectError(problems)
+    return events

@@ -1,0 +1,125 @@
+"""Find-or-create by name, the only safe way to create in Mailchimp: segments (tags) and campaigns.
+
+`POST /segments` and `POST /campaigns` are not idempotent; a retry after a lost answer would make a twin. So every
+creation looks the name up first (in the tick's index), and the gateway consults a fresh lookup before retrying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from ..email.render import RenderedEmail
+from ..mailchimp.client import Mailchimp, MailchimpError
+from .audience import Campaign, Index, Segment, parse_time, read_campaigns, read_segments
+
+SEGMENT_ADD = 500  # Mailchimp's most members per segment call
+SENT = ("sent", "sending")
+
+
+def chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+@dataclass
+class Store:
+    """Creates and fills segments and campaigns against one index, keeping the index current."""
+
+    mc: Mailchimp
+    index: Index
+    folder_id: str | None
+    now: datetime
+
+    def segment(self, name: str) -> Segment:
+        found = self.index.segments.get(name)
+        if found is not None:
+            return found
+        doc = self.mc.call("lists.create_segment", self.mc.list_id, {"name": name, "static_segment": []},
+                           lookup=lambda: read_segments(self.mc).get(name))
+        seg = doc if isinstance(doc, Segment) else Segment(int(doc["id"]), doc["name"], 0,
+                                                           parse_time(doc.get("created_at")))
+        self.index.segments[name] = seg
+        return seg
+
+    def change(self, seg: Segment, add: list[str] = (), remove: list[str] = ()) -> list[str]:
+        """Add and remove members, 500 a call; the emails Mailchimp refused."""
+        refused: list[str] = []
+        for field, emails in (("members_to_add", list(add)), ("members_to_remove", list(remove))):
+            for part in chunks(emails, SEGMENT_ADD):
+                doc = self.mc.call("lists.batch_segment_members", {field: part}, self.mc.list_id, seg.id) or {}
+                for error in doc.get("errors") or []:
+                    refused += [e.lower() for e in error.get("email_addresses") or []]
+        return refused
+
+    def tag(self, name: str, emails: list[str]) -> list[str]:
+        """Put a tag on members (a tag is a static segment); the emails Mailchimp refused."""
+        if not emails:
+            return []
+        return self.change(self.segment(name), add=emails)
+
+    def delete_segment(self, name: str) -> None:
+        seg = self.index.segments.pop(name, None)
+        if seg is not None:
+            try:
+                self.mc.call("lists.delete_segment", self.mc.list_id, seg.id)
+            except MailchimpError as exc:
+                if exc.status != 404:  # already gone is what we wanted
+                    raise
+
+    def campaign(self, key: str, seg: Segment, email: RenderedEmail) -> Campaign:
+        """The batch's campaign, created with its content when missing; an unsent one gets fresh content."""
+        found = self.index.campaigns.get(key)
+        if found is None:
+            settings = {"subject_line": email.subject, "preview_text": email.preheader, "title": key,
+                        "from_name": email.from_name, "reply_to": email.reply_to}
+            if self.folder_id:
+                settings["folder_id"] = self.folder_id
+            body = {"type": "regular", "settings": settings,
+                    "recipients": {"list_id": self.mc.list_id, "segment_opts": {"saved_segment_id": seg.id}}}
+            since = self.now - timedelta(days=1)
+            doc = self.mc.call("campaigns.create", body,
+                               lookup=lambda: read_campaigns(self.mc, since, self.folder_id).get(key))
+            found = doc if isinstance(doc, Campaign) else Campaign(doc["id"], key, doc.get("status", "save"))
+            self.index.campaigns[key] = found
+        if found.status not in SENT:
+            self.mc.call("campaigns.set_content", found.id, {"html": email.html, "plain_text": email.text})
+        return found
+
+    def delete_campaign(self, key: str) -> None:
+        found = self.index.campaigns.pop(key, None)
+        if found is not None:
+            try:
+                self.mc.call("campaigns.remove", found.id)
+            except MailchimpError as exc:
+                if exc.status != 404:
+                    raise
+
+    def send(self, campaign: Campaign) -> str:
+        """Check, re-read, and send only from `save`; the campaign's status afterwards."""
+        if campaign.status not in SENT:
+            checklist = self.mc.call("campaigns.get_send_checklist", campaign.id) or {}
+            if not checklist.get("is_ready", False):
+                reasons = "; ".join(f"{i.get('heading')}: {i.get('details')}" for i in checklist.get("items") or []
+                                    if i.get("type") == "error")
+                raise MailchimpError(None, "Mailchimp's send checklist failed", reasons or "not ready",
+                                     operation="campaigns.get_send_checklist")
+        campaign.status = self.status(campaign)
+        if campaign.status == "save":
+            try:
+                self.mc.call("campaigns.send", campaign.id)
+            except MailchimpError:
+                # The answer may be lost after the send took effect: the status says which.
+                campaign.status = self.status(campaign)
+                if campaign.status not in SENT:
+                    raise
+            else:
+                campaign.status = "sent"
+        if campaign.status not in SENT:
+            raise MailchimpError(None, "Campaign not sendable", f"its status is '{campaign.status}'",
+                                 operation="campaigns.send")
+        return campaign.status
+
+    def status(self, campaign: Campaign) -> str:
+        return (self.mc.call("campaigns.get", campaign.id, fields=["status"]) or {}).get("status", "")

@@ -1,0 +1,103 @@
+"""The end of a tick in words: the terminal summary, the dry-run plan, and the owner's digest (`build/digest.md`).
+
+The digest lists who joined since the last tick (with persona and answers) and which recognitions went out, so
+the owner can reach out personally. It holds subscriber data, so it is written under `build/`, never `public/`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter, defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+from ..project.load import Project
+from .apply import TickReport
+
+RECOGNITION = ("birthday", "anniversary", "tag", "event")
+SHOW_AT_MOST = 20
+
+
+def _trigger(project: Project, sequence: str) -> str:
+    seq = project.sequence(sequence)
+    return seq.meta.trigger.type if seq else ""
+
+
+def plan_lines(project: Project, report: TickReport) -> list[str]:
+    """The plan, per sequence and step: how many, which variant, who; then skipped and waiting, with why."""
+    p = report.plan
+    lines = [f"Plan for {p.now:%Y-%m-%d %H:%M} UTC (slot {p.slot}): {len(p.deliveries)} email(s) in "
+             f"{len(p.batches)} batch(es), {len(p.skips)} step(s) to mark skipped, {len(p.waits)} waiting"]
+    for b in p.batches:
+        who = ", ".join(b.emails[:SHOW_AT_MOST]) + (f" and {len(b.emails) - SHOW_AT_MOST} more"
+                                                    if len(b.emails) > SHOW_AT_MOST else "")
+        lines.append(f"  send {b.key.sequence}/{b.key.step} [{b.key.variant}] to {len(b.emails)}: {who}   ({b.key})")
+    for (seq, step, reason), n in sorted(Counter((s.sequence, s.step, s.reason) for s in p.skips).items()):
+        lines.append(f"  skip {seq}/{step} for {n}: {reason}")
+    for (seq, step, reason), n in sorted(Counter((w.sequence, w.step, w.reason) for w in p.waits).items()):
+        lines.append(f"  wait {seq}/{step} for {n}: {reason}")
+    for line in report.repaired + report.removed:
+        lines.append(f"  repair {line}")
+    return lines
+
+
+def summary_lines(report: TickReport) -> list[str]:
+    lines = [f"Delivered {report.delivered} email(s) in {sum(1 for r in report.results if not r.error)} batch(es); "
+             f"marked {report.marked} skipped; repaired {len(report.repaired)}; removed {len(report.removed)} "
+             f"unsent batch(es); tidied {report.tidied} old batch tag(s); {report.calls} Mailchimp call(s)."]
+    for r in report.results:
+        state = f"FAILED: {r.error}" if r.error else f"sent to {len(r.recipients)}"
+        lines.append(f"  {r.key}: {state}")
+        if r.refused:
+            lines.append(f"    Mailchimp refused {len(r.refused)} member(s): {', '.join(r.refused[:SHOW_AT_MOST])}")
+    lines += [f"  issue {i}" for i in report.issues]
+    lines += [f"  error: {e}" for e in report.errors]
+    return lines
+
+
+def digest_markdown(project: Project, report: TickReport) -> str:
+    now = report.now
+    since = now - timedelta(hours=1)
+    names = project.config.mailchimp.fields
+    joined = sorted((m for m in report.members if m.joined and since <= m.joined <= now), key=lambda m: m.joined)
+    out = [f"# welcome-gen digest, {now:%Y-%m-%d %H:%M} UTC", ""]
+    out += [f"## Joined since the last tick ({len(joined)})", ""]
+    if joined:
+        out += ["| email | name | persona | answers |", "|---|---|---|---|"]
+        for m in joined:
+            persona = project.persona(m.persona)
+            answers = "; ".join(f"{k}: {v}" for k, v in sorted(m.merge_fields.items())
+                                if v not in ("", None, {}) and k not in (names.first_name, names.persona))
+            out.append(f"| {m.email} | {m.first_name} | {persona.meta.title if persona else m.persona or '-'} | "
+                       f"{answers or '-'} |")
+    else:
+        out.append("Nobody new.")
+    recognitions: dict[str, list[str]] = defaultdict(list)
+    welcomes = Counter()
+    for r in report.results:
+        if r.error:
+            continue
+        if _trigger(project, r.sequence) in RECOGNITION:
+            recognitions[f"{r.sequence}/{r.step}"] += r.recipients
+        else:
+            welcomes[f"{r.sequence}/{r.step} [{r.variant}]"] += len(r.recipients)
+    out += ["", "## Recognitions sent", ""]
+    out += [f"- **{k}**: {', '.join(v)}" for k, v in sorted(recognitions.items())] or ["None this tick."]
+    out += ["", "## Welcome emails sent", ""]
+    out += [f"- {k}: {n}" for k, n in sorted(welcomes.items())] or ["None this tick."]
+    problems = [f"- {r.key}: {r.error}" for r in report.results if r.error] + [f"- {e}" for e in report.errors]
+    if problems:
+        out += ["", "## Problems (the next tick repairs what it can)", "", *problems]
+    return "\n".join(out) + "\n"
+
+
+def write_digest(project: Project, report: TickReport) -> Path:
+    """Write `build/digest.md` atomically."""
+    path = project.root / "build" / "digest.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".digest.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(digest_markdown(project, report))
+    os.replace(tmp, path)
+    return path
