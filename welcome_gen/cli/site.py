@@ -41,7 +41,7 @@ def check(project_dir: Path = PROJECT_DIR) -> int:
 @app.command()
 def build(
     project_dir: Path = PROJECT_DIR,
-    out: Path = typer.Option(None, "--out", help="Where to write the site [default: PROJECT_DIR/public]."),
+    out: Path = typer.Option(None, "--out", help="Where to write the site.", show_default="PROJECT_DIR/public"),
     drafts: bool = typer.Option(False, "--drafts", help="Include drafts and future-dated issues."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing unless something is wrong."),
 ) -> int:
