@@ -53,3 +53,17 @@ def test_init_refuses_a_name_emails_would_misread(tmp_path, capsys):
     assert main(["init", str(tmp_path / "x"), "--name", "{{ oops }}"]) == 2
     assert "--name" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_new_project_checks_and_builds_at_once(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "hazel-pottery"
+    assert main(["init", str(root)]) == 0
+    monkeypatch.chdir(root)
+    assert main(["check"]) == 0, capsys.readouterr().err
+    assert main(["build"]) == 0, capsys.readouterr().err
+    public = root / "public"
+    assert "Hazel Pottery" in (public / "index.html").read_text(encoding="utf-8")
+    assert (public / "fit" / "index.html").is_file() and (public / "about" / "index.html").is_file()
+    # The reload script belongs to `serve` alone.
+    for page in public.rglob("*.html"):
+        assert "_reload" not in page.read_text(encoding="utf-8"), page

@@ -34,9 +34,13 @@ def serve(
     """Serve the site at http://127.0.0.1:8000, drafts included, rebuilt and reloaded on every save."""
     import webbrowser
 
+    from ..project import load_project
+    from ..project.load import CONFIG_FILE
     from ..reporter import NullReporter, RichReporter
     from ..serve import EMAILS_PATH, DevServer
 
+    if not (project_dir / CONFIG_FILE).is_file():
+        load_project(project_dir)  # says "welcome.yaml: not found" as every command does
     server = DevServer(project_dir, port=port, reporter=NullReporter() if console.quiet() else RichReporter())
     try:
         server.start()

@@ -101,11 +101,12 @@ class DevServer:
         """Build the site, and the emails when their sources changed, into the temporary folder."""
         started = time.perf_counter()
         problems: list[str] = []
+        site = _FAILED
         project = _attempt(problems, load_project, self.root)
         if project is not _FAILED:
             self._base = Urls(project.config.site.url).base
-            _attempt(problems, build, project, self.site_dir, drafts=True, reporter=NullReporter(),
-                     live_reload=SCRIPT_PATH)
+            site = _attempt(problems, build, project, self.site_dir, drafts=True, reporter=NullReporter(),
+                            live_reload=SCRIPT_PATH)
             # The site and the emails fail apart: a broken page must not hide the email previews.
             if not self._emails_current or changed is None or _touches_emails(changed, self.root):
                 self._emails_current = _attempt(problems, write_emails, project, self.emails_dir,
@@ -119,7 +120,8 @@ class DevServer:
             for line in problems:
                 self.reporter.note(f"  {line}")
         else:
-            self.reporter.note(f"built in {(time.perf_counter() - started) * 1000:.0f} ms")
+            self.reporter.note(f"built in {(time.perf_counter() - started) * 1000:.0f} ms: {site.written} page(s) "
+                               f"and file(s) written, {site.unchanged} unchanged")
         self.channel.announce()
         return not problems
 
