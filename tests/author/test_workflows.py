@@ -96,5 +96,7 @@ def test_send_is_hourly_never_overlaps_and_keeps_the_digest_private(scaffolded):
     assert send["env"]["MAILCHIMP_API_KEY"] == "${{ secrets.MAILCHIMP_API_KEY }}"
     assert send["env"]["MAILCHIMP_LIST_ID"] == "${{ vars.MAILCHIMP_LIST_ID }}"
     digest = steps[-1]
-    assert digest["if"] == "always()" and 'build/digest.md >> "$GITHUB_STEP_SUMMARY"' in digest["run"]
+    assert digest["if"] == "always()" and 'cat build/digest.md >> "$GITHUB_STEP_SUMMARY"' in digest["run"]
+    # ... but only where the run summary is private: it names subscribers.
+    assert '--jq .private)" = "true" ]' in digest["run"]
     assert not any("upload" in s.get("uses", "") for s in steps)
