@@ -10,6 +10,8 @@ from welcome_gen.delivery.apply import tick
 from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 
+from mailchimp.fixtures import AUDIENCE
+
 UTC = timezone.utc
 
 
@@ -58,3 +60,80 @@ def test_a_tick_delivers_once_and_a_second_tick_does_nothing(project, mailchimp,
     writes = [r for r in list(mailchimp_emulator.requests)[before:] if r.method != "GET"]
     assert writes == []
     assert len(mailchimp_emulator.deliveries()) == 2
+
+
+def setup_audience(mc, clock):
+    """Three batches due at 10:00 on a Monday: two welcome variants and a birthday."""
+    clock.now = at("2027-03-01 08:00")
+    mc.list_id = mc.call("lists.create_list", AUDIENCE)["id"]
+    for tag, name, kind in (("PERSONA", "Which of these describes you?", "text"), ("TIMEZONE", "Timezone", "text")):
+        mc.call("lists.add_list_merge_field", mc.list_id, {"tag": tag, "name": name, "type": kind})
+    join(mc, "ann@x.org", at("2027-03-01 09:30"), persona="makers")
+    join(mc, "bob@x.org", at("2027-03-01 09:40"))
+    join(mc, "cat@x.org", at("2026-05-01 09:40"), birthday="03/01")
+    join(mc, "dan@x.org", at("2026-05-01 09:40"), birthday="03/01", tz="America/New_York")  # not yet 08:00 there
+    clock.now = at("2027-03-01 10:05")
+
+
+EXPECTED = [("ann@x.org", "welcome:1"), ("bob@x.org", "welcome:1"), ("cat@x.org", "birthday:2027.1")]
+
+
+def received(emu) -> list[tuple[str, str]]:
+    return sorted((d["email_address"], ":".join(d["campaign_title"].split(":")[1:3])) for d in emu.deliveries())
+
+
+def clean_calls(project, mc, emu, clock) -> int:
+    setup_audience(mc, clock)
+    first = len(emu.requests)
+    tick(project, mc, clock.now)
+    assert received(emu) == EXPECTED
+    return len(emu.requests) - first
+
+
+@pytest.mark.parametrize("kind,after", [("500", False), ("500", True), ("drop", True)])
+def test_a_crash_at_any_call_is_repaired_by_the_next_tick(project, mailchimp, mailchimp_emulator, clock, kind, after):
+    emu = mailchimp_emulator
+    calls = clean_calls(project, mailchimp, emu, clock)
+    assert calls > 15
+    for n in range(1, calls + 1):
+        emu.reset()
+        setup_audience(mailchimp, clock)
+        # Call n fails on every retry the gateway makes, so the tick really loses it.
+        emu.set_faults(nth=list(range(n, n + 5)), kind=kind, after=after)
+        try:
+            tick(project, mailchimp, clock.now)
+        except Exception:
+            pass  # a read failed: the tick stopped where it was
+        emu.clear_faults()
+        clock.now = at("2027-03-01 10:35")  # the next run, in the same hour
+        tick(project, mailchimp, clock.now)
+        clock.now = at("2027-03-01 11:05")  # and the hour after: nothing more
+        tick(project, mailchimp, clock.now)
+        assert received(emu) == EXPECTED, f"failing call {n} ({kind}, after={after})"
+
+
+def test_a_crash_then_the_next_hour_removes_the_unsent_batch_and_sends_it_anew(project, mailchimp, mailchimp_emulator,
+                                                                              clock):
+    emu = mailchimp_emulator
+    setup_audience(mailchimp, clock)
+    # The reads succeed, a segment is made, then every call fails: Mailchimp is down for the rest of the hour.
+    first = len(emu.requests)
+    emu.set_faults(nth=list(range(9, 200)), kind="500")
+    half = tick(project, mailchimp, clock.now)
+    emu.clear_faults()
+    assert half.exit_code == 3 and emu.deliveries() == []
+    clock.now = at("2027-03-01 11:05")
+    report = tick(project, mailchimp, clock.now)
+    assert report.removed, "the unsent batches of 10:00 are removed"
+    assert received(emu) == EXPECTED
+    assert {r.key.split(":")[-1] for r in report.results} == {"2027030111"}
+    assert all(r.error is None for r in report.results) and first < len(emu.requests)
+
+
+def test_a_429_storm_slows_the_tick_but_everything_goes_once(project, mailchimp, mailchimp_emulator, clock):
+    setup_audience(mailchimp, clock)
+    mailchimp_emulator.set_faults(every=2, kind="429")
+    report = tick(project, mailchimp, clock.now)
+    assert all(r.error is None for r in report.results)
+    tick(project, mailchimp, at("2027-03-01 10:45"))
+    assert received(mailchimp_emulator) == EXPECTED
