@@ -7,7 +7,7 @@ from typing import Callable
 
 import typer
 
-from .. import site
+from .. import email, site
 from ..errors import ExitCode, Problem
 from ..project import Project, load_project
 from ..reporter import NullReporter, RichReporter
@@ -15,8 +15,8 @@ from . import console
 
 app = typer.Typer()
 
-# Every check `welcome-gen check` runs, in order; each returns its problems. Email preflight joins this list.
-CHECKERS: list[Callable[[Project], list[Problem]]] = [site.check]
+# Every check `welcome-gen check` runs, in order; each returns its problems.
+CHECKERS: list[Callable[[Project], list[Problem]]] = [site.check, email.preflight]
 
 PROJECT_DIR = typer.Argument(Path("."), help="The project folder (the one with welcome.yaml).", show_default=True)
 
@@ -42,16 +42,22 @@ def check(project_dir: Path = PROJECT_DIR) -> int:
 def build(
     project_dir: Path = PROJECT_DIR,
     out: Path = typer.Option(None, "--out", help="Where to write the site.", show_default="PROJECT_DIR/public"),
+    emails_out: Path = typer.Option(None, "--emails-out", help="Where to write every email and its previews.",
+                                    show_default="PROJECT_DIR/build/emails"),
     drafts: bool = typer.Option(False, "--drafts", help="Include drafts and future-dated issues."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing unless something is wrong."),
 ) -> int:
-    """Build the website into public/ (only what changed; the old site stays until the new one is complete)."""
+    """Build the website into public/ and every email into build/emails/ (only what changed; atomic)."""
     project = load_project(project_dir)
     quiet = quiet or console.quiet()
-    result = site.build(project, out or project.root / "public", drafts=drafts,
-                        reporter=NullReporter() if quiet else RichReporter())
+    reporter = NullReporter() if quiet else RichReporter()
+    # Emails first: they hold no subscriber data and go outside the site folder; an email error stops the
+    # build before the site is touched.
+    emails_dir = emails_out or project.root / "build" / "emails"
+    email.write_emails(project, emails_dir, reporter=reporter)
+    result = site.build(project, out or project.root / "public", drafts=drafts, reporter=reporter)
     for problem in result.warnings:
         console.problem(problem)
     if not quiet:
-        console.info(result.summary())
+        console.info(f"{result.summary()}; emails in {emails_dir}")
     return ExitCode.OK
