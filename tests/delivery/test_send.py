@@ -137,3 +137,75 @@ def test_a_429_storm_slows_the_tick_but_everything_goes_once(project, mailchimp,
     assert all(r.error is None for r in report.results)
     tick(project, mailchimp, at("2027-03-01 10:45"))
     assert received(mailchimp_emulator) == EXPECTED
+
+
+def run_cli(args, project_dir):
+    from welcome_gen.cli import main
+
+    return main([*args, "--project", str(project_dir)])
+
+
+def test_send_cli_dry_run_then_real_run_and_digest(project_dir, mailchimp_env, mailchimp, mailchimp_emulator, clock,
+                                                   capsys):
+    assert run_cli(["push"], project_dir) == 0
+    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="Makers")
+    assert run_cli(["send", "--dry-run", "--now", "2027-03-01T10:05:00Z"], project_dir) == 0
+    out = capsys.readouterr().out
+    assert "send welcome/1 [makers] to 1: ann@x.org" in out and mailchimp_emulator.deliveries() == []
+    assert run_cli(["send", "--now", "2027-03-01T10:05:00Z"], project_dir) == 0
+    digest = (project_dir / "build" / "digest.md").read_text()
+    assert "| ann@x.org | Ann | Makers |" in digest and "welcome/1 [makers]: 1" in digest
+    assert not (project_dir / "public").exists()
+
+
+def test_push_twice_reports_everything_unchanged(project_dir, mailchimp_env, capsys):
+    assert run_cli(["push", "--dry-run"], project_dir) == 0
+    assert "create" in capsys.readouterr().out
+    assert run_cli(["push"], project_dir) == 0
+    capsys.readouterr()
+    assert run_cli(["push"], project_dir) == 0
+    out = capsys.readouterr().out
+    assert "0 change(s) made" in out and "create" not in out and "update" not in out
+
+
+def test_unknown_list_and_revoked_key_exit_3_with_one_line(project_dir, mailchimp_env, monkeypatch, capsys):
+    monkeypatch.setenv("MAILCHIMP_LIST_ID", "nope")
+    assert run_cli(["send"], project_dir) == 3
+    err = capsys.readouterr().err
+    assert "404" in err and "Traceback" not in err
+    monkeypatch.setenv("MAILCHIMP_API_KEY", "revoked-us0")
+    assert run_cli(["send"], project_dir) == 3
+    err = capsys.readouterr().err
+    assert "401" in err and "revoked" not in err
+
+
+def test_a_missing_merge_field_is_said_and_the_rest_still_goes(project, mailchimp, mailchimp_emulator, clock):
+    setup_audience(mailchimp, clock)
+    fields = mailchimp.call("lists.get_list_merge_fields", mailchimp.list_id, count=100)["merge_fields"]
+    tz_field = next(f for f in fields if f["tag"] == "TIMEZONE")
+    mailchimp.call("lists.delete_list_merge_field", mailchimp.list_id, str(tz_field["merge_id"]))
+    report = tick(project, mailchimp, clock.now)
+    assert report.errors == ["merge field TIMEZONE is missing in the audience; run `welcome-gen push`"]
+    assert report.exit_code == 4
+    assert ("ann@x.org", "welcome:1") in received(mailchimp_emulator)
+
+
+def test_an_empty_segment_and_a_refused_member_other_batches_still_go(project, mailchimp, mailchimp_emulator, clock):
+    setup_audience(mailchimp, clock)
+    # bob is archived between the read and his batch: Mailchimp refuses him, his segment is empty.
+    original = mailchimp_emulator.execute
+
+    def archive_bob(method, path, query, body, *args, **kwargs):
+        if method == "POST" and path.endswith("/segments") and (body or {}).get("name", "").startswith("wg:welcome:1:default"):
+            with mailchimp_emulator.store:
+                mailchimp_emulator.store.under("members", mailchimp.list_id)[mailchimp.subscriber_hash("bob@x.org")]["status"] = "archived"
+        return original(method, path, query, body, *args, **kwargs)
+
+    mailchimp_emulator.execute = archive_bob
+    report = tick(project, mailchimp, clock.now)
+    failed = {r.key: r.error for r in report.results if r.error}
+    assert list(failed) == ["wg:welcome:1:default:2027030110"]
+    assert "Your segment is empty" in failed["wg:welcome:1:default:2027030110"]
+    assert next(r for r in report.results if r.key == "wg:welcome:1:default:2027030110").refused == ["bob@x.org"]
+    assert report.exit_code == 4
+    assert received(mailchimp_emulator) == [("ann@x.org", "welcome:1"), ("cat@x.org", "birthday:2027.1")]

@@ -100,6 +100,7 @@ def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] 
     add_trigger_tag_dates(mc, project, members)
     store = Store(mc, index, folder_id, now)
     report = TickReport(now, Plan(now, slot_of(now), [], [], []), members, dry_run)
+    report.errors += _missing_fields(project, mc)
     pending = _repair(project, store, members, now, report, dry_run)
     report.plan = plan(project, members, list(events), now)
     if not dry_run:
@@ -109,6 +110,17 @@ def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] 
         send_issues(project, store, members, now, report)
     report.calls = mc.calls - start_calls
     return report
+
+
+def _missing_fields(project: Project, mc: Mailchimp) -> list[str]:
+    """Merge fields the planner reads that the audience lacks: said clearly; planning goes on without them."""
+    names = project.config.mailchimp.fields
+    needed = [names.persona, names.timezone]
+    if any(s.meta.trigger.type == "birthday" for s in project.sequences):
+        needed.append(names.birthday)
+    have = {f["tag"] for f in pages(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id,
+                                    fields=["merge_fields.tag", "total_items"])}
+    return [f"merge field {tag} is missing in the audience; run `welcome-gen push`" for tag in needed if tag not in have]
 
 
 def _batch_keys(index: Index) -> set[str]:

@@ -49,8 +49,10 @@ class Store:
         for field, emails in (("members_to_add", list(add)), ("members_to_remove", list(remove))):
             for part in chunks(emails, SEGMENT_ADD):
                 doc = self.mc.call("lists.batch_segment_members", {field: part}, self.mc.list_id, seg.id) or {}
+                # Refusals name the email, or sometimes the member's hash: map both back to the email.
+                named = {e.lower(): e.lower() for e in part} | {Mailchimp.subscriber_hash(e): e.lower() for e in part}
                 for error in doc.get("errors") or []:
-                    refused += [e.lower() for e in error.get("email_addresses") or []]
+                    refused += [named.get(str(e).lower(), str(e)) for e in error.get("email_addresses") or []]
         return refused
 
     def tag(self, name: str, emails: list[str]) -> list[str]:

@@ -88,8 +88,15 @@ def plan_push(project: Project, mc: Mailchimp) -> list[Change]:
             changes.append(Change("merge field", tag, "update" if diffs else "unchanged", "; ".join(diffs),
                                   drift="; ".join(diffs), body=body, target=str(have["merge_id"])))
     folder = project.config.mailchimp.folder
-    folder_id = find_folder(mc, folder, create=False)
-    changes.append(Change("folder", folder, "unchanged" if folder_id else "create", target=folder_id))
+    try:
+        folder_id = next((str(d["id"]) for d in pages(mc, "campaignFolders.list", "folders") if d.get("name") == folder),
+                         None)
+        changes.append(Change("folder", folder, "unchanged" if folder_id else "create", target=folder_id))
+    except MailchimpError as exc:
+        if exc.status != 404:
+            raise
+        changes.append(Change("folder", folder, "unavailable", "this Mailchimp has no campaign folders; campaigns "
+                                                               "stay unfiled"))
     have_templates = {t["name"].split(" #")[0]: t for t in pages(
         mc, "templates.list", "templates", type="user", fields=["templates.id", "templates.name", "total_items"])}
     for email in render_all(project):
@@ -115,7 +122,7 @@ def plan_push(project: Project, mc: Mailchimp) -> list[Change]:
 def _template_html(mc: Mailchimp, template_id: Any) -> str:
     """A template's HTML as stored; Mailchimp gives it through the template's default content."""
     try:
-        doc = mc.call("templates.get_default_content", str(template_id)) or {}
+        doc = mc.call("templates.get_default_content_for_template", str(template_id)) or {}
     except MailchimpError as exc:
         if exc.status != 404:
             raise
@@ -145,7 +152,7 @@ def apply_push(project: Project, mc: Mailchimp, changes: list[Change]) -> None:
                     lookup=lambda name=change.name: next((t for t in pages(mc, "templates.list", "templates",
                                                                            type="user") if t["name"] == name), None))
         else:
-            mc.call("templates.update", change.target, change.body)
+            mc.call("templates.update_template", change.target, change.body)
 
 
 def push(project: Project, mc: Mailchimp, dry_run: bool = False) -> list[Change]:
