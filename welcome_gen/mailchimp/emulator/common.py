@@ -52,6 +52,15 @@ def need_member(store, list_id: str, key: str) -> dict:
     return member
 
 
+def list_item(store, list_id: str, kind: str, item_id: object, what: str) -> dict:
+    """One item of a list's collection `kind` (segments, merge_fields, ...), or 404 naming `what`."""
+    get_list(store, list_id)
+    found = store.under(kind, list_id).get(str(item_id))
+    if found is None:
+        raise not_found(what)
+    return found
+
+
 def static_segments(store, list_id: str) -> dict:
     return store.under("segments", list_id)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .common import collection, get_list
+from .common import collection, get_list, list_item
 from .fields import shape
 from .mergefields import add_defaults
-from .problems import invalid_fields, not_found
+from .problems import invalid_fields
 from .routes import Request, route
 
 LIST_REQUIRED = ("name", "contact", "permission_reminder", "email_type_option", "campaign_defaults")
@@ -98,11 +98,8 @@ def delete_list(req: Request):
 # interest categories ("groups") and interests ------------------------------------------------------------
 
 def _category(req: Request) -> dict:
-    get_list(req.store, req.params["list_id"])
-    found = req.store.under("categories", req.params["list_id"]).get(req.params["interest_category_id"])
-    if found is None:
-        raise not_found("interest category")
-    return found
+    return list_item(req.store, req.params["list_id"], "categories", req.params["interest_category_id"],
+                     "interest category")
 
 
 @route("GET", "/lists/{list_id}/interest-categories")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from .common import (check_email, collection, flag, find_member, get_list, need_member, static_segments,
                      subscriber_hash, tag_segment)

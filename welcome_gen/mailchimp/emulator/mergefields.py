@@ -6,9 +6,9 @@ import re
 from datetime import date
 from typing import Any
 
-from .common import collection, get_list
+from .common import collection, get_list, list_item
 from .fields import shape
-from .problems import invalid, invalid_fields, not_found
+from .problems import invalid, invalid_fields
 from .routes import Request, route
 
 TYPES = ("text", "number", "address", "phone", "date", "url", "imageurl", "radio", "dropdown", "birthday", "zip")
@@ -129,11 +129,7 @@ def check_merge_fields(store, list_id: str, values: dict, *, provided: dict, new
 
 
 def _field(req: Request) -> dict:
-    get_list(req.store, req.params["list_id"])
-    found = req.store.under("merge_fields", req.params["list_id"]).get(str(req.params["merge_id"]))
-    if found is None:
-        raise not_found("merge field")
-    return found
+    return list_item(req.store, req.params["list_id"], "merge_fields", req.params["merge_id"], "merge field")
 
 
 @route("GET", "/lists/{list_id}/merge-fields")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .common import (check_email, collection, find_member, get_list, need_member, new_segment, static_segments,
-                     subscriber_hash, tag_segment)
+from .common import (check_email, collection, find_member, get_list, list_item, need_member, new_segment,
+                     static_segments, subscriber_hash, tag_segment)
 from .fields import shape
 from .members import member_tags, view
 from .problems import ApiProblem, invalid, invalid_fields, not_found
@@ -20,11 +20,7 @@ def segment_view(store, seg: dict) -> dict:
 
 
 def _segment(req: Request) -> dict:
-    get_list(req.store, req.params["list_id"])
-    seg = static_segments(req.store, req.params["list_id"]).get(str(req.params["segment_id"]))
-    if seg is None:
-        raise not_found("segment")
-    return seg
+    return list_item(req.store, req.params["list_id"], "segments", req.params["segment_id"], "segment")
 
 
 def _resolve(store, list_id: str, emails: list[str]) -> tuple[list[str], list[str]]:
