@@ -1,0 +1,55 @@
+"""A simulated year of hourly ticks through the pure planner: DST changes, 29 February, many timezones."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from welcome_gen.delivery.journey import simulate
+from welcome_gen.delivery.members import Member
+
+UTC = timezone.utc
+ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Asia/Kathmandu",
+         "Pacific/Chatham", "America/Sao_Paulo", None]
+BIRTHDAYS = ["02/29", "03/27", "10/31", "12/31", "01/01", None]
+
+
+def test_a_year_every_step_once_inside_the_window_on_the_right_day(project):
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    members = [Member(f"m{i}@x.org", persona=["makers", "learners", ""][i % 3], birthday=BIRTHDAYS[i % len(BIRTHDAYS)],
+                      timezone=ZONES[i % len(ZONES)], opted_in=start + timedelta(hours=613 * i + 7))
+               for i in range(14)]
+    entries = simulate(project, members, [], start, datetime(2028, 3, 31, tzinfo=UTC))
+    sent = [e for e in entries if e.kind == "sent"]
+    by = {m.email: m for m in members}
+    # Exactly once: every welcome step for everyone; never the same record twice.
+    counts = Counter((e.email, e.sequence, e.step, e.local.year if e.sequence in ("birthday", "anniversary") else 0)
+                     for e in sent)
+    assert max(counts.values()) == 1
+    for m in members:
+        got = [e.step for e in sent if e.email == m.email and e.sequence == "welcome"]
+        skipped = [e.step for e in entries if e.email == m.email and e.kind == "skipped" and e.sequence == "welcome"]
+        assert got == ["1", "2", "3"], (m.email, got, skipped)
+    # Inside the window, on an allowed day, in the member's own time, through every DST change.
+    for e in sent:
+        tz = ZoneInfo(by[e.email].timezone or "Europe/London")
+        local = e.when.astimezone(tz)
+        if e.sequence == "birthday":
+            assert time(8) <= local.time() < time(20)
+        else:
+            assert local.weekday() != 6 and time(9) <= local.time() < time(19), (e, local)
+    # Birthdays on the day (or the day after, when a welcome step went out that day); 29 Feb on the 28th in 2027.
+    for e in sent:
+        if e.sequence != "birthday":
+            continue
+        mm, dd = map(int, by[e.email].birthday.split("/"))
+        year = e.local.year if (mm, dd) != (12, 31) or e.local.month == 12 else e.local.year - 1
+        day = date(year, mm, min(dd, 28 if mm == 2 and year % 4 else dd))
+        assert e.local.date() - day in (timedelta(0), timedelta(days=1)), (e.email, e.local, day)
+    leap = [e.local.date() for e in sent if e.sequence == "birthday" and by[e.email].birthday == "02/29"]
+    assert any(d in (date(2028, 2, 29), date(2028, 3, 1)) for d in leap)
+    # Variants follow the persona.
+    for e in sent:
+        if e.sequence == "welcome" and e.step == "1":
+            assert e.variant == ("makers" if by[e.email].persona == "makers" else "default")
