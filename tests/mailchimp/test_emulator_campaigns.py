@@ -257,3 +257,21 @@ def test_journey_trigger_is_recorded(mailchimp, mailchimp_emulator):
     triggers = requests.get(f"{mailchimp_emulator.base}/_emulator/journeys", timeout=10).json()["triggers"]
     assert [(t["journey_id"], t["step_id"], t["email_address"]) for t in triggers] == [("7", "12", "ru@example.org")]
     assert refused(mailchimp.call, "customerJourneys.trigger", 7, 12, {"email_address": "x@example.org"}).status == 400
+
+
+def test_campaign_folders_file_campaigns(mailchimp):
+    folder = mailchimp.call("campaignFolders.create", {"name": "welcome-gen"})
+    assert mailchimp.call("campaignFolders.list")["folders"] == [{"id": folder["id"], "name": "welcome-gen", "count": 0}]
+    member(mailchimp, "su@example.org")
+    cid = campaign(mailchimp, segment(mailchimp, "s", ["su@example.org"]), folder_id=folder["id"])
+    campaign(mailchimp, segment(mailchimp, "t", ["su@example.org"]))
+    filed = mailchimp.call("campaigns.list", folder_id=folder["id"])
+    assert [c["id"] for c in filed["campaigns"]] == [cid]
+    assert mailchimp.call("campaignFolders.get", folder["id"])["count"] == 1
+    mailchimp.call("campaignFolders.remove", folder["id"])
+    assert mailchimp.call("campaigns.get", cid)["settings"]["folder_id"] == ""
+
+
+def test_template_default_content_gives_its_editable_sections(mailchimp):
+    tpl = mailchimp.call("templates.create", {"name": "t", "html": '<div mc:edit="body"><p>Hi</p></div>*|UNSUB|*'})
+    assert mailchimp.call("templates.get_default_content_for_template", str(tpl["id"]))["sections"] == {"body": "<p>Hi</p>"}

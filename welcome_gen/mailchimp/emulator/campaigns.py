@@ -1,6 +1,8 @@
-"""Campaigns (create, list, get, update, delete, content, checklist, send, schedule) and templates."""
+"""Campaigns (create, list, get, update, delete, content, checklist, send, schedule), folders and templates."""
 
 from __future__ import annotations
+
+import re
 
 from .common import collection, flag
 from .fields import shape
@@ -240,4 +242,57 @@ def patch_template(req: Request):
 def delete_template(req: Request):
     t = _template(req)
     del req.store.data["templates"][str(t["id"])]
+    req.store.touch()
+
+
+@route("GET", "/templates/{template_id}/default-content")
+def template_sections(req: Request):
+    """The template's editable regions (`mc:edit="name"`) and their default content, as Mailchimp gives them."""
+    found = re.finditer(r'<(\w+)[^>]*\bmc:edit="([^"]+)"[^>]*>(.*?)</\1>', _template(req)["_html"], re.S)
+    return shape({"sections": {m.group(2): m.group(3) for m in found}}, req.query)
+
+
+# campaign folders --------------------------------------------------------------------------------------
+
+def _folder_view(store, folder: dict) -> dict:
+    count = sum(1 for c in store.data["campaigns"].values() if str(c["settings"].get("folder_id")) == folder["id"])
+    return {**folder, "count": count}
+
+
+def _folder(req: Request) -> dict:
+    found = req.store.data["folders"].get(req.params["folder_id"])
+    if found is None:
+        raise not_found("campaign folder")
+    return found
+
+
+@route("GET", "/campaign-folders")
+def list_folders(req: Request):
+    items = [_folder_view(req.store, f) for f in req.store.data["folders"].values()]
+    return collection("folders", items, req.query)
+
+
+@route("POST", "/campaign-folders")
+def post_folder(req: Request):
+    name = (req.body or {}).get("name")
+    if not name:
+        raise invalid_fields([{"field": "name", "message": "This value should not be blank."}])
+    folder = {"id": req.store.new_id(), "name": name}
+    req.store.data["folders"][folder["id"]] = folder
+    req.store.touch()
+    return _folder_view(req.store, folder)
+
+
+@route("GET", "/campaign-folders/{folder_id}")
+def get_folder(req: Request):
+    return shape(_folder_view(req.store, _folder(req)), req.query)
+
+
+@route("DELETE", "/campaign-folders/{folder_id}")
+def delete_folder(req: Request):
+    folder = _folder(req)
+    del req.store.data["folders"][folder["id"]]
+    for c in req.store.data["campaigns"].values():
+        if str(c["settings"].get("folder_id")) == folder["id"]:
+            c["settings"]["folder_id"] = ""
     req.store.touch()

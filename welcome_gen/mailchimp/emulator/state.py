@@ -29,6 +29,7 @@ def empty() -> dict[str, Any]:
         "events": {},  # list_id -> {hash -> [event]}
         "templates": {},
         "campaigns": {},
+        "folders": {},  # campaign folders
         "contents": {},  # campaign_id -> content
         "deliveries": [],
         "activity": [],  # opens and clicks posted through /_emulator/
