@@ -189,3 +189,25 @@ def test_a_port_in_use_is_a_one_line_usage_error(server, project):
     port = urlsplit(server.url).port
     with pytest.raises(UsageError, match=f"port {port} is already in use"):
         DevServer(project, port=port)
+
+
+def test_a_broken_page_template_leaves_the_email_previews_browsable(project):
+    (project / "templates" / "site").mkdir()  # before serving, so the save below is the only change
+    with DevServer(project, port=0) as server:
+        listener = ReloadListener(server)
+        listener.next_build()
+        (project / "templates" / "site" / "page.html").write_text("{% block %}", encoding="utf-8")
+        listener.next_build()
+        listener.close()
+        status, _, body = get(server, "/about/")
+        assert status == 500 and "templates/site/page.html:1" in body
+        status, _, index = get(server, "/_emails/")
+        assert status == 200 and "Welcome to Hazel Pottery" in index
+
+
+def test_previews_that_cannot_be_made_show_the_problem_instead(server, listener, project):
+    listener.next_build()
+    edit(project / "sequences" / "welcome.yaml", "body: welcome/hello.md", "body: welcome/missing.md")
+    listener.next_build()
+    status, _, body = get(server, "/_emails/")
+    assert status == 500 and "sequences/welcome.yaml:" in body and "missing.md" in body

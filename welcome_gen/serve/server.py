@@ -43,7 +43,7 @@ class DevServer:
         self.channel = ReloadChannel()
         self.problems: list[str] = []  # of the last build; empty when it succeeded
         self.builds = 0
-        self._emails_current = False
+        self.emails_current = False  # the previews match the files as they are now
         self._base = "/"  # the site's sub-path (from site.url), also served, for root-based links
         self._out = Path(tempfile.mkdtemp(prefix="welcome-gen-serve-"))
         self.site_dir, self.emails_dir = self._out / "site", self._out / "emails"
@@ -66,8 +66,9 @@ class DevServer:
     def start(self) -> "DevServer":
         """Build once, then serve and watch in background threads; returns when the watcher is listening."""
         self.rebuild(None)
-        for target in (self._http.serve_forever, self._watch):
-            thread = threading.Thread(target=target, name=f"serve-{target.__name__}", daemon=True)
+        # A short poll interval only makes stop() prompt; requests are answered at once regardless.
+        for target in (partial(self._http.serve_forever, poll_interval=0.1), self._watch):
+            thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)
         # Edits made before the watcher is listening would be missed; wait for it (it says so within a second).
@@ -108,11 +109,11 @@ class DevServer:
             site = _attempt(problems, build, project, self.site_dir, drafts=True, reporter=NullReporter(),
                             live_reload=SCRIPT_PATH)
             # The site and the emails fail apart: a broken page must not hide the email previews.
-            if not self._emails_current or changed is None or _touches_emails(changed, self.root):
-                self._emails_current = _attempt(problems, write_emails, project, self.emails_dir,
+            if not self.emails_current or changed is None or _touches_emails(changed, self.root):
+                self.emails_current = _attempt(problems, write_emails, project, self.emails_dir,
                                                 reporter=NullReporter()) is not _FAILED
         else:
-            self._emails_current = False
+            self.emails_current = False
         self.problems = problems
         self.builds += 1
         if problems:
@@ -137,7 +138,7 @@ class DevServer:
     def _watch(self) -> None:
         # yield_on_timeout gives an empty batch once the watcher is set up: that is the "listening" signal.
         for changes in watchfiles.watch(self.root, watch_filter=self._relevant, stop_event=self._stop,
-                                        rust_timeout=300, yield_on_timeout=True, raise_interrupt=False):
+                                        rust_timeout=200, yield_on_timeout=True, raise_interrupt=False):
             self._watching.set()
             if changes and not self._stop.is_set():
                 self.rebuild({Path(p) for _, p in changes})
@@ -146,7 +147,7 @@ class DevServer:
 
     def locate(self, url_path: str) -> tuple[Path, str]:
         """The folder and the path inside it that answer a request path."""
-        if url_path == EMAILS_PATH or url_path.startswith(EMAILS_PATH + "/"):
+        if _is_email(url_path):
             return self.emails_dir, url_path[len(EMAILS_PATH):] or "/"
         if self._base != "/" and url_path.startswith(self._base):
             return self.site_dir, url_path[len(self._base) - 1:]
@@ -211,7 +212,7 @@ class _Handler(SimpleHTTPRequestHandler):
             return self._events()
         if path == SCRIPT_PATH:
             return self._send(HTTPStatus.OK, SCRIPT.encode(), "text/javascript; charset=utf-8")
-        if self.dev.problems and _is_page(path):
+        if self.dev.problems and _is_page(path) and not (_is_email(path) and self.dev.emails_current):
             return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, self.dev.error_page(), "text/html; charset=utf-8")
         super().do_GET()
 
@@ -254,8 +255,10 @@ class _Handler(SimpleHTTPRequestHandler):
         self.dev.channel.stream(write)
 
 
+def _is_email(path: str) -> bool:
+    return path == EMAILS_PATH or path.startswith(EMAILS_PATH + "/")
+
+
 def _is_page(path: str) -> bool:
-    if path == EMAILS_PATH or path.startswith(EMAILS_PATH + "/"):
-        return False
     suffix = PurePosixPath(path).suffix
     return path.endswith("/") or suffix in ("", ".html")
