@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import unquote
 
 
 @dataclass
@@ -52,6 +53,6 @@ def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         m = r.pattern.match(path)
         if m:
             if r.method == method:
-                return r, m.groupdict(), True
+                return r, {k: unquote(v) for k, v in m.groupdict().items()}, True
             other = True
     return None, {}, other
