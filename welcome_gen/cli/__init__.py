@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 
 from .. import __version__
@@ -51,18 +50,22 @@ def _register() -> None:
 
 _register()
 
+# typer from 0.2x carries its own copy of click and older releases use click itself; take the usage-error class
+# from typer's own exceptions so both are caught (catching `click.ClickException` misses typer's copy).
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turn known errors into one-line messages and stable exit codes."""
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="welcome-gen")
         code = rv if isinstance(rv, int) else 0
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         _console.err("aborted")
         code = 130
-    except click.ClickException as exc:
+    except _ClickException as exc:
         exc.show()
         code = ExitCode.USAGE
     except ProjectError as exc:
