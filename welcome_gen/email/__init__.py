@@ -10,6 +10,8 @@ The interface other parts call:
 - ``variants_of(project, sequence_key, step_id) -> list[str]``: "default" first, then the persona variants.
 - ``variant_for(step, persona) -> str``: the variant a member with that persona receives.
 - ``render_all(project) -> list[RenderedEmail]``: every step x variant, merge-tag versions.
+- ``render_letter(project, key, name, subject, preheader, body_markdown, source)``: a one-off email (a newsletter
+  issue) from plain markdown, through the same sanitiser, layout, inlined CSS and text part; no Jinja.
 - ``write_emails(project, out, reporter=None) -> int``: writes ``out/<seq>/<step>/<variant>.html|.txt`` (what
   Mailchimp receives), previews for each sample subscriber in ``out/<seq>/<step>/samples/``, and
   ``out/index.html``; atomic, unchanged files untouched, stale ones removed; returns files written or removed.
@@ -19,8 +21,9 @@ Bad author input raises ``ProjectError`` with every problem at its ``path:line``
 """
 
 from .preflight import preflight
-from .render import DEFAULT, RenderedEmail, Renderer, render_all, render_email, variant_for, variants_of
+from .render import (DEFAULT, RenderedEmail, Renderer, render_all, render_email, render_letter, variant_for,
+                     variants_of)
 from .write import write_emails
 
-__all__ = ["DEFAULT", "RenderedEmail", "Renderer", "preflight", "render_all", "render_email", "variant_for",
-           "variants_of", "write_emails"]
+__all__ = ["DEFAULT", "RenderedEmail", "Renderer", "preflight", "render_all", "render_email", "render_letter",
+           "variant_for", "variants_of", "write_emails"]

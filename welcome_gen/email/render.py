@@ -217,19 +217,41 @@ class Renderer:
         fragment = tokens.restore(fragment)
         subject = " ".join(tokens.restore(subject).split())
         preheader = " ".join(tokens.restore(preheader).split())
-        page, layout_path, layout_text = self.layout("layout.html.j2")
-        text_layout, text_path, _ = self.layout("layout.txt.j2")
+        html_out, text_out = self.wrap(context, subject, preheader, fragment, text_body)
+        cfg = self.project.config.business
+        _, layout_path, layout_text = self.layout("layout.html.j2")
+        _, text_path, _ = self.layout("layout.txt.j2")
+        origin = Origin(subject_at, pre_at, body.path, body.text, layout_path, layout_text, text_path)
+        return RenderedEmail(seq.key, str(step.id), variant, subject, preheader, html_out, text_out,
+                             cfg.from_name or cfg.name, cfg.reply_to, f"{seq.path}:{seq.line(*loc)}", origin=origin)
+
+    def wrap(self, context: dict[str, Any], subject: str, preheader: str, fragment: str,
+             text_body: str) -> tuple[str, str]:
+        """The body fragment put in the layouts: the HTML part (CSS inlined) and the text part."""
+        page, layout_path, _ = self.layout("layout.html.j2")
+        text_layout, _, _ = self.layout("layout.txt.j2")
         extra = {**context, "subject": subject, "preheader": preheader}
         try:
             html_out = self.inliner.inline(page.render({**extra, "body": Markup(fragment)}))
             text_out = text_layout.render({**extra, "body": text_body})
         except jinja2.TemplateError as exc:
             raise ProjectError([Problem(layout_path, None, f"email layout: {exc}")]) from None
-        text_out = "\n".join(line.rstrip() for line in text_out.strip().splitlines()) + "\n"
+        return html_out, "\n".join(line.rstrip() for line in text_out.strip().splitlines()) + "\n"
+
+    def letter(self, key: str, name: str, subject: str, preheader: str, body_markdown: str,
+               source: str) -> RenderedEmail:
+        """An email from plain markdown that is not a sequence step (a newsletter issue): no Jinja, nothing per
+        subscriber, but the same sanitiser, layout, inlined CSS and text part. Merge tags written in it stay."""
+        tokens = Tokens()
+        self.md.reset()
+        fragment, text_fragment = self.fragment(self.md.convert(tokens.protect(body_markdown)), tokens)
+        text_body = self.text(text_fragment, tokens)
+        context = {**self.base, "sequence": {"key": key, "title": subject}, "step": {"id": name}, "persona": None,
+                   "vars": {}}
+        html_out, text_out = self.wrap(context, subject, preheader, tokens.restore(fragment), text_body)
         cfg = self.project.config.business
-        origin = Origin(subject_at, pre_at, body.path, body.text, layout_path, layout_text, text_path)
-        return RenderedEmail(seq.key, str(step.id), variant, subject, preheader, html_out, text_out,
-                             cfg.from_name or cfg.name, cfg.reply_to, f"{seq.path}:{seq.line(*loc)}", origin=origin)
+        return RenderedEmail(key, name, DEFAULT, subject, preheader, html_out, text_out, cfg.from_name or cfg.name,
+                             cfg.reply_to, source)
 
     def fragment(self, html_in: str, tokens: Tokens) -> tuple[str, str]:
         """Sanitise the markdown's HTML and lift IF/ELSE/END tokens out of the paragraphs markdown put them in.
@@ -329,6 +351,12 @@ def render_email(project: Project, sequence_key: str, step_id: str, variant: str
     seq, step, index = _find(project, sequence_key, step_id)
     email = (renderer or Renderer(project)).render(seq, step, index, variant)
     return personalise(project, email, subscriber, today) if subscriber is not None else email
+
+
+def render_letter(project: Project, key: str, name: str, subject: str, preheader: str, body_markdown: str,
+                  source: str, renderer: Renderer | None = None) -> RenderedEmail:
+    """A one-off email (a newsletter issue) from plain markdown, through the same layout and text pipeline."""
+    return (renderer or Renderer(project)).letter(key, name, subject, preheader, body_markdown, source)
 
 
 def render_all(project: Project, renderer: Renderer | None = None) -> list[RenderedEmail]:
