@@ -1,0 +1,59 @@
+"""`welcome-gen report`: how each sequence step performs, as a static page with charts in build/report/."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+
+from ..delivery.audience import parse_time
+from ..errors import UsageError
+from ..mailchimp.client import Mailchimp
+from ..project import load_project
+from ..report import make_report
+from ..reporter import NullReporter, RichReporter
+from . import console
+
+app = typer.Typer()
+
+
+def _since(text: str | None, tz: str) -> datetime | None:
+    """A date (the start of that day in the site's timezone) or an ISO 8601 time."""
+    if not text:
+        return None
+    try:
+        return datetime.combine(datetime.strptime(text, "%Y-%m-%d").date(), time(0), ZoneInfo(tz))
+    except ValueError:
+        moment = parse_time(text)
+    if moment is None:
+        raise UsageError(f"--since: '{text}' is not a date like 2027-03-01 (or an ISO 8601 time)")
+    return moment
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(None, "--out", help="Where to write index.html, report.json and report.csv.",
+                             show_default="PROJECT_DIR/build/report"),
+    project_dir: Path = typer.Option(Path("."), "--project", "-C", help="The project folder (the one with welcome.yaml)."),
+    since: str = typer.Option(None, "--since", help="Only campaigns sent on or after this date (YYYY-MM-DD)."),
+) -> int:
+    """How each sequence step performs: sent, opens, clicks per step and variant, as a static page with charts."""
+    project = load_project(project_dir)
+    start = _since(since, project.config.site.timezone)
+    cfg = project.config.mailchimp
+    mc = Mailchimp.from_env(config_audience_id=cfg.audience_id, config_server=cfg.server)
+    if not mc.list_id:
+        raise UsageError("no audience: set MAILCHIMP_LIST_ID or mailchimp.audience_id in welcome.yaml")
+    reporter = NullReporter() if console.quiet() else RichReporter()
+    result = make_report(project, mc, out or project.root / "build" / "report", now=datetime.now(timezone.utc),
+                         since=start, reporter=reporter)
+    numbers = result.report.numbers
+    if result.report.empty:
+        console.info("nothing sent yet: the report says so")
+    else:
+        console.info(f"{numbers.campaigns} campaign(s) over {len(result.report.sequences)} sequence(s): "
+                     f"{numbers.delivered} delivered, {numbers.open_rate:.0%} opened, {numbers.click_rate:.0%} clicked")
+    console.info(f"report: {result.paths[0]} ({result.calls} Mailchimp call(s))")
+    return 0

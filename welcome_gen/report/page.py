@@ -1,0 +1,153 @@
+"""The report as one static HTML page: totals, then per sequence a funnel, a weekly line and a table.
+
+Self-contained (inline CSS and SVG, no script, no external asset) and readable in light and dark mode.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from .charts import bar_chart, count, line_chart, percent
+from .gather import Numbers
+from .numbers import Report, SequenceRow
+
+#: Text and chart colours for each scheme; every text colour keeps at least 4.5:1 against both backgrounds.
+PALETTE = {
+    "light": {"bg": "#ffffff", "card": "#f3f5f8", "fg": "#1b2130", "muted": "#535c6e", "line": "#d5dae3",
+              "c0": "#2f62c9", "c1": "#b8660b", "c2": "#1f7f52"},
+    "dark": {"bg": "#12151b", "card": "#1c2029", "fg": "#e7eaf0", "muted": "#a5adbd", "line": "#363c49",
+             "c0": "#7ea8ff", "c1": "#f0a54a", "c2": "#5ccf97"},
+}
+SERIES = ("Delivered", "Opened", "Clicked")
+
+
+def _vars(colours: dict[str, str]) -> str:
+    return "".join(f"--{k}:{v};" for k, v in colours.items())
+
+
+CSS = (
+    f":root{{color-scheme:light dark;{_vars(PALETTE['light'])}}}"
+    f"@media (prefers-color-scheme:dark){{:root{{{_vars(PALETTE['dark'])}}}}}"
+    "body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif}"
+    "main{max-width:60rem;margin:0 auto;padding:1.5rem 1rem 3rem}"
+    "h1{font-size:1.7rem;margin:0 0 .25rem}h2{margin:2.5rem 0 .25rem;font-size:1.35rem}h3{font-size:1rem;margin:1.5rem 0 .5rem}"
+    ".meta,.note{color:var(--muted);font-size:.9rem;margin:.25rem 0}"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(8.5rem,1fr));gap:.75rem;margin:1.5rem 0}"
+    ".card{background:var(--card);border-radius:.5rem;padding:.75rem 1rem}"
+    ".card b{display:block;font-size:1.5rem;font-variant-numeric:tabular-nums}.card span{color:var(--muted);font-size:.85rem}"
+    "nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem}a{color:var(--c0)}"
+    ".chart{display:block;max-width:100%;height:auto;margin:.5rem 0}"
+    ".chart .s0{fill:var(--c0)}.chart .s1{fill:var(--c1)}.chart .s2{fill:var(--c2)}"
+    ".chart .l0{stroke:var(--c0)}.chart .l1{stroke:var(--c1)}.chart .l2{stroke:var(--c2)}"
+    ".chart .grid{stroke:var(--line)}.chart .axis{stroke:var(--muted)}"
+    ".scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}"
+    "th,td{padding:.35rem .5rem;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}"
+    "th:first-child,td:first-child,th.l,td.l{text-align:left}td{font-variant-numeric:tabular-nums}"
+    "tr.step td{font-weight:600}tr.variant td:first-child{padding-left:1.5rem;font-weight:400}"
+    ".empty{background:var(--card);border-radius:.5rem;padding:1.5rem;margin:2rem 0}"
+)
+COLUMNS = ("Sent", "Delivered", "Opened", "Open rate", "Clicked", "Click rate", "Unsubscribed", "Bounced")
+
+
+def _cells(n: Numbers) -> str:
+    values = (count(n.sent), count(n.delivered), count(n.opens), percent(n.open_rate), count(n.clicks),
+              percent(n.click_rate), count(n.unsubscribes), count(n.bounces))
+    return "".join(f"<td>{v}</td>" for v in values)
+
+
+def _day(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d") if moment else "—"
+
+
+def _week(day: date, with_year: bool) -> str:
+    return f"{day.day} {day:%b}" + (f" {day:%y}" if with_year else "")
+
+
+def _cards(n: Numbers) -> str:
+    items = (("emails delivered", count(n.delivered)), ("open rate", percent(n.open_rate)),
+             ("click rate", percent(n.click_rate)), ("unsubscribed", count(n.unsubscribes)),
+             ("bounced", count(n.bounces)), ("campaigns", count(n.campaigns)))
+    return '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b><span>{k}</span></div>' for k, v in items) \
+        + "</div>"
+
+
+def _step_label(step_id: str, subject: str) -> str:
+    return f"{step_id}. {subject}" if subject else step_id
+
+
+def _sequence(seq: SequenceRow, tz: ZoneInfo) -> str:
+    anchor = f"seq-{escape(seq.key)}"
+    out = [f'<section id="{anchor}"><h2>{escape(seq.title)}</h2>',
+           f'<p class="meta"><code>{escape(seq.key)}</code> · {count(seq.numbers.campaigns)} campaign(s)'
+           + ("" if seq.known else " · no longer in sequences/") + "</p>"]
+    if not seq.numbers.campaigns:
+        out.append('<p class="note">Nothing sent yet for this sequence.</p></section>')
+        return "".join(out)
+    labels = [_step_label(s.id, s.subject) for s in seq.steps]
+    series = [(SERIES[0], [s.numbers.delivered for s in seq.steps]), (SERIES[1], [s.numbers.opens for s in seq.steps]),
+              (SERIES[2], [s.numbers.clicks for s in seq.steps])]
+    funnel = ", ".join(f"{label}: {count(s.numbers.delivered)} delivered, {percent(s.numbers.open_rate)} opened"
+                       for label, s in zip(labels, seq.steps))
+    out.append("<h3>Step by step</h3>")
+    out.append(bar_chart(f"{anchor}-funnel", labels, series, title=f"{seq.title}: members reached at each step",
+                         desc=funnel))
+    with_year = len({w.start.year for w in seq.weeks}) > 1
+    weeks = [_week(w.start, with_year) for w in seq.weeks]
+    out.append("<h3>Week by week</h3>")
+    out.append(line_chart(f"{anchor}-weeks", weeks, [("Open rate", [w.numbers.open_rate for w in seq.weeks]),
+                                                      ("Click rate", [w.numbers.click_rate for w in seq.weeks])],
+                          title=f"{seq.title}: open and click rate by week sent",
+                          desc="; ".join(f"week of {w.start}: {count(w.numbers.delivered)} delivered, "
+                                         f"{percent(w.numbers.open_rate)} opened" for w in seq.weeks)))
+    head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+    rows = []
+    for step, label in zip(seq.steps, labels):
+        rows.append(f'<tr class="step"><td>{escape(label)}</td>{_cells(step.numbers)}</tr>')
+        if [v.variant for v in step.variants] not in ([], ["default"]):
+            rows += [f'<tr class="variant"><td>{escape(v.variant)}</td>{_cells(v.numbers)}</tr>' for v in step.variants]
+    out.append(f'<div class="scroll"><table><thead><tr><th>Step / variant</th>{head}</tr></thead>'
+               f'<tbody>{"".join(rows)}</tbody></table></div>')
+    week_rows = "".join(f"<tr><td>{w.start}</td>{_cells(w.numbers)}</tr>" for w in seq.weeks)
+    out.append(f'<details><summary>Numbers by week</summary><div class="scroll"><table><thead><tr><th>Week of</th>'
+               f'{head}</tr></thead><tbody>{week_rows}</tbody></table></div></details></section>')
+    return "".join(out)
+
+
+def _issues(report: Report, tz: ZoneInfo) -> str:
+    if not report.issues:
+        return ""
+    head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+    rows = "".join(f'<tr><td>{escape(i.title)}</td><td class="l">{_day(i.send_time, tz)}</td>{_cells(i.numbers)}</tr>'
+                   for i in report.issues)
+    return (f'<section id="issues"><h2>Newsletter issues</h2><div class="scroll"><table><thead><tr><th>Issue</th>'
+            f'<th class="l">Sent on</th>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>')
+
+
+def render_page(report: Report, site_title: str, language: str = "en") -> str:
+    """The whole page as one string."""
+    tz = ZoneInfo(report.timezone)
+    since = f" since {_day(report.since, tz)}" if report.since else ""
+    head = (f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width,initial-scale=1">'
+            '<meta name="color-scheme" content="light dark"><meta name="robots" content="noindex">'
+            f"<title>Email report · {escape(site_title)}</title><style>{CSS}</style></head><body><main>"
+            f"<header><h1>How the emails are doing</h1><p class=\"meta\">{escape(site_title)} · generated "
+            f"{report.generated_at.astimezone(tz):%Y-%m-%d %H:%M} ({escape(report.timezone)}) from Mailchimp's "
+            "campaign reports · numbers only, no subscriber</p></header>")
+    if report.empty:
+        body = ('<section class="empty"><h2>Nothing sent yet</h2><p>No welcome-gen campaign has gone out to this '
+                f"audience{since}. Once <code>welcome-gen send</code> delivers its first batch, each sequence's "
+                "steps appear here with their opens and clicks.</p></section>")
+        return head + body + "</main></body></html>\n"
+    nav = "".join(f'<li><a href="#seq-{escape(s.key)}">{escape(s.title)}</a></li>' for s in report.sequences)
+    if report.issues:
+        nav += '<li><a href="#issues">Newsletter issues</a></li>'
+    body = (f'<p class="meta">Campaigns sent {_day(report.first_send, tz)} to {_day(report.last_send, tz)}{since}.</p>'
+            + _cards(report.numbers) + f"<nav><ul>{nav}</ul></nav>"
+            + "".join(_sequence(s, tz) for s in report.sequences) + _issues(report, tz)
+            + '<p class="note">Delivered is sent minus bounces. Open and click rates count each member once per '
+              "campaign and divide by delivered; opens depend on images being loaded, so read them as a trend. "
+              "Weeks start on Monday.</p>")
+    return head + body + "</main></body></html>\n"

@@ -1,0 +1,83 @@
+"""Write the report: `index.html`, `report.json` and `report.csv`, atomically, never inside the site folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .numbers import Report
+
+FILES = ("index.html", "report.json", "report.csv")
+CSV_COLUMNS = ("kind", "sequence", "step", "variant", "subject", "campaigns", "sent", "delivered", "bounces",
+               "unique_opens", "open_rate", "unique_clicks", "click_rate", "unsubscribes", "total_opens",
+               "total_clicks")
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """Every number of the page as plain data."""
+    return {
+        "generated_at": report.generated_at.isoformat(), "since": report.since.isoformat() if report.since else None,
+        "timezone": report.timezone, "first_send": report.first_send.isoformat() if report.first_send else None,
+        "last_send": report.last_send.isoformat() if report.last_send else None, "total": report.numbers.as_dict(),
+        "sequences": [{
+            "key": s.key, "title": s.title, "known": s.known, "total": s.numbers.as_dict(),
+            "steps": [{"id": st.id, "subject": st.subject, "total": st.numbers.as_dict(),
+                       "variants": {v.variant: v.numbers.as_dict() for v in st.variants}} for st in s.steps],
+            "weeks": [{"week_of": w.start.isoformat(), **w.numbers.as_dict()} for w in s.weeks],
+        } for s in report.sequences],
+        "issues": [{"slug": i.slug, "title": i.title, "send_time": i.send_time.isoformat() if i.send_time else None,
+                    **i.numbers.as_dict()} for i in report.issues],
+    }
+
+
+def as_csv(report: Report) -> str:
+    """One row per sequence step and variant, then per newsletter issue."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for s in report.sequences:
+        for st in s.steps:
+            for v in st.variants:
+                writer.writerow({"kind": "step", "sequence": s.key, "step": st.id, "variant": v.variant,
+                                 "subject": st.subject, **v.numbers.as_dict()})
+    for i in report.issues:
+        writer.writerow({"kind": "issue", "sequence": "", "step": i.slug, "variant": "", "subject": i.title,
+                         **i.numbers.as_dict()})
+    return buffer.getvalue()
+
+
+def check_out(out: Path, site_dir: Path) -> None:
+    """Refuse a folder inside (or equal to) the published site folder: the report is about the audience."""
+    target, site = Path(out).resolve(), Path(site_dir).resolve()
+    if target == site or site in target.parents:
+        raise UsageError(f"--out: {out} is inside the site folder {site_dir}; the report describes your audience and "
+                         "must not be published (use build/report)")
+
+
+def _atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_report(report: Report, page: str, out: Path, site_dir: Path) -> list[Path]:
+    """Write the three files into `out` (created); the paths written."""
+    check_out(out, site_dir)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    texts = (page, json.dumps(as_json(report), indent=1, ensure_ascii=False) + "\n", as_csv(report))
+    paths = [out / name for name in FILES]
+    for path, text in zip(paths, texts):
+        _atomic(path, text)
+    return paths
