@@ -3,6 +3,8 @@ never a traceback."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from welcome_gen.cli import main
@@ -37,3 +39,34 @@ def test_every_command_has_help(capsys, command):
     assert f"Usage: welcome-gen {command}" in out
     description = out.split("Usage:", 1)[1].splitlines()[2].strip()
     assert len(description) > 20, f"{command} --help has no description"
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--out", "."], "it holds the project itself"),
+    (["--out", "content/site"], "it is inside the project's content/ folder"),
+    (["--out", "welcome.yaml"], "it is a file, not a folder"),
+    (["--emails-out", "."], "overlap"),
+    (["--emails-out", "sequences"], "it is inside the project's sequences/ folder"),
+    (["--emails-out", "public"], "overlap"),
+    (["--out", "build"], "overlap"),
+])
+def test_build_never_writes_into_the_project_or_mixes_emails_into_the_site(example, monkeypatch, capsys, args, says):
+    monkeypatch.chdir(example)
+    before = snapshot(example)
+    code, out, err = run(capsys, "build", *args)
+    assert code == 2 and says in err and len(err.strip().splitlines()) == 1
+    assert snapshot(example) == before  # nothing written, nothing removed
+
+
+def test_emails_are_not_written_over_a_folder_welcome_gen_did_not_make(example, tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    code, out, err = run(capsys, "build", str(example), "--emails-out", str(mine))
+    assert code == 2 and "not empty and was not made by welcome-gen" in err
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    assert not (example / "public").exists()

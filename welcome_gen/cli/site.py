@@ -8,7 +8,7 @@ from typing import Callable
 import typer
 
 from .. import email, site
-from ..errors import ExitCode, Problem
+from ..errors import ExitCode, Problem, UsageError
 from ..project import Project, load_project
 from ..reporter import NullReporter, RichReporter
 from . import console
@@ -51,13 +51,23 @@ def build(
     project = load_project(project_dir)
     quiet = quiet or console.quiet()
     reporter = NullReporter() if quiet else RichReporter()
+    site_dir = out or project.root / "public"
+    emails_dir = emails_out or project.root / "build" / "emails"
+    site.OutputFolder(site_dir, project.root)  # an unusable --out is refused before anything is written
+    _refuse_overlap(site_dir, emails_dir)
     # Emails first: they hold no subscriber data and go outside the site folder; an email error stops the
     # build before the site is touched.
-    emails_dir = emails_out or project.root / "build" / "emails"
     email.write_emails(project, emails_dir, reporter=reporter)
-    result = site.build(project, out or project.root / "public", drafts=drafts, reporter=reporter)
+    result = site.build(project, site_dir, drafts=drafts, reporter=reporter)
     for problem in result.warnings:
         console.problem(problem)
     if not quiet:
         console.info(f"{result.summary()}; emails in {emails_dir}")
     return ExitCode.OK
+
+
+def _refuse_overlap(site_dir: Path, emails_dir: Path) -> None:
+    a, b = site_dir.resolve(), emails_dir.resolve()
+    if a.is_relative_to(b) or b.is_relative_to(a):
+        raise UsageError(f"--out {site_dir} and --emails-out {emails_dir} overlap: the site is published as it is, "
+                         "and the emails must stay out of it; choose two separate folders")

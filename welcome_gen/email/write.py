@@ -1,6 +1,8 @@
 """Emails -> build/emails/: the merge-tag versions Mailchimp receives, sample previews, and an index to browse them.
 
 Each file is written atomically and only when its content changed; files no email claims any more are removed.
+The folder must be empty or one this writer made (its record is kept beside it), so pruning never deletes
+anyone's files.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from .. import folders
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from .render import RenderedEmail, Renderer, personalise, render_all, variant_for
@@ -38,7 +41,7 @@ def write_emails(project: Project, out: Path, reporter: Reporter | None = None, 
     """Write every email into `out` (build/emails): <seq>/<step>/<variant>.html|.txt, previews for each sample
     subscriber under <seq>/<step>/samples/, and index.html. Returns how many files were written or changed."""
     reporter = reporter or NullReporter()
-    out = Path(out)
+    out = folders.claim(Path(out), project.root, made_by_us=_made_by_us(Path(out)))
     renderer = Renderer(project)
     emails = render_all(project, renderer)
     steps = {(seq.key, str(step.id)): step for seq in project.sequences for step in seq.meta.steps}
@@ -66,8 +69,18 @@ def write_emails(project: Project, out: Path, reporter: Reporter | None = None, 
             written += 1
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+    folders.write_record(out, {"version": 1, "files": sorted(p.relative_to(out).as_posix() for p in files)})
     reporter.note(f"{len(emails)} emails, {written} files written to {out}")
     return written
+
+
+def _made_by_us(out: Path) -> bool:
+    if folders.record_path(out).is_file():
+        return True
+    try:  # a folder written before records were kept: recognised by its index page
+        return "<h1>Emails of " in (out / "index.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _text_file(email: RenderedEmail) -> str:

@@ -2,5 +2,6 @@
 
 from .build import BuildResult, build
 from .check import check
+from .output import OutputFolder
 
-__all__ = ["BuildResult", "build", "check"]
+__all__ = ["BuildResult", "OutputFolder", "build", "check"]
