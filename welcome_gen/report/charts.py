@@ -37,7 +37,7 @@ def _shorten(text: str, most: int) -> str:
 
 
 def _frame(chart_id: str, width: int, height: int, title: str, desc: str, body: list[str]) -> str:
-    return (f'<svg class="chart" id="{chart_id}" viewBox="0 0 {width} {height}" width="100%" role="img" '
+    return (f'<svg class="chart" id="{chart_id}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
             f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg" '
             f'font-size="{FONT}" fill="currentColor">'
             f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
@@ -68,9 +68,8 @@ def bar_chart(chart_id: str, categories: Sequence[str], series: Sequence[Series]
               fmt: Callable[[float], str] = count) -> str:
     """Grouped bars: one group per category (a step), one bar per series (delivered, opened, clicked)."""
     left, right_pad, top_pad, bottom = 56, 12, 34, 40
-    group_w = max(70, min(150, 560 // max(1, len(categories))))
-    width = left + group_w * len(categories) + right_pad
-    height = 240
+    width, height = 640, 240
+    group_w = (width - left - right_pad) / max(1, len(categories))
     highest = max((v for _, values in series for v in values), default=0)
     step = nice_step(highest)
     top = step * max(1, math.ceil(highest / step))
@@ -80,9 +79,10 @@ def bar_chart(chart_id: str, categories: Sequence[str], series: Sequence[Series]
         return top_pad + plot_h * (1 - value / top)
 
     body = _legend(series, left, 16) + _grid(top, step, left, width - right_pad, y_of, fmt)
-    bar_w = (group_w - 16) / max(1, len(series))
+    bar_w = min(44.0, (group_w - 16) / max(1, len(series)))
     for g, name in enumerate(categories):
-        x0 = left + g * group_w + 8
+        middle = left + g * group_w + group_w / 2
+        x0 = middle - bar_w * len(series) / 2
         for s, (label, values) in enumerate(series):
             value = values[g]
             y, x = y_of(value), x0 + s * bar_w
@@ -91,8 +91,8 @@ def bar_chart(chart_id: str, categories: Sequence[str], series: Sequence[Series]
                         f'<title>{escape(name)}: {escape(label)} {escape(fmt(value))}</title></rect>'
                         f'<text x="{x + (bar_w - 3) / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
                         f'font-size="{FONT - 2}">{escape(fmt(value))}</text>')
-        body.append(f'<text x="{x0 + (group_w - 16) / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
-                    f'{escape(_shorten(name, max(8, group_w // 7)))}</text>')
+        body.append(f'<text x="{middle:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+                    f'{escape(_shorten(name, max(8, int(group_w // 7))))}</text>')
     body.append(f'<line class="axis" x1="{left}" x2="{width - right_pad}" y1="{top_pad + plot_h}" '
                 f'y2="{top_pad + plot_h}"/>')
     return _frame(chart_id, width, height, title, desc, body)
@@ -101,7 +101,7 @@ def bar_chart(chart_id: str, categories: Sequence[str], series: Sequence[Series]
 def line_chart(chart_id: str, labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str = "",
                fmt: Callable[[float], str] = percent) -> str:
     """Lines over time: one point per label (a week), one line per series; a single point shows as a dot."""
-    left, right_pad, top_pad, bottom = 56, 16, 30, 34
+    left, right_pad, top_pad, bottom = 56, 32, 30, 34  # room for the last date under the axis
     width, height = 640, 200
     highest = max((v for _, values in series for v in values), default=0)
     step = nice_step(highest)

@@ -131,7 +131,11 @@ def aggregate(project: Project, campaigns: list[CampaignNumbers], now: datetime,
         else:
             continue  # some other `wg:` title: not ours to count
         counted.append(c)
-    order = [s.key for s in project.sequences] + sorted(set(by_sequence) - {s.key for s in project.sequences})
+    known = [s.key for s in project.sequences]
+    # Sequences that sent something first, welcome series (joining triggers) leading; then the rest as defined.
+    order = sorted(known + sorted(set(by_sequence) - set(known)), key=lambda k: (
+        k not in by_sequence, (seq := project.sequence(k)) is None or seq.meta.trigger.type != "subscribed",
+        known.index(k) if k in known else len(known)))
     sequences = []
     for key in order:
         seq = project.sequence(key)

@@ -1,0 +1,152 @@
+"""`report` against the emulator through the real client: the numbers are what was delivered, opened and clicked."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from welcome_gen.cli import main
+from welcome_gen.delivery.members import parse_batch_key
+from welcome_gen.report import gather, make_report
+
+from conftest import PEOPLE, at
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}")
+
+
+def run(*args: str, capsys) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_numbers_match_what_was_delivered_opened_and_clicked(project, mailchimp, mailchimp_emulator, delivered,
+                                                             tmp_path):
+    result = make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-09 12:00"))
+    report = result.report
+    # What sent something first, however the files sort.
+    assert [s.key for s in report.sequences] == ["welcome", "birthday"]
+    welcome = report.sequences[0]
+    # Steps in the sequence's order, not alphabetical; the variant "default" first.
+    assert [s.id for s in welcome.steps] == ["hello", "story", "week"]
+    hello, story, week = welcome.steps
+    assert [v.variant for v in hello.variants] == ["default", "makers"]
+    assert (hello.numbers.sent, hello.numbers.opens, hello.numbers.clicks) == (4, 2, 1)
+    assert hello.numbers.campaigns == 3  # makers, default on the 1st, default for dan on the 8th
+    default, makers = hello.variants
+    assert (default.numbers.sent, default.numbers.opens, default.numbers.clicks) == (3, 1, 0)
+    assert (makers.numbers.sent, makers.numbers.opens, makers.numbers.clicks) == (1, 1, 1)
+    assert makers.numbers.open_rate == 1.0 and default.numbers.open_rate == 1 / 3
+    assert (story.numbers.sent, story.numbers.opens, story.numbers.clicks, story.numbers.total_clicks) == (3, 3, 1, 2)
+    assert (week.numbers.sent, week.numbers.opens, week.numbers.clicks) == (3, 0, 0)
+    assert hello.numbers.total_opens == 3  # bob opened twice
+    # The same sums straight from the emulator's record of deliveries.
+    sent = Counter(parse_batch_key(d["campaign_title"]).step for d in mailchimp_emulator.deliveries())
+    assert {s.id: s.numbers.sent for s in welcome.steps} == dict(sent)
+    assert report.numbers.sent == len(mailchimp_emulator.deliveries()) == 10
+    # Weeks start on Monday (1 March 2027 is one): step hello and story in the first, week and dan's hello after.
+    assert [(w.start, w.numbers.sent, w.numbers.opens) for w in welcome.weeks] == [
+        (date(2027, 3, 1), 6, 5), (date(2027, 3, 8), 4, 0)]
+    birthday = next(s for s in report.sequences if s.key == "birthday")
+    assert birthday.numbers.campaigns == 0 and birthday.steps[0].numbers.sent == 0
+
+
+def test_the_files_hold_the_same_numbers_and_a_chart_per_sequence(project, mailchimp, delivered, tmp_path):
+    out = tmp_path / "out"
+    make_report(project, mailchimp, out, now=at("2027-03-09 12:00"))
+    page = (out / "index.html").read_text()
+    assert page.count('id="seq-welcome-funnel"') == 1 and page.count('id="seq-welcome-weeks"') == 1
+    assert page.count("<svg") == 2  # birthday has sent nothing: it says so instead of drawing empty charts
+    assert "Nothing sent yet for this sequence." in page
+    assert "hello. Welcome aboard" in page  # steps named by id and subject
+    doc = json.loads((out / "report.json").read_text())
+    welcome = next(s for s in doc["sequences"] if s["key"] == "welcome")
+    assert welcome["steps"][0]["variants"]["makers"] == {
+        "campaigns": 1, "sent": 1, "delivered": 1, "bounces": 0, "unique_opens": 1, "open_rate": 1.0,
+        "unique_clicks": 1, "click_rate": 1.0, "unsubscribes": 0, "total_opens": 1, "total_clicks": 1}
+    assert doc["total"]["sent"] == 10 and [w["week_of"] for w in welcome["weeks"]] == ["2027-03-01", "2027-03-08"]
+    rows = list(csv.DictReader((out / "report.csv").open()))
+    assert [(r["step"], r["variant"], r["sent"], r["unique_opens"]) for r in rows] == [
+        ("hello", "default", "3", "1"), ("hello", "makers", "1", "1"), ("story", "default", "3", "3"),
+        ("week", "default", "3", "0")]
+
+
+def test_no_member_address_reaches_any_file(project, mailchimp, delivered, tmp_path):
+    out = tmp_path / "out"
+    make_report(project, mailchimp, out, now=at("2027-03-09 12:00"))
+    for name in ("index.html", "report.json", "report.csv"):
+        text = (out / name).read_text().lower()
+        assert not any(email in text or email.split("@")[0] + "@" in text for email in PEOPLE), name
+        assert not EMAIL.search(text), name
+
+
+def test_since_keeps_only_later_campaigns(project, mailchimp, delivered, tmp_path):
+    result = make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-09 12:00"), since=at("2027-03-05 00:00"))
+    welcome = next(s for s in result.report.sequences if s.key == "welcome")
+    assert {s.id: s.numbers.sent for s in welcome.steps} == {"hello": 1, "story": 0, "week": 3}
+    assert "since 2027-03-05" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_reports_read_in_bulk_or_one_by_one_agree(project, mailchimp, delivered):
+    before = mailchimp.calls
+    one = gather(project, mailchimp, one_by_one=100)
+    one_calls = mailchimp.calls - before
+    before = mailchimp.calls
+    bulk = gather(project, mailchimp, one_by_one=0)
+    bulk_calls = mailchimp.calls - before
+    assert [(c.title, c.numbers) for c in one] == [(c.title, c.numbers) for c in bulk] and len(one) == 5
+    # folders, campaigns, then five report calls; or one listing of every report.
+    assert (one_calls, bulk_calls) == (7, 3)
+
+
+def test_the_cli_writes_build_report_and_says_what_it_found(project_dir, mailchimp_env, delivered, capsys):
+    code, out, err = run("report", "-C", str(project_dir), capsys=capsys)
+    assert code == 0, err
+    assert "5 campaign(s) over 2 sequence(s): 10 delivered, 50% opened, 20% clicked" in out
+    assert (project_dir / "build" / "report" / "index.html").is_file()
+    assert not (project_dir / "public").exists()
+    code, out, err = run("report", "-C", str(project_dir), "--since", "2027-03-05", "--out",
+                         str(project_dir / "build" / "later"), capsys=capsys)
+    assert code == 0 and "2 campaign(s)" in out
+
+
+def test_an_empty_audience_gives_a_nothing_sent_yet_page(project_dir, mailchimp_env, capsys):
+    code, out, err = run("report", "--project", str(project_dir), capsys=capsys)
+    assert code == 0, err
+    page = (project_dir / "build" / "report" / "index.html").read_text()
+    assert "Nothing sent yet" in page and "<svg" not in page
+    assert json.loads((project_dir / "build" / "report" / "report.json").read_text())["total"]["sent"] == 0
+    assert "nothing sent yet" in out
+
+
+def test_a_bad_key_exits_3_with_one_line(project_dir, mailchimp_env, monkeypatch, capsys):
+    monkeypatch.setenv("MAILCHIMP_API_KEY", "wrong-key-us0")
+    code, out, err = run("report", "-C", str(project_dir), capsys=capsys)
+    assert code == 3
+    assert len(err.strip().splitlines()) == 1 and "401" in err and "wrong-key" not in err
+    assert not (project_dir / "build" / "report").exists()
+
+
+def test_it_refuses_to_write_inside_the_site_folder(project_dir, mailchimp_env, mailchimp_emulator, capsys):
+    before = len(mailchimp_emulator.requests)
+    code, out, err = run("report", "-C", str(project_dir), "--out", str(project_dir / "public" / "report"),
+                         capsys=capsys)
+    assert code == 2 and "inside the site folder" in err and len(err.strip().splitlines()) == 1
+    assert not (project_dir / "public").exists()
+    assert len(mailchimp_emulator.requests) == before  # refused before asking Mailchimp anything
+
+
+def test_a_bad_since_is_a_usage_error(project_dir, mailchimp_env, capsys):
+    code, out, err = run("report", "-C", str(project_dir), "--since", "last tuesday", capsys=capsys)
+    assert code == 2 and "--since" in err
+
+
+def test_help_lists_the_options(capsys):
+    code, out, err = run("report", "--help", capsys=capsys)
+    assert code == 0 and "--since" in out and "--out" in out and "--project" in out
+    code, out, err = run("--help", capsys=capsys)
+    assert "report" in out
