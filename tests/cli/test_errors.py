@@ -70,3 +70,19 @@ def test_emails_are_not_written_over_a_folder_welcome_gen_did_not_make(example, 
     assert code == 2 and "not empty and was not made by welcome-gen" in err
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
     assert not (example / "public").exists()
+
+
+@pytest.mark.parametrize("line, says", [
+    ("{% include 'partials/nope.html' %}", "template 'partials/nope.html' not found"),
+    ("{{ nothing.here }}", "template error: 'nothing' is undefined"),
+])
+def test_check_finds_what_only_rendering_shows_at_the_template_line(example, capsys, line, says):
+    footer = example / "templates/site/partials/footer.html"
+    lines = footer.read_text().splitlines()
+    footer.write_text("\n".join(lines + [line]) + "\n")
+    where = f"templates/site/partials/footer.html:{len(lines) + 1}: "
+    for command in ("check", "build"):
+        code, out, err = run(capsys, command, str(example))
+        assert code == 1 and where + says in err, command
+        assert err.count(where) == 1  # one problem, not one per page
+    assert not (example / "public").exists()

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..errors import Problem
+from ..errors import Problem, ProjectError
 from ..project import Project
 from .form import honeypot_name
 from .gather import Site, gather, today_at
 from .theme import Theme
+from .urls import Urls
 
 
 def check(project: Project, *, drafts: bool = False, today: date | None = None) -> list[Problem]:
     """Every problem the site build would meet, without writing anything."""
     theme = Theme(project.root)
     site = gather(project, theme.assets(), drafts=drafts, today=today or today_at(project))
-    return site_problems(project, site, theme)
+    problems = site_problems(project, site, theme)
+    if any(p.is_error for p in problems):
+        return problems
+    return problems + render_problems(site, theme, Urls(project.config.site.url))
+
+
+def render_problems(site: Site, theme: Theme, urls: Urls) -> list[Problem]:
+    """What only rendering finds (a misspelt variable, a missing include): every page is rendered, none kept."""
+    found: set[Problem] = set()
+    for entry in site.entries:
+        try:
+            theme.render(entry, site.shared, urls)
+        except ProjectError as exc:
+            found.update(exc.problems)
+    return sorted(found, key=lambda p: (p.path, p.line or 0, p.message))
 
 
 def site_problems(project: Project, site: Site, theme: Theme) -> list[Problem]:

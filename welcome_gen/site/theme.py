@@ -97,18 +97,19 @@ class Theme:
                    "markdown": markdown}
         try:
             return self.env.get_template(entry.template).render(context).encode("utf-8")
-        except TemplateNotFound as exc:
-            raise ProjectError([Problem(entry.context.get("page", {}).get("source", entry.template), None,
-                                        f"template '{exc.name}' not found in templates/site/ or the default theme")])
+        except TemplateNotFound as exc:  # an include or extends naming a file that is nowhere: say where
+            message = f"template '{exc.name}' not found in templates/site/ or the default theme"
+            source = entry.context.get("page", {}).get("source", entry.template)
+            raise ProjectError([self._problem(exc, source, message)]) from None
         except TemplateError as exc:
-            raise ProjectError([self._problem(exc, entry.template)]) from None
+            raise ProjectError([self._problem(exc, entry.template, f"template error: {exc}")]) from None
 
-    def _problem(self, exc: TemplateError, name: str) -> Problem:
+    def _problem(self, exc: TemplateError, name: str, message: str) -> Problem:
         dirs = [str(d) for d in self.dirs]
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if any(frame.filename.startswith(d) for d in dirs):
-                return Problem(self._shown(frame.filename), frame.lineno, f"template error: {exc}")
-        return Problem(name, None, f"template error: {exc}")
+                return Problem(self._shown(frame.filename), frame.lineno, message)
+        return Problem(name, None, message)
 
     def _shown(self, filename: str) -> str:
         path = Path(filename)
