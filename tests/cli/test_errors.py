@@ -86,3 +86,28 @@ def test_check_finds_what_only_rendering_shows_at_the_template_line(example, cap
         assert code == 1 and where + says in err, command
         assert err.count(where) == 1  # one problem, not one per page
     assert not (example / "public").exists()
+
+
+@pytest.mark.parametrize("which, says", [
+    ("welcome/99", "sequences/welcome.yaml: sequence 'welcome' has no step '99' (steps: hello, "),
+    ("nope/1", "sequences/: no sequence 'nope' (known: anniversary, "),
+])
+def test_preview_of_an_email_that_does_not_exist_is_a_usage_error(example, capsys, which, says):
+    code, out, err = run(capsys, "preview", which, str(example))
+    assert (code, err) == (2, f"error: {says}" + err.split(says, 1)[1])
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_file_given_as_the_project_folder_is_named(example, capsys):
+    code, out, err = run(capsys, "check", str(example / "welcome.yaml"))
+    assert code == 1 and "welcome.yaml: is a file; give the project folder" in err
+    assert "welcome.yaml/welcome.yaml" not in err
+
+
+def test_init_where_nothing_can_be_written_is_one_line(tmp_path, capsys):
+    (tmp_path / "locked").mkdir(mode=0o500)
+    code, out, err = run(capsys, "init", str(tmp_path / "locked" / "new"))
+    if code == 0:  # running as root, permissions do not stop anything: a file in the way does
+        (tmp_path / "blocker").write_text("")
+        code, out, err = run(capsys, "init", str(tmp_path / "blocker" / "new"))
+    assert code == 2 and "cannot write there" in err and len(err.strip().splitlines()) == 1

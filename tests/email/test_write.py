@@ -55,7 +55,7 @@ def test_preview_saves_the_html(example, capsys):
 
 
 def test_preview_bad_arguments_are_one_line_errors(example, capsys):
-    assert main(["preview", "welcome/nope", str(example)]) == 1
+    assert main(["preview", "welcome/nope", str(example)]) == 2  # the argument names no email: usage
     assert main(["preview", "welcome/hello", str(example), "--subscriber", "nobody"]) == 2
     assert main(["preview", "welcome", str(example)]) == 2
     err = capsys.readouterr().err

@@ -51,7 +51,10 @@ def preview(
     if not sep or not seq_key or not step_id:
         raise UsageError(f"'{which}' is not SEQ/STEP, e.g. welcome/hello")
     project = load_project(project_dir)
-    _, step, _ = _find(project, seq_key, step_id)
+    try:
+        _, step, _ = _find(project, seq_key, step_id)
+    except ProjectError as exc:  # the argument names no email: a usage mistake, not a problem in the project
+        raise UsageError(str(exc.problems[0])) from None
     sample = _sample(project, subscriber, persona)
     variant = variant_for(step, sample.persona or None)
     email = render_email(project, seq_key, step_id, variant, subscriber=sample)

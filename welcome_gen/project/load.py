@@ -214,6 +214,8 @@ def load_project(root: Path | str) -> Project:
     root = Path(root)
     loader = _Loader(root)
     config_path = root / CONFIG_FILE
+    if root.is_file():
+        raise ProjectError([Problem(rel(root), None, f"is a file; give the project folder (the one with {CONFIG_FILE})")])
     if not config_path.is_file():
         raise ProjectError([Problem(rel(config_path), None, "not found: run this in a welcome-gen project "
                                     "(or `welcome-gen init DIR` to start one)")])

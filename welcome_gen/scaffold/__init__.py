@@ -79,7 +79,10 @@ def init_project(dest: Path | str, name: str | None = None, force: bool = False)
     written: list[str] = []
     for relpath, source in _files(resources.files(__package__) / "files"):
         target = dest / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_fill(source.read_text(encoding="utf-8"), name, dest), encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_fill(source.read_text(encoding="utf-8"), name, dest), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{exc.filename or target}: cannot write there: {exc.strerror or exc}") from None
         written.append(relpath)
     return Scaffolded(dest, written)
