@@ -10,10 +10,14 @@ from datetime import date
 from pathlib import Path
 
 from welcome_gen.cli import main
+from welcome_gen.delivery.apply import tick
 from welcome_gen.delivery.members import parse_batch_key
+from welcome_gen.delivery.push import push
+from welcome_gen.project import load_project
 from welcome_gen.report import gather, make_report
 
-from conftest import PEOPLE, at
+from conftest import PEOPLE, at, join
+from helpers import write
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}")
 
@@ -150,3 +154,23 @@ def test_help_lists_the_options(capsys):
     assert code == 0 and "--since" in out and "--out" in out and "--project" in out
     code, out, err = run("--help", capsys=capsys)
     assert "report" in out
+
+
+def test_a_newsletter_issue_sent_by_a_tick_has_its_own_row(project_dir, mailchimp, mailchimp_emulator, clock,
+                                                            tmp_path):
+    write(project_dir, {"content/newsletter/first-shavings.md": "---\ntitle: First shavings\ndate: 2027-03-01\n"
+                                                                "send_at: 2027-03-02T10:00:00Z\n---\nThe bench is up.\n"})
+    project = load_project(project_dir)
+    push(project, mailchimp)
+    for email in PEOPLE[:2]:
+        join(mailchimp, email, at("2026-01-01 09:00"))  # long past their welcome: only the issue is due
+    clock.now = at("2027-03-02 10:05")
+    tick(project, mailchimp, clock.now)
+    (issue,) = {d["campaign_id"] for d in mailchimp_emulator.deliveries() if d["campaign_title"] == "wg:issue:first-shavings"}
+    mailchimp_emulator.add_open(issue, "ann@x.org")
+    result = make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-03 10:00"))
+    assert [(i.title, i.numbers.sent, i.numbers.opens) for i in result.report.issues] == [("First shavings", 2, 1)]
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert "Newsletter issues" in page and "First shavings" in page
+    rows = list(csv.DictReader((tmp_path / "out" / "report.csv").open()))
+    assert [(r["kind"], r["step"], r["sent"]) for r in rows if r["kind"] == "issue"] == [("issue", "first-shavings", "2")]
