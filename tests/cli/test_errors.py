@@ -111,3 +111,15 @@ def test_init_where_nothing_can_be_written_is_one_line(tmp_path, capsys):
         (tmp_path / "blocker").write_text("")
         code, out, err = run(capsys, "init", str(tmp_path / "blocker" / "new"))
     assert code == 2 and "cannot write there" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("layout", ["layout.html.j2", "layout.txt.j2"])
+def test_a_missing_include_in_an_email_layout_is_named_at_its_line(example, capsys, layout):
+    theme = Path(__file__).resolve().parents[2] / "welcome_gen/theme/email" / layout
+    lines = theme.read_text().splitlines() + ["{% include 'partials/gone.html' %}"]
+    (example / "templates/email").mkdir()
+    (example / "templates/email" / layout).write_text("\n".join(lines) + "\n")
+    code, out, err = run(capsys, "check", str(example))
+    assert code == 1
+    assert (f"templates/email/{layout}:{len(lines)}: email layout: template 'partials/gone.html' not found in "
+            "templates/email/ or the default theme") in err

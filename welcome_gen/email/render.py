@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 import textwrap
+import traceback
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -167,6 +168,18 @@ class Renderer:
             self._layout_cache[name] = (template, path, Path(template.filename).read_text(encoding="utf-8"))
         return self._layout_cache[name]
 
+    def _layout_problem(self, exc: jinja2.TemplateError, layout_path: str) -> Problem:
+        """A layout mistake at the line of the layout (or the file it includes) where rendering stopped."""
+        if isinstance(exc, jinja2.TemplateNotFound):
+            message = f"email layout: template '{exc.name}' not found in templates/email/ or the default theme"
+        else:
+            message = f"email layout: {exc}"
+        dirs = tuple(str(d) for d in self.layouts.loader.searchpath)  # type: ignore[attr-defined]
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.startswith(dirs):
+                return Problem(self.shown(frame.filename), frame.lineno, message)
+        return Problem(layout_path, None, message)
+
     def shown(self, filename: str) -> str:
         p = Path(filename)
         for root, prefix in ((self.project.root, ""), (THEME.parent.parent.parent, "")):
@@ -235,7 +248,7 @@ class Renderer:
             html_out = self.inliner.inline(page.render({**extra, "body": Markup(fragment)}))
             text_out = text_layout.render({**extra, "body": text_body})
         except jinja2.TemplateError as exc:
-            raise ProjectError([Problem(layout_path, None, f"email layout: {exc}")]) from None
+            raise ProjectError([self._layout_problem(exc, layout_path)]) from None
         return html_out, "\n".join(line.rstrip() for line in text_out.strip().splitlines()) + "\n"
 
     def letter(self, key: str, name: str, subject: str, preheader: str, body_markdown: str,
