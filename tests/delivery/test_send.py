@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import pytest
 
 from welcome_gen.delivery.apply import tick
@@ -11,38 +9,7 @@ from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 
 from mailchimp.fixtures import AUDIENCE
-
-UTC = timezone.utc
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(mailchimp_emulator):
-    c = Clock(at("2027-03-01 08:00"))
-    mailchimp_emulator.store.clock = c
-    return c
-
-
-def join(mc, email, when, *, persona="", birthday="", tz="", status="subscribed"):
-    body = {"email_address": email, "status_if_new": status, "timestamp_opt": when.isoformat(),
-            "merge_fields": {k: v for k, v in (("PERSONA", persona), ("BIRTHDAY", birthday), ("TIMEZONE", tz),
-                                               ("FNAME", email.split("@")[0].title())) if v}}
-    return mc.call("lists.set_list_member", mc.list_id, mc.subscriber_hash(email), body)
-
-
-def delivered(emu) -> list[tuple[str, str]]:
-    return sorted((d["email_address"], d["campaign_title"]) for d in emu.deliveries())
+from support import at, delivered, join, received
 
 
 def test_a_tick_delivers_once_and_a_second_tick_does_nothing(project, mailchimp, mailchimp_emulator, clock):
@@ -76,10 +43,6 @@ def setup_audience(mc, clock):
 
 
 EXPECTED = [("ann@x.org", "welcome:1"), ("bob@x.org", "welcome:1"), ("cat@x.org", "birthday:2027.1")]
-
-
-def received(emu) -> list[tuple[str, str]]:
-    return sorted((d["email_address"], ":".join(d["campaign_title"].split(":")[1:3])) for d in emu.deliveries())
 
 
 def clean_calls(project, mc, emu, clock) -> int:
@@ -149,13 +112,38 @@ def test_send_cli_dry_run_then_real_run_and_digest(project_dir, mailchimp_env, m
                                                    capsys):
     assert run_cli(["push"], project_dir) == 0
     join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="Makers")
+    join(mailchimp, "bob@x.org", at("2027-03-01 09:40"))
+    capsys.readouterr()
     assert run_cli(["send", "--dry-run", "--now", "2027-03-01T10:05:00Z"], project_dir) == 0
     out = capsys.readouterr().out
-    assert "send welcome/1 [makers] to 1: ann@x.org" in out and mailchimp_emulator.deliveries() == []
+    assert "send welcome/1 [makers] to 1: a***@x.org" in out and "ann@x.org" not in out
+    assert run_cli(["send", "--dry-run", "--show-members", "--now", "2027-03-01T10:05:00Z"], project_dir) == 0
+    assert "send welcome/1 [makers] to 1: ann@x.org" in capsys.readouterr().out
+    assert mailchimp_emulator.deliveries() == []
+
+    assert run_cli(["send", "--show-members", "--now", "2027-03-01T10:05:00Z"], project_dir) == 2
+    assert "--show-members only goes with --dry-run" in capsys.readouterr().err
     assert run_cli(["send", "--now", "2027-03-01T10:05:00Z"], project_dir) == 0
+    printed = capsys.readouterr()
+    # A real run's output may end up in a public CI log: counts only, no member named, not even masked.
+    assert "send welcome/1 [makers] to 1   (wg:welcome:1:makers:2027030110)" in printed.out
+    assert "Delivered 2 email(s) in 2 batch(es)" in printed.out
+    assert "@x.org" not in printed.out + printed.err
     digest = (project_dir / "build" / "digest.md").read_text()
     assert "| ann@x.org | Ann | Makers |" in digest and "welcome/1 [makers]: 1" in digest
     assert not (project_dir / "public").exists()
+
+
+def test_a_real_send_names_no_refused_member(project_dir, mailchimp_env, mailchimp, mailchimp_emulator, clock,
+                                             capsys):
+    assert run_cli(["push"], project_dir) == 0
+    join(mailchimp, "bob@x.org", at("2027-03-01 09:40"))
+    archive_when_batched(mailchimp_emulator, mailchimp, "bob@x.org")
+    assert run_cli(["send", "--now", "2027-03-01T10:05:00Z"], project_dir) == 3
+    printed = capsys.readouterr()
+    assert "Mailchimp refused 1 member(s); who is in build/digest.md" in printed.out
+    assert "@x.org" not in printed.out + printed.err and "Your segment is empty" in printed.err
+    assert "Mailchimp refused bob@x.org" in (project_dir / "build" / "digest.md").read_text()
 
 
 def test_push_twice_reports_everything_unchanged(project_dir, mailchimp_env, capsys):
@@ -192,16 +180,7 @@ def test_a_missing_merge_field_is_said_and_the_rest_still_goes(project, mailchim
 
 def test_an_empty_segment_and_a_refused_member_other_batches_still_go(project, mailchimp, mailchimp_emulator, clock):
     setup_audience(mailchimp, clock)
-    # bob is archived between the read and his batch: Mailchimp refuses him, his segment is empty.
-    original = mailchimp_emulator.execute
-
-    def archive_bob(method, path, query, body, *args, **kwargs):
-        if method == "POST" and path.endswith("/segments") and (body or {}).get("name", "").startswith("wg:welcome:1:default"):
-            with mailchimp_emulator.store:
-                mailchimp_emulator.store.under("members", mailchimp.list_id)[mailchimp.subscriber_hash("bob@x.org")]["status"] = "archived"
-        return original(method, path, query, body, *args, **kwargs)
-
-    mailchimp_emulator.execute = archive_bob
+    archive_when_batched(mailchimp_emulator, mailchimp, "bob@x.org")
     report = tick(project, mailchimp, clock.now)
     failed = {r.key: r.error for r in report.results if r.error}
     assert list(failed) == ["wg:welcome:1:default:2027030110"]
@@ -209,3 +188,16 @@ def test_an_empty_segment_and_a_refused_member_other_batches_still_go(project, m
     assert next(r for r in report.results if r.key == "wg:welcome:1:default:2027030110").refused == ["bob@x.org"]
     assert report.exit_code == 4
     assert received(mailchimp_emulator) == [("ann@x.org", "welcome:1"), ("cat@x.org", "birthday:2027.1")]
+
+
+def archive_when_batched(emu, mc, email):
+    """The member is archived between the tick's read and their batch: Mailchimp refuses them, the segment is empty."""
+    original = emu.execute
+
+    def execute(method, path, query, body, *args, **kwargs):
+        if method == "POST" and path.endswith("/segments") and (body or {}).get("name", "").startswith("wg:welcome:1:default"):
+            with emu.store:
+                emu.store.under("members", mc.list_id)[mc.subscriber_hash(email)]["status"] = "archived"
+        return original(method, path, query, body, *args, **kwargs)
+
+    emu.execute = execute

@@ -12,7 +12,7 @@ from welcome_gen.delivery.members import parse_batch_key
 from welcome_gen.delivery.plan import plan, record_of
 from welcome_gen.mailchimp.emulator import members as emu_members
 
-from test_send import Clock, join
+from support import Clock, join
 
 UTC = timezone.utc
 START = datetime(2027, 1, 4, tzinfo=UTC)

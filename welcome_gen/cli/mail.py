@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 
 from ..delivery.apply import tick
-from ..delivery.audience import parse_time, read_events, to_member
-from ..delivery.digest import plan_lines, summary_lines, write_digest
+from ..delivery.audience import parse_time, to_member
+from ..delivery.digest import ALL, COUNTS, MASKED, mask_all, plan_lines, summary_lines, write_digest
+from ..delivery.events import merge, read_file, read_folder
 from ..delivery.journey import calendar_rows, simulate
 from ..delivery.members import Member, normalise_month_day
 from ..delivery.push import apply_push, plan_push
@@ -68,19 +69,31 @@ def push(
 
 @app.command()
 def send(
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (who, which step and variant, skipped and "
-                                                           "why) and change nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (how many, which step and variant, who, "
+                                                           "skipped and why) and change nothing."),
     now: str = typer.Option(None, "--now", help="Run the tick as if it were this time (ISO 8601)."),
-    events: Path = typer.Option(None, "--events", help="A JSON-lines file of member events (email, name, id, "
-                                                        "occurred_at) for event-triggered sequences."),
+    events: Path = typer.Option(None, "--events", help="Also read member events from this file (JSON lines or "
+                                                        "YAML), besides the project's events/ folder."),
+    member_events: bool = typer.Option(False, "--member-events", help="Also read Mailchimp's member events, one call "
+                                                                       "per member an event sequence could reach."),
+    show_members: bool = typer.Option(False, "--show-members", help="With --dry-run: show whole email addresses "
+                                                                     "(masked otherwise, as a***@example.org)."),
     project_dir: Path = PROJECT,
 ) -> int:
-    """One scheduler tick: repair, plan, and deliver every due email exactly once. Meant to run hourly."""
+    """One scheduler tick: repair, plan, and deliver every due email exactly once. Meant to run hourly.
+
+    What it prints names no member (CI logs may be public): a real run prints counts, and who is in build/digest.md.
+    """
+    if show_members and not dry_run:
+        raise UsageError("--show-members only goes with --dry-run: a real run prints counts, and who is in "
+                         "build/digest.md")
     project = load_project(project_dir)
+    found = merge(read_folder(project), read_file(events, str(events)) if events else [])
     mc = _gateway(project)
     reporter = NullReporter() if console.quiet() else RichReporter()
-    report = tick(project, mc, _now(now), events=read_events(events), dry_run=dry_run, reporter=reporter)
-    for line in plan_lines(project, report):
+    report = tick(project, mc, _now(now), events=found, dry_run=dry_run, member_events=member_events,
+                  reporter=reporter)
+    for line in plan_lines(project, report, show=(ALL if show_members else MASKED) if dry_run else COUNTS):
         console.info(line)
     if dry_run:
         return 0
@@ -91,9 +104,9 @@ def send(
     if report.exit_code:
         for r in report.results:
             if r.error:
-                console.err(f"{r.key}: {r.error}")
+                console.err(f"{r.key}: {mask_all(r.error)}")
         for e in report.errors:
-            console.err(e)
+            console.err(mask_all(e))
     return int(report.exit_code)
 
 

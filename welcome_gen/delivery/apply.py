@@ -24,8 +24,9 @@ from ..project.load import Project
 from ..reporter import NullReporter, Reporter
 from .audience import Index, add_trigger_tag_dates, pages, read_index, read_members
 from .batches import SENT, Store
+from .events import merge, read_member_events
 from .members import BATCH_TAG_DAYS, Event, Member, parse_batch_key, slot_of
-from .newsletter import send_issues
+from .newsletter import IssuePlan, plan_issues, send_issues
 from .plan import Batch, Plan, plan, record_of
 
 CLEANUP_PER_TICK = 50  # old batch segments removed per tick, so a long outage is tidied over a few ticks
@@ -56,6 +57,7 @@ class TickReport:
     marked: int = 0
     tidied: int = 0
     issues: list[str] = field(default_factory=list)
+    issue_plans: list[IssuePlan] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     calls: int = 0
 
@@ -90,24 +92,28 @@ def find_folder(mc: Mailchimp, name: str, create: bool) -> str | None:
 
 
 def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] = (), dry_run: bool = False,
-         reporter: Reporter | None = None) -> TickReport:
-    """Run one scheduler tick at `now`; changes nothing in Mailchimp when `dry_run`."""
+         member_events: bool = False, reporter: Reporter | None = None) -> TickReport:
+    """Run one scheduler tick at `now`; changes nothing in Mailchimp when `dry_run`. With `member_events`, Mailchimp's
+    member events are read too (one call per member an event sequence could reach)."""
     reporter = reporter or NullReporter()
     start_calls = mc.calls
     folder_id = find_folder(mc, project.config.mailchimp.folder, create=not dry_run)
     index = read_index(mc, now, folder_id, BATCH_TAG_DAYS)
     members, _ = read_members(mc, project)
     add_trigger_tag_dates(mc, project, members)
+    if member_events:
+        events = merge(list(events), read_member_events(mc, project, members, now))
     store = Store(mc, index, folder_id, now)
     report = TickReport(now, Plan(now, slot_of(now), [], [], []), members, dry_run)
     report.errors += _missing_fields(project, mc)
     pending = _repair(project, store, members, now, report, dry_run)
     report.plan = plan(project, members, list(events), now)
+    report.issue_plans = plan_issues(project, store.index.campaigns, members, now)
     if not dry_run:
         _deliver(project, store, members, pending, report, reporter)
         _mark(store, report)
         _tidy(project, store, now, report)
-        send_issues(project, store, members, now, report)
+        send_issues(project, store, report.issue_plans, report)
     report.calls = mc.calls - start_calls
     return report
 

@@ -6,16 +6,13 @@ thousand members.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import Problem, ProjectError
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
-from .members import PREFIX, Event, Member, normalise_month_day
+from .members import PREFIX, Member, normalise_month_day
 
 PAGE = 1000
 MEMBER_FIELDS = ["members.id", "members.email_address", "members.status", "members.merge_fields",
@@ -147,32 +144,3 @@ def read_campaigns(mc: Mailchimp, since: datetime, folder_id: str | None) -> dic
 
 def read_index(mc: Mailchimp, now: datetime, folder_id: str | None, days: int) -> Index:
     return Index(read_segments(mc), read_campaigns(mc, now - timedelta(days=days + 1), folder_id))
-
-
-def read_events(path: Path | None) -> list[Event]:
-    """Events from a JSON-lines file: {"email", "name", "id", "occurred_at", "properties"} per line."""
-    if path is None:
-        return []
-    shown = str(path)
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ProjectError([Problem(shown, None, f"cannot read events: {exc.strerror}")]) from None
-    events, problems = [], []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-            when = parse_time(doc["occurred_at"])
-            if when is None:
-                raise ValueError(f"occurred_at {doc['occurred_at']!r} is not an ISO 8601 time")
-            events.append(Event(str(doc["email"]).strip().lower(), str(doc["name"]), str(doc["id"]), when,
-                                {str(k): str(v) for k, v in (doc.get("properties") or {}).items()}))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            what = f"missing '{exc.args[0]}'" if isinstance(exc, KeyError) else str(exc)
-            problems.append(Problem(shown, n, f"not an event ({what}); expected a JSON object with email, name, id "
-                                              "and occurred_at"))
-    if problems:
-        raise ProjectError(problems)
-    return events

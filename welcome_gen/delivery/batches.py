@@ -70,16 +70,19 @@ class Store:
                 if exc.status != 404:  # already gone is what we wanted
                     raise
 
-    def campaign(self, key: str, seg: Segment, email: RenderedEmail) -> Campaign:
-        """The batch's campaign, created with its content when missing; an unsent one gets fresh content."""
+    def campaign(self, key: str, seg: Segment | None, email: RenderedEmail) -> Campaign:
+        """The batch's campaign (to `seg`, or the whole audience), created with its content when missing; an unsent
+        one gets fresh content."""
         found = self.index.campaigns.get(key)
         if found is None:
             settings = {"subject_line": email.subject, "preview_text": email.preheader, "title": key,
                         "from_name": email.from_name, "reply_to": email.reply_to}
             if self.folder_id:
                 settings["folder_id"] = self.folder_id
-            body = {"type": "regular", "settings": settings,
-                    "recipients": {"list_id": self.mc.list_id, "segment_opts": {"saved_segment_id": seg.id}}}
+            recipients = {"list_id": self.mc.list_id}
+            if seg is not None:
+                recipients["segment_opts"] = {"saved_segment_id": seg.id}
+            body = {"type": "regular", "settings": settings, "recipients": recipients}
             since = self.now - timedelta(days=1)
             doc = self.mc.call("campaigns.create", body,
                                lookup=lambda: read_campaigns(self.mc, since, self.folder_id).get(key))

@@ -1,73 +1,142 @@
 """Newsletter issues with `send_at`: one regular campaign each, to everyone (or the personas named), once.
 
-The campaign's title `wg:issue:<slug>` is the record: found sent, it is never sent again. An issue whose time
-passed more than the lateness ago without a campaign is not sent (a new `send_at` on an old issue never blasts).
+The campaign's title `wg:issue:<slug>` is the record: found sent, it is never sent again. An issue goes when both
+its `send_at` and its `date` (when the site publishes its page) have come; one whose time passed more than the
+lateness ago without a campaign is not sent (a new `send_at` on an old issue never blasts the list).
+
+The email is the issue itself, rendered through the email theme (the same layout, inlined CSS and text part as every
+sequence step), its links made absolute, with a link to its page on the site.
 """
 
 from __future__ import annotations
 
-import html
-from datetime import datetime
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..email.render import RenderedEmail
+from ..email.render import RenderedEmail, Renderer
 from ..mailchimp.client import MailchimpError
 from ..project.load import Document, Project
+from ..site.links import Resolver, find_links
 from ..site.urls import Urls
 from .batches import SENT, Store
-from .members import PREFIX, Member
+from .members import BATCH_TAG_DAYS, PREFIX, Member
+
+# Markdown link targets: [text](target "title"), [id]: target, and raw href="target".
+_TARGET = re.compile(r"(\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|\bhref\s*=\s*[\"'])([^\s)>\"']+)", re.MULTILINE)
+
+
+@dataclass
+class IssuePlan:
+    """What a tick does about one issue whose time has come."""
+
+    doc: Document
+    title: str  # the campaign's title, `wg:issue:<slug>`
+    due: datetime
+    recipients: list[str]  # subscribed members it goes to (all of them when the issue names no personas)
+    already: set[str]  # recipients already in its persona segment (from a tick that stopped part way)
+    action: str  # "send" | "sent" (already) | "missed" (too late, never sent)
+
+    @property
+    def personas(self) -> list[str] | None:
+        return self.doc.meta.personas
 
 
 def issue_title(doc: Document) -> str:
     return f"{PREFIX}issue:{doc.slug}"
 
 
-def send_time(project: Project, doc: Document) -> datetime | None:
+def due_time(project: Project, doc: Document) -> datetime | None:
+    """When an issue may go: its `send_at` (site time when it has no zone), but never before its page is out."""
     when = doc.meta.send_at
     if when is None:
         return None
-    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(project.config.site.timezone))
+    zone = ZoneInfo(project.config.site.timezone)
+    when = when if when.tzinfo else when.replace(tzinfo=zone)
+    published = datetime.combine(doc.meta.date, time(0), tzinfo=zone)
+    return max(when, published)
 
 
-def due_issues(project: Project, now: datetime) -> list[Document]:
-    return [d for d in project.issues if not d.meta.draft and (t := send_time(project, d)) is not None and t <= now]
-
-
-def issue_email(project: Project, doc: Document) -> RenderedEmail:
-    """A short email pointing to the issue's page on the site."""
-    cfg = project.config
-    url = Urls(cfg.site.url).absolute(f"newsletter/{doc.slug}/")
-    title, summary = html.escape(doc.meta.title), html.escape(doc.meta.summary or "")
-    business = html.escape(cfg.business.name)
-    body = (f'<!doctype html><html lang="{html.escape(cfg.site.language)}"><head><meta charset="utf-8">'
-            f"<title>{title}</title></head><body style=\"font-family:Georgia,serif;max-width:36em;margin:auto\">"
-            f"<h1>{title}</h1><p>{summary}</p><p><a href=\"{html.escape(url)}\">Read it on the site</a></p>"
-            f"<hr><p style=\"font-size:13px;color:#555\">{business} · *|LIST:ADDRESSLINE|*<br>"
-            f"<a href=\"*|UNSUB|*\">Unsubscribe</a></p></body></html>")
-    text = f"{doc.meta.title}\n\n{doc.meta.summary or ''}\n\nRead it on the site: {url}\n\n--\n{cfg.business.name}\n" \
-           "Unsubscribe: *|UNSUB|*\n"
-    return RenderedEmail("issue", doc.slug, "default", doc.meta.title, doc.meta.summary or "", body, text,
-                         cfg.business.from_name or cfg.business.name, cfg.business.reply_to, doc.path)
-
-
-def send_issues(project: Project, store: Store, members: list[Member], now: datetime, report) -> None:
+def plan_issues(project: Project, campaigns: dict, members: list[Member], now: datetime) -> list[IssuePlan]:
+    """Issues whose time has come (within the campaign index's horizon), and what to do about each."""
     lateness = project.config.sending.max_lateness
-    for doc in due_issues(project, now):
-        title = issue_title(doc)
-        campaign = store.index.campaigns.get(title)
-        if campaign is not None and campaign.status in SENT:
+    horizon = now - timedelta(days=BATCH_TAG_DAYS)
+    out = []
+    for doc in project.issues:
+        due = due_time(project, doc)
+        if doc.meta.draft or due is None or not horizon < due <= now:
             continue
-        if campaign is None and now - send_time(project, doc) > lateness:
-            report.issues.append(f"{doc.path}: send_at passed more than the lateness ago and it was never sent; "
+        title = issue_title(doc)
+        campaign = campaigns.get(title)
+        personas = doc.meta.personas
+        recipients = [m.email for m in members if m.status == "subscribed" and (not personas or m.persona in personas)]
+        if campaign is not None and campaign.status in SENT:
+            action = "sent"
+        elif campaign is None and now - due > lateness:
+            action = "missed"
+        else:
+            action = "send"
+        already = {m.email for m in members if title in m.tags}
+        out.append(IssuePlan(doc, title, due, recipients, already, action))
+    return out
+
+
+def absolute_links(project: Project, doc: Document) -> str:
+    """The issue's markdown with every link to a page of the site made absolute, as the site resolves them."""
+    urls = Urls(project.config.site.url)
+    sources = {"content/index.md": "", "content/fit.md": "fit/"}
+    sources |= {d.path: ("" if d.slug == "index" else f"{d.slug}/") for d in project.pages}
+    sources |= {d.path: f"for/{d.slug}/" for d in project.personas}
+    sources |= {d.path: f"newsletter/{d.slug}/" for d in project.issues}
+    resolver = Resolver(sources, [*sources.values(), "newsletter/"], {})
+    page = f"newsletter/{doc.slug}/"
+    found = {}
+    for link in find_links(doc.body, doc.body_line):
+        resolved = resolver.resolve(link.target, doc.path, page)
+        if resolved.site_path is not None:
+            found[link.target] = urls.absolute(resolved.site_path) + resolved.suffix
+    return _TARGET.sub(lambda m: m.group(1) + found.get(m.group(2), m.group(2)), doc.body)
+
+
+def issue_email(project: Project, doc: Document, renderer: Renderer | None = None) -> RenderedEmail:
+    """The issue as an email: its title, its text, and a link to its page on the site."""
+    urls = Urls(project.config.site.url)
+    page, archive = urls.absolute(f"newsletter/{doc.slug}/"), urls.absolute("newsletter/")
+    meta = doc.meta
+    body = "\n\n".join(part for part in (
+        f"# {meta.title}",
+        f"*{meta.summary}*" if meta.summary else "",
+        absolute_links(project, doc).strip(),
+        "---",
+        f"[Read this issue on the site]({page}) · [Every issue]({archive})",
+    ) if part)
+    renderer = renderer or Renderer(project)
+    return renderer.letter("issue", doc.slug, meta.title, meta.summary or "", body, doc.path)
+
+
+def send_issues(project: Project, store: Store, plans: list[IssuePlan], report) -> None:
+    """Send each due issue once; tidy the persona segment of one already sent."""
+    renderer = None
+    for item in plans:
+        if item.action == "missed":
+            report.issues.append(f"{item.doc.path}: send_at passed more than the lateness ago and it was never sent; "
                                  "not sent now")
             continue
-        personas = doc.meta.personas
-        wanted = [m.email for m in members if not personas or m.persona in personas]
         try:
-            seg = store.segment(title)
-            store.change(seg, add=[m.email for m in members if m.email in set(wanted) and title not in m.tags])
-            campaign = store.campaign(title, seg, issue_email(project, doc))
+            if item.action == "sent":
+                store.delete_segment(item.title)  # left by a tick that stopped after sending
+                continue
+            seg = None
+            if item.personas:
+                seg = store.segment(item.title)
+                store.change(seg, add=[e for e in item.recipients if e not in item.already])
+            renderer = renderer or Renderer(project)
+            campaign = store.campaign(item.title, seg, issue_email(project, item.doc, renderer))
             store.send(campaign)
-            report.issues.append(f"{doc.path}: sent to {len(wanted)} member(s)")
+            report.issues.append(f"{item.doc.path}: sent to {len(item.recipients)} member(s)"
+                                 + (f" ({', '.join(item.personas)})" if item.personas else ""))
+            # The campaign title is the record; the segment only chose its recipients.
+            store.delete_segment(item.title)
         except MailchimpError as exc:
-            report.errors.append(f"{doc.path}: {exc}")
+            report.errors.append(f"{item.doc.path}: {exc}")
