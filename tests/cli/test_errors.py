@@ -123,3 +123,10 @@ def test_a_missing_include_in_an_email_layout_is_named_at_its_line(example, caps
     assert code == 1
     assert (f"templates/email/{layout}:{len(lines)}: email layout: template 'partials/gone.html' not found in "
             "templates/email/ or the default theme") in err
+
+
+@pytest.mark.parametrize("command", ["check", "build", "preview", "serve"])
+def test_the_project_folder_is_named_alike_in_every_usage_line(capsys, command):
+    code, out, err = run(capsys, command, "--help")
+    usage = next(line for line in out.splitlines() if "Usage:" in line)
+    assert usage.rstrip().endswith(" [PROJECT_DIR]")

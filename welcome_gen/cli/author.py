@@ -27,7 +27,8 @@ def init(
 
 @app.command()
 def serve(
-    project_dir: Path = typer.Argument(Path("."), metavar="[PROJECT_DIR]", help="The project (default: here)."),
+    project_dir: Path = typer.Argument(Path("."), metavar="PROJECT_DIR",
+                                       help="The project folder (the one with welcome.yaml)."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="The port on 127.0.0.1 (0 picks a free one)."),
     open_browser: bool = typer.Option(False, "--open", help="Open the site in the web browser."),
 ) -> None:

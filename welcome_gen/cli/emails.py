@@ -40,7 +40,8 @@ def _sample(project: Project, name: str | None, persona: str | None) -> Sample:
 @app.command()
 def preview(
     which: str = typer.Argument(..., metavar="SEQ/STEP", help="The sequence and step, e.g. welcome/hello or welcome/2."),
-    project_dir: Path = typer.Argument(Path("."), help="The project folder (the one with welcome.yaml)."),
+    project_dir: Path = typer.Argument(Path("."), metavar="PROJECT_DIR",
+                                       help="The project folder (the one with welcome.yaml)."),
     persona: str = typer.Option(None, "--persona", "-p", help="Preview the variant this persona receives."),
     subscriber: str = typer.Option(None, "--subscriber", "-s", help="A sample subscriber from sequences/samples.yaml."),
     text: bool = typer.Option(False, "--text", help="Print the plain-text part instead of saving the HTML."),

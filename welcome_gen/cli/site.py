@@ -18,7 +18,8 @@ app = typer.Typer()
 # Every check `welcome-gen check` runs, in order; each returns its problems.
 CHECKERS: list[Callable[[Project], list[Problem]]] = [site.check, email.preflight]
 
-PROJECT_DIR = typer.Argument(Path("."), help="The project folder (the one with welcome.yaml).", show_default=True)
+PROJECT_DIR = typer.Argument(Path("."), metavar="PROJECT_DIR", help="The project folder (the one with welcome.yaml).",
+                             show_default=True)
 
 
 @app.command()
