@@ -201,3 +201,19 @@ def archive_when_batched(emu, mc, email):
         return original(method, path, query, body, *args, **kwargs)
 
     emu.execute = execute
+
+
+def test_push_makes_the_folder_and_send_files_its_campaigns_there(project, mailchimp, mailchimp_emulator, clock):
+    changes = push(project, mailchimp)
+    assert [(c.kind, c.action) for c in changes if c.kind == "folder"] == [("folder", "create")]
+    folders = mailchimp.call("campaignFolders.list", count=100)["folders"]
+    assert [f["name"] for f in folders] == ["welcome-gen"]
+    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="Makers")
+    clock.now = at("2027-03-01 10:05")
+    assert tick(project, mailchimp, clock.now).delivered == 1
+    campaigns = mailchimp.call("campaigns.list", count=100)["campaigns"]
+    assert [(c["settings"]["title"], c["settings"].get("folder_id")) for c in campaigns] == [
+        ("wg:welcome:1:makers:2027030110", folders[0]["id"])]
+    again = push(project, mailchimp)
+    assert {c.action for c in again} == {"unchanged"}
+    assert len(mailchimp.call("campaignFolders.list", count=100)["folders"]) == 1

@@ -74,21 +74,16 @@ class TickReport:
 
 
 def find_folder(mc: Mailchimp, name: str, create: bool) -> str | None:
-    """The campaign folder's id (created when asked); None when this Mailchimp has no campaign folders."""
-    try:
-        for doc in pages(mc, "campaignFolders.list", "folders", fields=["folders.id", "folders.name", "total_items"]):
-            if doc.get("name") == name:
-                return str(doc["id"])
-        if not create:
-            return None
-        lookup = lambda: next((str(d["id"]) for d in pages(mc, "campaignFolders.list", "folders")  # noqa: E731
-                               if d.get("name") == name), None)
-        doc = mc.call("campaignFolders.create", {"name": name}, lookup=lookup)
-        return doc if isinstance(doc, str) else str(doc["id"])
-    except MailchimpError as exc:
-        if exc.status == 404:  # an audience without campaign folders (the emulator): campaigns stay unfiled
-            return None
-        raise
+    """The campaign folder's id, created when asked (None when it does not exist and `create` is false)."""
+    for doc in pages(mc, "campaignFolders.list", "folders", fields=["folders.id", "folders.name", "total_items"]):
+        if doc.get("name") == name:
+            return str(doc["id"])
+    if not create:
+        return None
+    lookup = lambda: next((str(d["id"]) for d in pages(mc, "campaignFolders.list", "folders")  # noqa: E731
+                           if d.get("name") == name), None)
+    doc = mc.call("campaignFolders.create", {"name": name}, lookup=lookup)
+    return doc if isinstance(doc, str) else str(doc["id"])
 
 
 def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] = (), dry_run: bool = False,
@@ -98,7 +93,7 @@ def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] 
     reporter = reporter or NullReporter()
     start_calls = mc.calls
     folder_id = find_folder(mc, project.config.mailchimp.folder, create=not dry_run)
-    index = read_index(mc, now, folder_id, BATCH_TAG_DAYS)
+    index = read_index(mc, now, BATCH_TAG_DAYS)
     members, _ = read_members(mc, project)
     add_trigger_tag_dates(mc, project, members)
     if member_events:

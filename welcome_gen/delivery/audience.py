@@ -129,12 +129,15 @@ def read_segments(mc: Mailchimp) -> dict[str, Segment]:
     return out
 
 
-def read_campaigns(mc: Mailchimp, since: datetime, folder_id: str | None) -> dict[str, Campaign]:
-    """welcome-gen's campaigns created since `since` (titles start with `wg:`), by title."""
-    extra = {"folder_id": folder_id} if folder_id else {}
+def read_campaigns(mc: Mailchimp, since: datetime) -> dict[str, Campaign]:
+    """welcome-gen's campaigns created since `since` (titles start with `wg:`), by title.
+
+    Not only those in welcome-gen's folder: a campaign someone moved to another folder is still a record of what
+    was sent, and missing it could send a batch twice.
+    """
     out = {}
     for doc in pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id,
-                     since_create_time=since.astimezone(timezone.utc).isoformat(), **extra):
+                     since_create_time=since.astimezone(timezone.utc).isoformat()):
         title = (doc.get("settings") or {}).get("title") or ""
         if title.startswith(PREFIX):
             out[title] = Campaign(doc["id"], title, doc.get("status", ""), parse_time(doc.get("send_time")),
@@ -142,5 +145,5 @@ def read_campaigns(mc: Mailchimp, since: datetime, folder_id: str | None) -> dic
     return out
 
 
-def read_index(mc: Mailchimp, now: datetime, folder_id: str | None, days: int) -> Index:
-    return Index(read_segments(mc), read_campaigns(mc, now - timedelta(days=days + 1), folder_id))
+def read_index(mc: Mailchimp, now: datetime, days: int) -> Index:
+    return Index(read_segments(mc), read_campaigns(mc, now - timedelta(days=days + 1)))

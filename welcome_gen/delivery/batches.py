@@ -85,7 +85,7 @@ class Store:
             body = {"type": "regular", "settings": settings, "recipients": recipients}
             since = self.now - timedelta(days=1)
             doc = self.mc.call("campaigns.create", body,
-                               lookup=lambda: read_campaigns(self.mc, since, self.folder_id).get(key))
+                               lookup=lambda: read_campaigns(self.mc, since).get(key))
             found = doc if isinstance(doc, Campaign) else Campaign(doc["id"], key, doc.get("status", "save"))
             self.index.campaigns[key] = found
         if found.status not in SENT:

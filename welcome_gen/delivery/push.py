@@ -88,15 +88,8 @@ def plan_push(project: Project, mc: Mailchimp) -> list[Change]:
             changes.append(Change("merge field", tag, "update" if diffs else "unchanged", "; ".join(diffs),
                                   drift="; ".join(diffs), body=body, target=str(have["merge_id"])))
     folder = project.config.mailchimp.folder
-    try:
-        folder_id = next((str(d["id"]) for d in pages(mc, "campaignFolders.list", "folders") if d.get("name") == folder),
-                         None)
-        changes.append(Change("folder", folder, "unchanged" if folder_id else "create", target=folder_id))
-    except MailchimpError as exc:
-        if exc.status != 404:
-            raise
-        changes.append(Change("folder", folder, "unavailable", "this Mailchimp has no campaign folders; campaigns "
-                                                               "stay unfiled"))
+    folder_id = find_folder(mc, folder, create=False)
+    changes.append(Change("folder", folder, "unchanged" if folder_id else "create", target=folder_id))
     have_templates = {t["name"].split(" #")[0]: t for t in pages(
         mc, "templates.list", "templates", type="user", fields=["templates.id", "templates.name", "total_items"])}
     for email in render_all(project):
