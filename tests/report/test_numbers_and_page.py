@@ -11,7 +11,7 @@ import pytest
 
 from welcome_gen.report import CampaignNumbers, Numbers, aggregate, render_page
 from welcome_gen.report.charts import bar_chart, line_chart, nice_step
-from welcome_gen.report.page import PALETTE
+from welcome_gen.report.page import PALETTE, plain_subject
 
 UTC = timezone.utc
 NOW = datetime(2027, 4, 1, 12, tzinfo=UTC)
@@ -127,3 +127,18 @@ def test_text_and_chart_colours_are_readable_in_both_schemes(scheme):
     for series in ("c0", "c1", "c2"):  # bars and lines against the page (WCAG's 3:1 for graphics)
         assert contrast(p[series], p["bg"]) >= 3, (scheme, series)
     assert re.fullmatch(r"(#[0-9a-f]{6}\s*)+", " ".join(p.values()))
+
+
+def test_subjects_show_personalisation_by_name_not_as_template_code():
+    assert plain_subject("Welcome, {{ subscriber.first_name | default('friend') }}: what next?") == \
+        "Welcome, [first_name]: what next?"
+    assert plain_subject("{% if vars.code %}Your code {{ vars.code }}{% endif %}") == "Your code [code]"
+
+
+def test_a_long_weekly_line_drops_its_dots_but_keeps_every_point():
+    labels = [f"w{i}" for i in range(80)]
+    root = ET.fromstring(line_chart("w", labels, [("Open rate", [i / 100 for i in range(80)])], title="t"))
+    assert list(root.iter(f"{SVG}circle")) == []
+    assert len(next(root.iter(f"{SVG}polyline")).get("points").split()) == 80
+    dates = [t.text for t in root.iter(f"{SVG}text") if t.text and t.text.startswith("w")]
+    assert 2 <= len(dates) <= 8  # a few dates under the axis, never all eighty

@@ -16,7 +16,7 @@ from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
 from .gather import CampaignNumbers, Numbers, gather
-from .numbers import Report, aggregate
+from .sums import Report, aggregate
 from .page import render_page
 from .write import check_out, write_report
 

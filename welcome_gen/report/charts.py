@@ -125,6 +125,8 @@ def line_chart(chart_id: str, labels: Sequence[str], series: Sequence[Series], *
         points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
         if n > 1:
             body.append(f'<polyline class="l{s}" fill="none" stroke-width="2" points="{points}"/>')
+        if n > 26:  # past half a year of weeks the dots would crowd the line; the table has every value
+            continue
         for i, v in enumerate(values):
             body.append(f'<circle class="s{s}" cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="3">'
                         f'<title>{escape(labels[i])}: {escape(name)} {escape(fmt(v))}</title></circle>')

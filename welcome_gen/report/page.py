@@ -5,13 +5,14 @@ Self-contained (inline CSS and SVG, no script, no external asset) and readable i
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from .charts import bar_chart, count, line_chart, percent
 from .gather import Numbers
-from .numbers import Report, SequenceRow
+from .sums import Report, SequenceRow
 
 #: Text and chart colours for each scheme; every text colour keeps at least 4.5:1 against both backgrounds.
 PALETTE = {
@@ -44,7 +45,7 @@ CSS = (
     ".chart .grid{stroke:var(--line)}.chart .axis{stroke:var(--muted)}"
     ".scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}"
     "th,td{padding:.35rem .5rem;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}"
-    "th:first-child,td:first-child,th.l,td.l{text-align:left}td{font-variant-numeric:tabular-nums}"
+    "th:first-child,td:first-child,th.l,td.l{text-align:left}td:first-child{white-space:normal;min-width:12rem}td{font-variant-numeric:tabular-nums}"
     "tr.step td{font-weight:600}tr.variant td:first-child{padding-left:1.5rem;font-weight:400}"
     ".empty{background:var(--card);border-radius:.5rem;padding:1.5rem;margin:2rem 0}"
 )
@@ -73,8 +74,19 @@ def _cards(n: Numbers) -> str:
         + "</div>"
 
 
+_EXPRESSION = re.compile(r"\{\{\s*([\w.]+)[^}]*\}\}")
+_STATEMENT = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def plain_subject(subject: str) -> str:
+    """A subject as written, with personalisation shown by name: `Welcome, {{ subscriber.first_name }}` ->
+    `Welcome, [first_name]`."""
+    text = _EXPRESSION.sub(lambda m: f"[{m.group(1).rsplit('.', 1)[-1]}]", subject)
+    return " ".join(_STATEMENT.sub("", text).split())
+
+
 def _step_label(step_id: str, subject: str) -> str:
-    return f"{step_id}. {subject}" if subject else step_id
+    return f"{step_id}. {plain_subject(subject)}" if subject else step_id
 
 
 def _sequence(seq: SequenceRow, tz: ZoneInfo) -> str:

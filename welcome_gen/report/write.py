@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .numbers import Report
+from .sums import Report
 
 FILES = ("index.html", "report.json", "report.csv")
 CSV_COLUMNS = ("kind", "sequence", "step", "variant", "subject", "campaigns", "sent", "delivered", "bounces",
