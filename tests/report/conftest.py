@@ -1,9 +1,8 @@
-"""A small project whose welcome series is delivered by real ticks against the emulator, then opened and clicked."""
+"""Fixtures: the report tests' project on disk, and its welcome series delivered by real ticks against the emulator,
+then opened and clicked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -13,76 +12,7 @@ from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 
 from helpers import write
-
-UTC = timezone.utc
-CONFIG = """\
-site:
-  title: Report test
-  url: https://example.org/
-  timezone: Europe/London
-  signup: {action: "https://x.us1.list-manage.com/subscribe/post?u=a&id=b"}
-business:
-  name: Test Shop
-  postal_address: 1 Road, Town
-  reply_to: hi@example.org
-  from_name: Ada
-mailchimp:
-  audience_id: list1
-sending:
-  window: {start: "09:00", end: "19:00"}
-  days: [mon, tue, wed, thu, fri, sat]
-"""
-BODY = "Hello {{ subscriber.first_name | default('friend') }}, see [our tools](https://example.org/tools/).\n\n*|UNSUB|*\n"
-FILES = {
-    "welcome.yaml": CONFIG,
-    "content/audiences/makers.md": "---\ntitle: Makers\nfit: true\nsummary: s\n---\nWho they are.\n",
-    "sequences/welcome.yaml": """\
-title: Welcome series
-trigger: subscribed
-steps:
-  - id: hello
-    subject: Welcome aboard
-    body: step.md
-    variants:
-      makers: {subject: "Welcome, maker"}
-  - id: story
-    delay: 2d
-    subject: Our story
-    body: step.md
-  - id: week
-    delay: 7d
-    subject: A week in
-    body: step.md
-""",
-    "sequences/birthday.yaml": """\
-title: Birthday
-trigger: birthday
-steps:
-  - subject: Happy birthday
-    body: step.md
-""",
-    "sequences/step.md": BODY,
-}
-PEOPLE = ("ann@x.org", "bob@x.org", "cat@x.org", "dan@x.org")
-URL = "https://example.org/tools/"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def join(mc, email: str, when: datetime, persona: str = "") -> None:
-    body = {"email_address": email, "status_if_new": "subscribed", "timestamp_opt": when.isoformat(),
-            "merge_fields": {"FNAME": email.split("@")[0].title(), **({"PERSONA": persona} if persona else {})}}
-    mc.call("lists.set_list_member", mc.list_id, mc.subscriber_hash(email), body)
+from scenario import FILES, PEOPLE, URL, Clock, Delivered, at, join
 
 
 @pytest.fixture
@@ -100,16 +30,6 @@ def clock(mailchimp_emulator) -> Clock:
     c = Clock(at("2027-03-01 08:00"))
     mailchimp_emulator.store.clock = c
     return c
-
-
-@dataclass
-class Delivered:
-    campaigns: dict[str, str]  # title -> campaign id
-
-    def id(self, prefix: str) -> str:
-        """The one campaign whose title starts with `prefix` (the key without its hour)."""
-        (found,) = [cid for title, cid in self.campaigns.items() if title.startswith(prefix)]
-        return found
 
 
 @pytest.fixture

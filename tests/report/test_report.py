@@ -16,7 +16,8 @@ from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 from welcome_gen.report import gather, make_report
 
-from conftest import PEOPLE, at, join
+from scenario import PEOPLE, at, join
+from mailchimp.fixtures import AUDIENCE
 from helpers import write
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}")
@@ -97,14 +98,14 @@ def test_since_keeps_only_later_campaigns(project, mailchimp, delivered, tmp_pat
 
 def test_reports_read_in_bulk_or_one_by_one_agree(project, mailchimp, delivered):
     before = mailchimp.calls
-    one = gather(project, mailchimp, one_by_one=100)
+    one = gather(mailchimp, one_by_one=100)
     one_calls = mailchimp.calls - before
     before = mailchimp.calls
-    bulk = gather(project, mailchimp, one_by_one=0)
+    bulk = gather(mailchimp, one_by_one=0)
     bulk_calls = mailchimp.calls - before
     assert [(c.title, c.numbers) for c in one] == [(c.title, c.numbers) for c in bulk] and len(one) == 5
-    # folders, campaigns, then five report calls; or one listing of every report.
-    assert (one_calls, bulk_calls) == (7, 3)
+    # the campaign listing, then five report calls; or one listing of every report.
+    assert (one_calls, bulk_calls) == (6, 2)
 
 
 def test_the_cli_writes_build_report_and_says_what_it_found(project_dir, mailchimp_env, delivered, capsys):
@@ -174,3 +175,19 @@ def test_a_newsletter_issue_sent_by_a_tick_has_its_own_row(project_dir, mailchim
     assert "Newsletter issues" in page and "First shavings" in page
     rows = list(csv.DictReader((tmp_path / "out" / "report.csv").open()))
     assert [(r["kind"], r["step"], r["sent"]) for r in rows if r["kind"] == "issue"] == [("issue", "first-shavings", "2")]
+
+
+def test_campaigns_of_another_audience_and_unsent_drafts_are_not_counted(project, mailchimp, delivered, tmp_path):
+    other = mailchimp.call("lists.create_list", AUDIENCE)["id"]
+    mailchimp.call("lists.set_list_member", other, mailchimp.subscriber_hash("eve@x.org"),
+                   {"email_address": "eve@x.org", "status_if_new": "subscribed"})
+    settings = {"subject_line": "s", "from_name": "Ada", "reply_to": "hi@example.org"}
+    for list_id, title, send in ((other, "wg:welcome:hello:default:2027030110", True),
+                                 (mailchimp.list_id, "wg:welcome:week:default:2027030911", False)):
+        doc = mailchimp.call("campaigns.create", {"type": "regular", "recipients": {"list_id": list_id},
+                                                  "settings": {**settings, "title": title}})
+        if send:
+            mailchimp.call("campaigns.set_content", doc["id"], {"html": "<p>Hi *|UNSUB|*</p>"})
+            mailchimp.call("campaigns.send", doc["id"])
+    report = make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-09 12:00")).report
+    assert report.numbers.sent == 10 and report.numbers.campaigns == 5

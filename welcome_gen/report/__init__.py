@@ -37,7 +37,7 @@ def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, si
     site_dir = site_dir or project.root / "public"
     check_out(out, site_dir)
     start = mc.calls
-    campaigns = gather(project, mc, since, reporter or NullReporter())
+    campaigns = gather(mc, since, reporter or NullReporter())
     report = aggregate(project, campaigns, now, since)
     page = render_page(report, project.config.site.title, project.config.site.language)
     return ReportResult(report, write_report(report, page, out, site_dir), mc.calls - start)

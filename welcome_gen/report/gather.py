@@ -1,8 +1,9 @@
 """Read welcome-gen's sent campaigns and their reports from Mailchimp: numbers only, never a member.
 
-    campaigns = gather(project, mc, since=None, reporter=reporter)   # list[CampaignNumbers]
+    campaigns = gather(mc, since=None, reporter=reporter)   # list[CampaignNumbers]
 
-Our campaigns are the ones titled `wg:…` on the audience (in the campaign folder when it exists). Their reports
+Our campaigns are the ones titled `wg:…` on the audience, in whatever folder (as `send` reads them: one moved in
+Mailchimp still counts). Their reports
 come from the bulk `/reports` listing, 1,000 a call, when there are more than a few; otherwise one call each,
 run in parallel. Only summary fields are asked for, so no address is ever read.
 """
@@ -13,11 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..delivery.apply import find_folder
 from ..delivery.audience import pages, parse_time
 from ..delivery.members import PREFIX
 from ..mailchimp.client import Mailchimp
-from ..project.load import Project
 from ..reporter import NullReporter, Reporter
 
 SENT = ("sent", "sending")
@@ -85,12 +84,9 @@ def numbers_of(doc: dict) -> Numbers:
                    total_clicks=int(clicks.get("clicks_total") or 0))
 
 
-def list_campaigns(project: Project, mc: Mailchimp, since: datetime | None) -> dict[str, CampaignNumbers]:
+def list_campaigns(mc: Mailchimp, since: datetime | None) -> dict[str, CampaignNumbers]:
     """Our sent campaigns on the audience, by id (numbers still empty)."""
-    folder_id = find_folder(mc, project.config.mailchimp.folder, create=False)
     query: dict[str, Any] = {"list_id": mc.list_id}
-    if folder_id:
-        query["folder_id"] = folder_id
     if since is not None:
         query["since_send_time"] = _iso(since)
     out = {}
@@ -102,12 +98,12 @@ def list_campaigns(project: Project, mc: Mailchimp, since: datetime | None) -> d
     return out
 
 
-def gather(project: Project, mc: Mailchimp, since: datetime | None = None, reporter: Reporter | None = None,
+def gather(mc: Mailchimp, since: datetime | None = None, reporter: Reporter | None = None,
            one_by_one: int = ONE_BY_ONE) -> list[CampaignNumbers]:
     """Every sent welcome-gen campaign since `since` with its report numbers, oldest first."""
     reporter = reporter or NullReporter()
     with reporter.task("reading campaigns", total=None):
-        ours = list_campaigns(project, mc, since)
+        ours = list_campaigns(mc, since)
     with reporter.task("reading reports", total=len(ours)) as task:
         missing = set(ours)
         if len(ours) > one_by_one:
