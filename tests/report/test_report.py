@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from contextlib import contextmanager
 import json
 import re
 from collections import Counter
@@ -191,3 +192,40 @@ def test_campaigns_of_another_audience_and_unsent_drafts_are_not_counted(project
             mailchimp.call("campaigns.send", doc["id"])
     report = make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-09 12:00")).report
     assert report.numbers.sent == 10 and report.numbers.campaigns == 5
+
+
+def test_mailchimp_failing_part_way_exits_3_and_keeps_the_last_report(project_dir, mailchimp_env, mailchimp_emulator,
+                                                                      delivered, capsys):
+    assert run("report", "-C", str(project_dir), capsys=capsys)[0] == 0
+    page = project_dir / "build" / "report" / "index.html"
+    before = page.read_text()
+    mailchimp_emulator.set_faults(nth=list(range(2, 40)), kind="503")  # the listing answers; every report read fails
+    code, out, err = run("report", "-C", str(project_dir), capsys=capsys)
+    assert code == 3 and len(err.strip().splitlines()) == 1 and "503" in err and "reports" in err
+    assert page.read_text() == before
+
+
+class Recorder:
+    """A reporter that remembers each task's label, total and progress."""
+
+    def __init__(self):
+        self.tasks, self.notes = {}, []
+
+    @contextmanager
+    def task(self, label, total):
+        done = self.tasks.setdefault(label, [total, 0])
+
+        class Task:
+            def advance(self, n=1):
+                done[1] += n
+
+        yield Task()
+
+    def note(self, message):
+        self.notes.append(message)
+
+
+def test_progress_goes_through_the_reporter(project, mailchimp, delivered, tmp_path):
+    recorder = Recorder()
+    make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-09 12:00"), reporter=recorder)
+    assert recorder.tasks == {"reading campaigns": [None, 0], "reading reports": [5, 5]}
