@@ -8,6 +8,7 @@ from typing import Callable
 import typer
 
 from .. import email, site
+from ..delivery.journey_page import write_journeys
 from ..errors import ExitCode, Problem, UsageError
 from ..project import Project, load_project
 from ..reporter import NullReporter, RichReporter
@@ -48,7 +49,8 @@ def build(
     drafts: bool = typer.Option(False, "--drafts", help="Include drafts and future-dated issues."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing unless something is wrong."),
 ) -> int:
-    """Build the website into public/ and every email into build/emails/ (only what changed; atomic)."""
+    """Build the website into public/, every email into build/emails/ and the sample subscribers' journeys into
+    build/journeys/ (only what changed; atomic)."""
     project = load_project(project_dir)
     quiet = quiet or console.quiet()
     reporter = NullReporter() if quiet else RichReporter()
@@ -59,11 +61,12 @@ def build(
     # Emails first: they hold no subscriber data and go outside the site folder; an email error stops the
     # build before the site is touched.
     email.write_emails(project, emails_dir, reporter=reporter)
+    write_journeys(project, emails_dir.parent / "journeys", emails_dir)  # the sample subscribers' calendars
     result = site.build(project, site_dir, drafts=drafts, reporter=reporter)
     for problem in result.warnings:
         console.problem(problem)
     if not quiet:
-        console.info(f"{result.summary()}; emails in {emails_dir}")
+        console.info(f"{result.summary()}; emails in {emails_dir}, sample journeys in {emails_dir.parent / 'journeys'}")
     return ExitCode.OK
 
 
