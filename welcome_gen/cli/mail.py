@@ -11,7 +11,7 @@ from ..delivery.apply import tick
 from ..delivery.audience import parse_time, to_member
 from ..delivery.digest import ALL, COUNTS, MASKED, mask_all, plan_lines, summary_lines, write_digest
 from ..delivery.events import merge, read_file, read_folder
-from ..delivery.journey import calendar_rows, simulate
+from ..delivery.journey import as_sample, calendar_rows, simulate
 from ..delivery.members import Member, normalise_month_day
 from ..delivery.push import apply_push, plan_push
 from ..errors import UsageError
@@ -148,7 +148,7 @@ def journey(
 
     table = Table("local time", "UTC", "email", "variant", "what", "subject",
                   title=f"{member.email}: joined {start:%Y-%m-%d %H:%M} UTC, {months} month(s)")
-    for row in calendar_rows(project, entries):
+    for row in calendar_rows(project, entries, as_sample(project, member)):
         table.add_row(row["local"], row["utc"], row["email"], row["variant"], row["what"], row["subject"])
     console.stdout.print(table)
     return 0

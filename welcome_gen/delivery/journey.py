@@ -8,10 +8,13 @@ planner's own answer, through DST changes, send windows, lateness and leap years
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Sequence
 
+from ..email import mergetags
+from ..email.render import Renderer, sample_values
 from ..project.load import Project
+from ..project.model import Sample
 from .calendar import member_zone
 from .members import BATCH_TAG_DAYS, Event, Member, parse_batch_key
 from .plan import Plan, plan
@@ -80,24 +83,44 @@ def simulate(project: Project, members: Sequence[Member], events: Iterable[Event
     return out
 
 
-def calendar_rows(project: Project, entries: Sequence[Entry]) -> list[dict[str, str]]:
-    """Entries as printable rows with each step's subject."""
-    subjects = {}
-    for seq in project.sequences:
-        for step in seq.meta.steps:
-            subjects[(seq.key, step.id)] = step.subject
-            for persona, variant in step.variants.items():
-                if variant.subject:
-                    subjects[(seq.key, step.id, persona)] = variant.subject
+class Subjects:
+    """Each step's subject as one subscriber reads it: rendered once per step and variant, then filled in."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.renderer = Renderer(project)
+        self.emails: dict[tuple[str, str, str], str] = {}
+
+    def __call__(self, sequence: str, step: str, variant: str, subscriber: Sample, today: date | None = None) -> str:
+        key = (sequence, step, variant)
+        if key not in self.emails:
+            seq = self.project.sequence(sequence)
+            index = next(i for i, s in enumerate(seq.meta.steps) if s.id == step)
+            self.emails[key] = self.renderer.render(seq, seq.meta.steps[index], index, variant).subject
+        return mergetags.fill(self.emails[key], sample_values(self.project, subscriber), today=today)
+
+
+def as_sample(project: Project, member: Member, name: str = "subscriber") -> Sample:
+    """A member (or a made-up subscriber) as the sample the renderer fills emails in for."""
+    last = str(member.merge_fields.get(project.config.mailchimp.fields.last_name) or "")
+    return Sample.model_construct(name=name, email=member.email, first_name=member.first_name, last_name=last,
+                                  persona=member.persona, birthday=member.birthday, timezone=member.timezone,
+                                  joined=None)
+
+
+def calendar_rows(project: Project, entries: Sequence[Entry], subscriber: Sample,
+                  subjects: Subjects | None = None) -> list[dict[str, str]]:
+    """Entries as printable rows, each sent email with its subject as `subscriber` reads it."""
+    subjects = subjects or Subjects(project)
     rows = []
     for e in entries:
-        subject = subjects.get((e.sequence, e.step, e.variant)) or subjects.get((e.sequence, e.step), "")
         rows.append({
             "local": e.local.strftime("%a %Y-%m-%d %H:%M %Z"),
             "utc": e.when.strftime("%Y-%m-%d %H:%M"),
             "email": f"{e.sequence}/{e.step}",
+            "sequence": e.sequence, "step": e.step,
             "variant": e.variant,
             "what": e.kind if not e.note else f"{e.kind}: {e.note}",
-            "subject": subject if e.kind == "sent" else "",
+            "subject": subjects(e.sequence, e.step, e.variant, subscriber, e.local.date()) if e.kind == "sent" else "",
         })
     return rows
