@@ -12,7 +12,8 @@ from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 
 from helpers import write
-from scenario import FILES, PEOPLE, URL, Clock, Delivered, at, join
+from delivery.support import Clock, at, join
+from scenario import FILES, PEOPLE, URL, Delivered
 
 
 @pytest.fixture

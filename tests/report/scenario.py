@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from delivery.support import CONFIG, Clock, at, join  # the delivery tests' project settings, clock and joining
+from delivery.support import CONFIG  # the delivery tests' settings: London, a 09:00-19:00 window, Monday to Saturday
 
 BODY = "Hello {{ subscriber.first_name | default('friend') }}, see [our tools](https://example.org/tools/).\n\n*|UNSUB|*\n"
 FILES = {

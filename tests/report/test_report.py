@@ -8,7 +8,6 @@ import json
 import re
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 from welcome_gen.cli import main
 from welcome_gen.delivery.apply import tick
@@ -17,7 +16,8 @@ from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 from welcome_gen.report import gather, make_report
 
-from scenario import PEOPLE, at, join
+from delivery.support import at, join
+from scenario import PEOPLE
 from mailchimp.fixtures import AUDIENCE
 from helpers import write
 
