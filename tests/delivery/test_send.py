@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from welcome_gen.delivery.apply import tick
 from welcome_gen.delivery.push import push
+from welcome_gen.mailchimp.client import Mailchimp, MailchimpError, RetryPolicy
 from welcome_gen.project import load_project
 
 from mailchimp.fixtures import AUDIENCE
@@ -73,6 +76,54 @@ def test_a_crash_at_any_call_is_repaired_by_the_next_tick(project, mailchimp, ma
         clock.now = at("2027-03-01 11:05")  # and the hour after: nothing more
         tick(project, mailchimp, clock.now)
         assert received(emu) == EXPECTED, f"failing call {n} ({kind}, after={after})"
+
+
+class SlowAnswers:
+    """Makes the emulator answer chosen requests late: the request takes effect, the answer comes after the client
+    gave up waiting (its timeout). Requests are counted from `arm()`."""
+
+    def __init__(self, emu, seconds: float):
+        self.emu, self.seconds, self.original = emu, seconds, emu.execute
+        self.slow: set[int] = set()
+        self.count = self.served = 0
+        emu.execute = self.execute
+
+    def arm(self, *numbers: int) -> None:
+        self.slow, self.count = set(numbers), 0
+
+    def execute(self, *args, **kwargs):
+        answer = self.original(*args, **kwargs)
+        self.count += 1
+        if self.count in self.slow:
+            self.served += 1
+            time.sleep(self.seconds)
+        return answer
+
+
+def test_a_timeout_at_any_call_is_repaired_by_the_next_tick(project, mailchimp, mailchimp_emulator, clock):
+    emu = mailchimp_emulator
+    # The real client with a short timeout; one retry, so a slow answer is retried (or looked up) once.
+    impatient = Mailchimp(emu.api_key, url=emu.url, timeout=0.25,
+                          retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.01))
+    slow = SlowAnswers(emu, 0.5)
+    calls = clean_calls(project, mailchimp, emu, clock)
+    for n in range(1, calls + 1):
+        emu.reset()
+        setup_audience(mailchimp, clock)
+        impatient.list_id = mailchimp.list_id
+        slow.arm(n)
+        try:
+            tick(project, impatient, clock.now)
+        except MailchimpError as exc:
+            assert "Timed out" in str(exc)  # a read's answer was late: the tick stopped there
+        slow.arm()
+        clock.now = at("2027-03-01 10:35")
+        tick(project, impatient, clock.now)
+        clock.now = at("2027-03-01 11:05")
+        tick(project, impatient, clock.now)
+        assert received(emu) == EXPECTED, f"slow answer to call {n}"
+    # Every call of the tick got its late answer once; reads and updates were retried after the timeout.
+    assert slow.served == calls and impatient.retries > 0
 
 
 def test_a_crash_then_the_next_hour_removes_the_unsent_batch_and_sends_it_anew(project, mailchimp, mailchimp_emulator,
