@@ -62,3 +62,10 @@ def test_preview_bad_arguments_are_one_line_errors(example, capsys):
     assert "sequences/welcome.yaml: sequence 'welcome' has no step 'nope' (steps: hello, fit, first-class, letter)" in err
     assert "error: no sample subscriber 'nobody' (known: ada," in err
     assert "Traceback" not in err
+
+
+def test_the_index_reads_on_a_phone_and_keeps_sample_names_whole(example, tmp_path):
+    write_emails(load_project(example), tmp_path / "emails", today=TODAY)
+    index = (tmp_path / "emails" / "index.html").read_text()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in index
+    assert "td a{white-space:nowrap}" in index  # "no-first-name" never breaks at its hyphens

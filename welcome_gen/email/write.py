@@ -101,7 +101,8 @@ def _index(project: Project, emails: list[RenderedEmail], previews: dict[tuple[s
                     f" <small>({len(email.html.encode()) // 1024} KB)</small></td><td>{sample_links}</td></tr>")
     return f"""<!DOCTYPE html>
 <html lang="{e(project.config.site.language)}"><head><meta charset="utf-8"><title>Emails – {e(project.config.site.title)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.4rem .6rem;text-align:left;vertical-align:top}}small{{color:#555}}</style>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.4rem .6rem;text-align:left;vertical-align:top}}small{{color:#555}}td a{{white-space:nowrap}}</style>
 </head><body><h1>Emails of {e(project.config.site.title)}</h1>
 <p>HTML and text are what Mailchimp receives (merge tags intact); the sample links show the same email filled in
 for each sample subscriber in sequences/samples.yaml.</p>
