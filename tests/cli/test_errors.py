@@ -53,6 +53,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
     (["--emails-out", "sequences"], "it is inside the project's sequences/ folder"),
     (["--emails-out", "public"], "overlap"),
     (["--out", "build"], "overlap"),
+    (["--out", "out/journeys", "--emails-out", "out/emails"], "overlap"),  # journeys go beside the emails
 ])
 def test_build_never_writes_into_the_project_or_mixes_emails_into_the_site(example, monkeypatch, capsys, args, says):
     monkeypatch.chdir(example)

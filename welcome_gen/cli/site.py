@@ -57,21 +57,26 @@ def build(
     site_dir = out or project.root / "public"
     emails_dir = emails_out or project.root / "build" / "emails"
     site.OutputFolder(site_dir, project.root)  # an unusable --out is refused before anything is written
-    _refuse_overlap(site_dir, emails_dir)
+    journeys_dir = emails_dir.parent / "journeys"
+    _refuse_overlap(site_dir, emails_dir, journeys_dir)
     # Emails first: they hold no subscriber data and go outside the site folder; an email error stops the
     # build before the site is touched.
     email.write_emails(project, emails_dir, reporter=reporter)
-    write_journeys(project, emails_dir.parent / "journeys", emails_dir)  # the sample subscribers' calendars
+    write_journeys(project, journeys_dir, emails_dir)  # the sample subscribers' calendars
     result = site.build(project, site_dir, drafts=drafts, reporter=reporter)
     for problem in result.warnings:
         console.problem(problem)
     if not quiet:
-        console.info(f"{result.summary()}; emails in {emails_dir}, sample journeys in {emails_dir.parent / 'journeys'}")
+        console.info(f"{result.summary()}; emails in {emails_dir}, sample journeys in {journeys_dir}")
     return ExitCode.OK
 
 
-def _refuse_overlap(site_dir: Path, emails_dir: Path) -> None:
-    a, b = site_dir.resolve(), emails_dir.resolve()
-    if a.is_relative_to(b) or b.is_relative_to(a):
-        raise UsageError(f"--out {site_dir} and --emails-out {emails_dir} overlap: the site is published as it is, "
-                         "and the emails must stay out of it; choose two separate folders")
+def _refuse_overlap(site_dir: Path, emails_dir: Path, journeys_dir: Path) -> None:
+    """The site is published as it is: the email previews and journeys (written beside them) stay out of it."""
+    a = site_dir.resolve()
+    for other in (emails_dir, journeys_dir):
+        b = other.resolve()
+        if a.is_relative_to(b) or b.is_relative_to(a):
+            raise UsageError(f"--out {site_dir} and --emails-out {emails_dir} overlap (the emails and the sample "
+                             f"journeys in {journeys_dir} must stay out of the published site); choose two "
+                             "separate folders")
