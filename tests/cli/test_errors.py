@@ -131,3 +131,13 @@ def test_the_project_folder_is_named_alike_in_every_usage_line(capsys, command):
     code, out, err = run(capsys, command, "--help")
     usage = next(line for line in out.splitlines() if "Usage:" in line)
     assert usage.rstrip().endswith(" [PROJECT_DIR]")
+
+
+def test_a_persona_that_fails_to_load_is_reported_once_not_again_where_it_is_named(example, capsys):
+    persona = example / "content/audiences/career-changers.md"
+    persona.write_text(persona.read_text().replace("url: https://www.cityandguilds.com/", "url: cityandguilds"))
+    assert "career-changers" in (example / "sequences/samples.yaml").read_text()
+    code, out, err = run(capsys, "check", str(example))
+    assert code == 1
+    assert "content/audiences/career-changers.md:11: instead[0].url: 'cityandguilds' is not a URL" in err
+    assert "unknown persona" not in err and "1 problem(s) found" in err

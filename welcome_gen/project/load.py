@@ -85,6 +85,8 @@ class _Loader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        # Slugs of files that failed to load, by kind: references to them are not reported a second time.
+        self.broken: dict[str, set[str]] = {}
 
     def shown(self, path: Path) -> str:
         return rel(path, self.root)
@@ -115,6 +117,8 @@ class _Loader:
             meta, problems = validate(model, fm.meta, shown, fm.positions)
             self.problems += problems
             if meta is None:
+                slug = fm.meta.get("slug") if isinstance(fm.meta, dict) else None
+                self.broken.setdefault(kind, set()).add(slug if isinstance(slug, str) else path.stem.lower())
                 continue
             slug = meta.slug or path.stem.lower()
             if not SLUG_RE.match(slug):
@@ -235,7 +239,7 @@ def load_project(root: Path | str) -> Project:
         if page.slug in RESERVED_SLUGS:
             loader.problems.append(Problem(page.path, page.line("slug") if page.meta.slug else 1,
                                            f"the slug '{page.slug}' is reserved for the site's own pages"))
-    persona_slugs = {p.slug for p in personas}
+    persona_slugs = {p.slug for p in personas} | loader.broken.get("persona", set())
     sequences = loader.sequences(root / "sequences", persona_slugs)
     samples = loader.samples(root / "sequences" / "samples.yaml", persona_slugs)
 
