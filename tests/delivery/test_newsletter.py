@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.digest import digest_markdown
 from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 
@@ -79,6 +80,7 @@ def test_an_issue_naming_personas_goes_only_to_them_and_leaves_no_segment(tmp_pa
     report = tick(project, mailchimp, clock.now)
     assert report.issues == ["content/newsletter/makers.md: sent to 1 member(s) (makers)"]
     assert issue_deliveries(mailchimp_emulator) == [("ann@x.org", "wg:issue:makers")]
+    assert "- content/newsletter/makers.md: sent to 1 member(s) (makers)" in digest_markdown(project, report)
     segments = mailchimp.call("lists.list_segments", mailchimp.list_id, count=1000)["segments"]
     assert "wg:issue:makers" not in {s["name"] for s in segments}
 

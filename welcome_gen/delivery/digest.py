@@ -117,6 +117,8 @@ def digest_markdown(project: Project, report: TickReport) -> str:
     out += [f"- **{k}**: {', '.join(v)}" for k, v in sorted(recognitions.items())] or ["None this tick."]
     out += ["", "## Welcome emails sent", ""]
     out += [f"- {k}: {n}" for k, n in sorted(welcomes.items())] or ["None this tick."]
+    if report.issues:
+        out += ["", "## Newsletter issues", "", *[f"- {line}" for line in report.issues]]
     problems = [f"- {r.key}: {r.error}" for r in report.results if r.error] + [f"- {e}" for e in report.errors]
     problems += [f"- {r.key}: Mailchimp refused {', '.join(r.refused)}" for r in report.results if r.refused]
     if problems:
