@@ -25,7 +25,8 @@ app = typer.Typer()
 PROJECT = typer.Option(Path("."), "--project", "-C", help="The project folder (the one with welcome.yaml).")
 
 
-def _gateway(project) -> Mailchimp:
+def gateway(project) -> Mailchimp:
+    """The Mailchimp gateway for this project's audience, from the environment and welcome.yaml."""
     cfg = project.config.mailchimp
     mc = Mailchimp.from_env(config_audience_id=cfg.audience_id, config_server=cfg.server)
     if not mc.list_id:
@@ -49,7 +50,7 @@ def push(
 ) -> int:
     """Make the Mailchimp audience ready: merge fields, the campaign folder, one template per email."""
     project = load_project(project_dir)
-    mc = _gateway(project)
+    mc = gateway(project)
     changes = plan_push(project, mc)
     from rich.table import Table
 
@@ -89,7 +90,7 @@ def send(
                          "build/digest.md")
     project = load_project(project_dir)
     found = merge(read_folder(project), read_file(events, str(events)) if events else [])
-    mc = _gateway(project)
+    mc = gateway(project)
     reporter = NullReporter() if console.quiet() else RichReporter()
     report = tick(project, mc, _now(now), events=found, dry_run=dry_run, member_events=member_events,
                   reporter=reporter)
@@ -125,7 +126,7 @@ def journey(
     if bool(email) == bool(joined):
         raise UsageError("give either --email, or --joined (with --birthday/--timezone/--persona)")
     if email:
-        mc = _gateway(project)
+        mc = gateway(project)
         doc = mc.call("lists.get_list_member", mc.list_id, Mailchimp.subscriber_hash(email))
         member = to_member(project, doc)
         member.tags = set()  # the calendar from the start; what was already sent is in Mailchimp's reports

@@ -10,7 +10,7 @@ import typer
 
 from ..delivery.audience import parse_time
 from ..errors import UsageError
-from ..mailchimp.client import Mailchimp
+from .mail import gateway
 from ..project import load_project
 from ..report import make_report
 from ..reporter import NullReporter, RichReporter
@@ -42,10 +42,7 @@ def report(
     """How each sequence step performs: sent, opens, clicks per step and variant, as a static page with charts."""
     project = load_project(project_dir)
     start = _since(since, project.config.site.timezone)
-    cfg = project.config.mailchimp
-    mc = Mailchimp.from_env(config_audience_id=cfg.audience_id, config_server=cfg.server)
-    if not mc.list_id:
-        raise UsageError("no audience: set MAILCHIMP_LIST_ID or mailchimp.audience_id in welcome.yaml")
+    mc = gateway(project)
     reporter = NullReporter() if console.quiet() else RichReporter()
     result = make_report(project, mc, out or project.root / "build" / "report", now=datetime.now(timezone.utc),
                          since=start, reporter=reporter)
