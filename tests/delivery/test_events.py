@@ -23,7 +23,7 @@ def thanked(emu) -> list[tuple[str, str]]:
 def run_cli(args, project_dir):
     from welcome_gen.cli import main
 
-    return main([*args, "--project", str(project_dir)])
+    return main([*args, str(project_dir)])
 
 
 def members(mc):
@@ -87,3 +87,9 @@ def test_mailchimp_member_events_when_asked(project, mailchimp, mailchimp_emulat
     clock.now = at("2027-03-01 11:05")
     again = tick(project, mailchimp, clock.now, member_events=True)
     assert again.results == [] and len(thanked(mailchimp_emulator)) == 2
+
+
+def test_check_reports_bad_event_files_too(tmp_path, capsys):
+    root = write_project(tmp_path / "shop", {"events/comments.jsonl": comment("ann@x.org", "c-1") + "\n{not json\n"})
+    assert run_cli(["check"], root) == 1
+    assert "events/comments.jsonl:2: not JSON" in capsys.readouterr().err

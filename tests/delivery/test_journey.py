@@ -84,6 +84,6 @@ def test_journey_cli_shows_subjects_as_the_subscriber_reads_them(tmp_path, monke
     monkeypatch.setenv("COLUMNS", "250")
     root = shop(tmp_path)
     assert run_cli(["journey", "--joined", "2027-02-26T15:00:00Z", "--persona", "makers", "--timezone",
-                    "America/New_York", "--project", str(root)]) == 0
+                    "America/New_York", str(root)]) == 0
     out = capsys.readouterr().out
     assert "Welcome, maker" in out and "A year together, friend" in out and "{{" not in out

@@ -156,7 +156,7 @@ def test_a_429_storm_slows_the_tick_but_everything_goes_once(project, mailchimp,
 def run_cli(args, project_dir):
     from welcome_gen.cli import main
 
-    return main([*args, "--project", str(project_dir)])
+    return main([*args, str(project_dir)])
 
 
 def test_send_cli_dry_run_then_real_run_and_digest(project_dir, mailchimp_env, mailchimp, mailchimp_emulator, clock,

@@ -110,18 +110,18 @@ def test_reports_read_in_bulk_or_one_by_one_agree(project, mailchimp, delivered)
 
 
 def test_the_cli_writes_build_report_and_says_what_it_found(project_dir, mailchimp_env, delivered, capsys):
-    code, out, err = run("report", "-C", str(project_dir), capsys=capsys)
+    code, out, err = run("report", str(project_dir), capsys=capsys)
     assert code == 0, err
     assert "5 campaign(s) over 2 sequence(s): 10 delivered, 50% opened, 20% clicked" in out
     assert (project_dir / "build" / "report" / "index.html").is_file()
     assert not (project_dir / "public").exists()
-    code, out, err = run("report", "-C", str(project_dir), "--since", "2027-03-05", "--out",
+    code, out, err = run("report", str(project_dir), "--since", "2027-03-05", "--out",
                          str(project_dir / "build" / "later"), capsys=capsys)
     assert code == 0 and "2 campaign(s)" in out
 
 
 def test_an_empty_audience_gives_a_nothing_sent_yet_page(project_dir, mailchimp_env, capsys):
-    code, out, err = run("report", "--project", str(project_dir), capsys=capsys)
+    code, out, err = run("report", str(project_dir), capsys=capsys)
     assert code == 0, err
     page = (project_dir / "build" / "report" / "index.html").read_text()
     assert "Nothing sent yet" in page and "<svg" not in page
@@ -131,7 +131,7 @@ def test_an_empty_audience_gives_a_nothing_sent_yet_page(project_dir, mailchimp_
 
 def test_a_bad_key_exits_3_with_one_line(project_dir, mailchimp_env, monkeypatch, capsys):
     monkeypatch.setenv("MAILCHIMP_API_KEY", "wrong-key-us0")
-    code, out, err = run("report", "-C", str(project_dir), capsys=capsys)
+    code, out, err = run("report", str(project_dir), capsys=capsys)
     assert code == 3
     assert len(err.strip().splitlines()) == 1 and "401" in err and "wrong-key" not in err
     assert not (project_dir / "build" / "report").exists()
@@ -139,7 +139,7 @@ def test_a_bad_key_exits_3_with_one_line(project_dir, mailchimp_env, monkeypatch
 
 def test_it_refuses_to_write_inside_the_site_folder(project_dir, mailchimp_env, mailchimp_emulator, capsys):
     before = len(mailchimp_emulator.requests)
-    code, out, err = run("report", "-C", str(project_dir), "--out", str(project_dir / "public" / "report"),
+    code, out, err = run("report", str(project_dir), "--out", str(project_dir / "public" / "report"),
                          capsys=capsys)
     assert code == 2 and "inside the site folder" in err and len(err.strip().splitlines()) == 1
     assert not (project_dir / "public").exists()
@@ -147,13 +147,13 @@ def test_it_refuses_to_write_inside_the_site_folder(project_dir, mailchimp_env, 
 
 
 def test_a_bad_since_is_a_usage_error(project_dir, mailchimp_env, capsys):
-    code, out, err = run("report", "-C", str(project_dir), "--since", "last tuesday", capsys=capsys)
+    code, out, err = run("report", str(project_dir), "--since", "last tuesday", capsys=capsys)
     assert code == 2 and "--since" in err
 
 
 def test_help_lists_the_options(capsys):
     code, out, err = run("report", "--help", capsys=capsys)
-    assert code == 0 and "--since" in out and "--out" in out and "--project" in out
+    assert code == 0 and "--since" in out and "--out" in out and "PROJECT_DIR" in out
     code, out, err = run("--help", capsys=capsys)
     assert "report" in out
 
@@ -196,11 +196,11 @@ def test_campaigns_of_another_audience_and_unsent_drafts_are_not_counted(project
 
 def test_mailchimp_failing_part_way_exits_3_and_keeps_the_last_report(project_dir, mailchimp_env, mailchimp_emulator,
                                                                       delivered, capsys):
-    assert run("report", "-C", str(project_dir), capsys=capsys)[0] == 0
+    assert run("report", str(project_dir), capsys=capsys)[0] == 0
     page = project_dir / "build" / "report" / "index.html"
     before = page.read_text()
     mailchimp_emulator.set_faults(nth=list(range(2, 40)), kind="503")  # the listing answers; every report read fails
-    code, out, err = run("report", "-C", str(project_dir), capsys=capsys)
+    code, out, err = run("report", str(project_dir), capsys=capsys)
     assert code == 3 and len(err.strip().splitlines()) == 1 and "503" in err and "reports" in err
     assert page.read_text() == before
 

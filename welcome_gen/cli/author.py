@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from . import console
+from .console import PROJECT_DIR
 
 app = typer.Typer()
 
@@ -27,8 +28,7 @@ def init(
 
 @app.command()
 def serve(
-    project_dir: Path = typer.Argument(Path("."), metavar="PROJECT_DIR",
-                                       help="The project folder (the one with welcome.yaml)."),
+    project_dir: Path = PROJECT_DIR,
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="The port on 127.0.0.1 (0 picks a free one)."),
     open_browser: bool = typer.Option(False, "--open", help="Open the site in the web browser."),
 ) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import typer
 
 from rich.console import Console
 
@@ -28,3 +31,8 @@ def info(message: str) -> None:
 
 def quiet() -> bool:
     return bool(os.environ.get("WELCOME_GEN_QUIET"))
+
+
+# Every command takes the project folder the same way: an optional argument, the current folder by default.
+PROJECT_DIR = typer.Argument(Path("."), metavar="PROJECT_DIR", help="The project folder (the one with welcome.yaml).",
+                             show_default=True)

@@ -14,6 +14,7 @@ from ..errors import Problem, ProjectError, UsageError
 from ..project import Project, load_project
 from ..project.model import Sample
 from . import console
+from .console import PROJECT_DIR
 
 app = typer.Typer()
 
@@ -40,8 +41,7 @@ def _sample(project: Project, name: str | None, persona: str | None) -> Sample:
 @app.command()
 def preview(
     which: str = typer.Argument(..., metavar="SEQ/STEP", help="The sequence and step, e.g. welcome/hello or welcome/2."),
-    project_dir: Path = typer.Argument(Path("."), metavar="PROJECT_DIR",
-                                       help="The project folder (the one with welcome.yaml)."),
+    project_dir: Path = PROJECT_DIR,
     persona: str = typer.Option(None, "--persona", "-p", help="Preview the variant this persona receives."),
     subscriber: str = typer.Option(None, "--subscriber", "-s", help="A sample subscriber from sequences/samples.yaml."),
     text: bool = typer.Option(False, "--text", help="Print the plain-text part instead of saving the HTML."),

@@ -19,10 +19,10 @@ from ..mailchimp.client import Mailchimp
 from ..project import load_project
 from ..reporter import NullReporter, RichReporter
 from . import console
+from .console import PROJECT_DIR
 
 app = typer.Typer()
 
-PROJECT = typer.Option(Path("."), "--project", "-C", help="The project folder (the one with welcome.yaml).")
 
 
 def gateway(project) -> Mailchimp:
@@ -46,7 +46,7 @@ def _now(text: str | None) -> datetime:
 @app.command()
 def push(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would change and change nothing."),
-    project_dir: Path = PROJECT,
+    project_dir: Path = PROJECT_DIR,
 ) -> int:
     """Make the Mailchimp audience ready: merge fields, the campaign folder, one template per email."""
     project = load_project(project_dir)
@@ -79,7 +79,7 @@ def send(
                                                                        "per member an event sequence could reach."),
     show_members: bool = typer.Option(False, "--show-members", help="With --dry-run: show whole email addresses "
                                                                      "(masked otherwise, as a***@example.org)."),
-    project_dir: Path = PROJECT,
+    project_dir: Path = PROJECT_DIR,
 ) -> int:
     """One scheduler tick: repair, plan, and deliver every due email exactly once. Meant to run hourly.
 
@@ -119,7 +119,7 @@ def journey(
     tz: str = typer.Option(None, "--timezone", help="Their timezone, e.g. America/New_York."),
     persona: str = typer.Option("", "--persona", help="Their persona (slug)."),
     months: int = typer.Option(13, "--months", min=1, max=60, help="How far ahead to look."),
-    project_dir: Path = PROJECT,
+    project_dir: Path = PROJECT_DIR,
 ) -> int:
     """The calendar of every email one subscriber gets and when, from the same planner as `send`."""
     project = load_project(project_dir)

@@ -15,6 +15,7 @@ from ..project import load_project
 from ..report import make_report
 from ..reporter import NullReporter, RichReporter
 from . import console
+from .console import PROJECT_DIR
 
 app = typer.Typer()
 
@@ -36,7 +37,7 @@ def _since(text: str | None, tz: str) -> datetime | None:
 def report(
     out: Path = typer.Option(None, "--out", help="Where to write index.html, report.json and report.csv.",
                              show_default="PROJECT_DIR/build/report"),
-    project_dir: Path = typer.Option(Path("."), "--project", "-C", help="The project folder (the one with welcome.yaml)."),
+    project_dir: Path = PROJECT_DIR,
     since: str = typer.Option(None, "--since", help="Only campaigns sent on or after this date (YYYY-MM-DD)."),
 ) -> int:
     """How each sequence step performs: sent, opens, clicks per step and variant, as a static page with charts."""

@@ -8,19 +8,19 @@ from typing import Callable
 import typer
 
 from .. import email, site
+from ..delivery import events
 from ..delivery.journey_page import write_journeys
 from ..errors import ExitCode, Problem, UsageError
 from ..project import Project, load_project
 from ..reporter import NullReporter, RichReporter
 from . import console
+from .console import PROJECT_DIR
 
 app = typer.Typer()
 
 # Every check `welcome-gen check` runs, in order; each returns its problems.
-CHECKERS: list[Callable[[Project], list[Problem]]] = [site.check, email.preflight]
+CHECKERS: list[Callable[[Project], list[Problem]]] = [site.check, email.preflight, events.check]
 
-PROJECT_DIR = typer.Argument(Path("."), metavar="PROJECT_DIR", help="The project folder (the one with welcome.yaml).",
-                             show_default=True)
 
 
 @app.command()

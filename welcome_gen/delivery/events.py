@@ -108,6 +108,15 @@ def read_folder(project: Project) -> list[Event]:
     return events
 
 
+def check(project: Project) -> list[Problem]:
+    """The `events/` folder's problems, for `welcome-gen check` (send would refuse the same files)."""
+    try:
+        read_folder(project)
+    except ProjectError as exc:
+        return exc.problems
+    return []
+
+
 def merge(*groups: list[Event]) -> list[Event]:
     """Events from every source, each (member, name, id) once."""
     seen, out = set(), []
