@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ..email.render import Renderer
@@ -25,7 +25,7 @@ from ..reporter import NullReporter, Reporter
 from .audience import Index, add_trigger_tag_dates, pages, read_index, read_members
 from .batches import SENT, Store
 from .events import merge, read_member_events
-from .members import BATCH_TAG_DAYS, Event, Member, parse_batch_key, slot_of
+from .members import BATCH_TAG_DAYS, BatchKey, Event, Member, parse_batch_key, slot_of
 from .newsletter import IssuePlan, plan_issues, send_issues
 from .plan import Batch, Plan, plan, record_of
 
@@ -170,16 +170,25 @@ def _deliver(project: Project, store: Store, members: list[Member], pending: dic
     by_email = {m.email: m for m in members}
     with reporter.task("delivering", total=len(report.plan.batches)) as task:
         for batch in report.plan.batches:
-            already = pending.get(str(batch.key), set())
-            report.results.append(_one_batch(project, store, renderer, batch, by_email, already))
+            key = unsent_key(store.index, batch.key)
+            already = pending.get(str(key), set())
+            report.results.append(_one_batch(project, store, renderer, batch, key, by_email, already))
             task.advance()
 
 
-def _one_batch(project: Project, store: Store, renderer: Renderer, batch: Batch, by_email: dict[str, Member],
-               already: set[str]) -> BatchResult:
-    key = str(batch.key)
-    result = BatchResult(key, batch.key.sequence, batch.key.step, batch.key.variant, len(batch.deliveries))
-    record = record_of(project, batch.key)
+def unsent_key(index: Index, key: BatchKey) -> BatchKey:
+    """The batch's key for this run: a batch of the same name that an earlier run this hour already sent is a
+    record, never reused (members added to it would be tagged without receiving anything), so the next round."""
+    while (found := index.campaigns.get(str(key))) is not None and found.status in SENT:
+        key = replace(key, round=key.round + 1)
+    return key
+
+
+def _one_batch(project: Project, store: Store, renderer: Renderer, batch: Batch, batch_key: BatchKey,
+               by_email: dict[str, Member], already: set[str]) -> BatchResult:
+    key = str(batch_key)
+    result = BatchResult(key, batch_key.sequence, batch_key.step, batch_key.variant, len(batch.deliveries))
+    record = record_of(project, batch_key)
     try:
         email = renderer.render(project.sequence(batch.key.sequence),
                                 *_step(project, batch.key.sequence, batch.key.step), batch.key.variant)

@@ -7,8 +7,10 @@ What a member has received lives in Mailchimp as member tags:
   step: `wg:birthday:2027:2`); `…:skipped` marks a step that was too late and will never be sent;
 - the batch tag: each batch's static segment is itself a tag, `wg:<seq>:<step>:<variant>:<slot>`, where the slot
   is the UTC hour `YYYYMMDDHH` of the tick that formed it (a recurring or event sequence writes the occurrence
-  before the step: `wg:birthday:2027.1:default:2027031509`, so a batch's key names its record tag). Batch tags are kept for fourteen days, which is how
-  the weekly limit and the "not on the same day" rule know *when* a member received something.
+  before the step: `wg:birthday:2027.1:default:2027031509`, so a batch's key names its record tag). A second run
+  in the same hour that finds that batch already sent makes the next round, `…:2027031509.2`, rather than adding
+  members to a campaign that will never go again. Batch tags are kept for fourteen days, which is how the weekly
+  limit and the "not on the same day" rule know *when* a member received something.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Mapping
 
 PREFIX = "wg:"
 SKIPPED = "skipped"
-SLOT_RE = re.compile(r"^\d{10}$")
+SLOT_RE = re.compile(r"^(\d{10})(?:\.([1-9]\d*))?$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 #: How long batch tags (and so send times) are kept: the weekly window plus a week, so that time a step spent
 #: held back by the weekly limit can be told apart from lateness.
@@ -69,10 +71,12 @@ class BatchKey:
     variant: str
     slot: str
     occurrence: str | None = None
+    round: int = 1  # a later run in the same hour never reuses a sent batch: it makes the next round
 
     def __str__(self) -> str:
         step = f"{self.occurrence}.{self.step}" if self.occurrence else self.step
-        return f"{PREFIX}{self.sequence}:{step}:{self.variant}:{self.slot}"
+        slot = f"{self.slot}.{self.round}" if self.round > 1 else self.slot
+        return f"{PREFIX}{self.sequence}:{step}:{self.variant}:{slot}"
 
     @property
     def slot_start(self) -> datetime:
@@ -93,15 +97,16 @@ def slot_end(slot: str) -> datetime:
 
 
 def parse_batch_key(tag: str) -> BatchKey | None:
-    """`wg:welcome:2:default:2027010509` -> BatchKey; anything else -> None."""
+    """`wg:welcome:2:default:2027010509` (or `…:2027010509.2`, a later round) -> BatchKey; anything else -> None."""
     if not tag.startswith(PREFIX):
         return None
     parts = tag[len(PREFIX):].split(":")
-    if len(parts) != 4 or not SLOT_RE.match(parts[3]):
+    slot = SLOT_RE.match(parts[3]) if len(parts) == 4 else None
+    if slot is None:
         return None
-    seq, step, variant, slot = parts
+    seq, step, variant, _ = parts
     occurrence, dot, step_id = step.rpartition(".")
-    return BatchKey(seq, step_id, variant, slot, occurrence if dot else None)
+    return BatchKey(seq, step_id, variant, slot.group(1), occurrence if dot else None, int(slot.group(2) or 1))
 
 
 def safe_id(value: str) -> str:
