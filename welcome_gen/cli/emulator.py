@@ -1,34 +1,59 @@
-"""`welcome-gen emulator`: a local Mailchimp on 127.0.0.1 to try everything without an account."""
+"""`welcome-gen emulator`: a local Mailchimp on 127.0.0.1 to try everything without an account.
+
+In a project folder it also makes the project's audience (and with --seed-samples, its sample subscribers), so
+`push` and `send` work straight away. The project is read here; the emulator only gets plain API bodies.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from datetime import datetime, time, timezone
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from ..errors import UsageError
-from ..mailchimp.emulator import DEFAULT_API_KEY, Emulator, Record, SpecError, default_spec_path, load_spec
+from ..delivery.audience import parse_time
+from ..delivery.push import wanted_fields
+from ..errors import UsageError, WelcomeGenError
+from ..mailchimp.emulator import (DEFAULT_API_KEY, ApiProblem, Emulator, Record, SpecError, default_spec_path,
+                                  load_spec)
+from ..project import load_project
+from ..project.load import Project
 from . import console
 
 app = typer.Typer()
 REAL_KEY = re.compile(r"^[0-9a-f]{32}-us\d+$")
+SAMPLES = "sequences/samples.yaml"
 
 
 @app.command("emulator")
 def emulator(
+    project_dir: Optional[Path] = typer.Argument(
+        None, metavar="PROJECT_DIR", show_default=False,
+        help="A project folder: its audience is created (with its id from welcome.yaml, or a made-up one) unless "
+             "the state has it. Default: the current folder, if it has a welcome.yaml."),
     port: int = typer.Option(8025, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
     state: Optional[Path] = typer.Option(None, "--state", help="Keep the data in this JSON file across restarts."),
     spec: Optional[Path] = typer.Option(None, "--spec", help="Validate every request against this OpenAPI spec "
                                         "[default: $WELCOME_GEN_MAILCHIMP_SPEC or ../shared/mailchimp/]."),
     no_spec: bool = typer.Option(False, "--no-spec", help="Do not validate requests against the spec."),
     api_key: str = typer.Option(DEFAULT_API_KEY, "--api-key", help="The key the emulator accepts (a made-up one)."),
+    seed_samples: bool = typer.Option(False, "--seed-samples", help=f"Add the project's {SAMPLES} subscribers to "
+                                      "the audience as subscribed members, with their names, persona, birthday and "
+                                      "timezone, so `send` has someone due. Members already there are left alone."),
+    joined: Optional[str] = typer.Option(None, "--joined", help="With --seed-samples: when the samples joined "
+                                         "(ISO 8601), for those without a `joined` date of their own. Default: now."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print one line per request."),
 ) -> None:
     """Run a local Mailchimp Marketing API on 127.0.0.1 (Ctrl-C stops it)."""
     if REAL_KEY.match(api_key):
         raise UsageError("--api-key looks like a real Mailchimp key; give the emulator a made-up one")
+    joined_at = _joined(joined, seed_samples)
+    project = _project(project_dir)
+    if seed_samples and project is None:
+        raise UsageError("--seed-samples needs a project: run it in a folder with welcome.yaml, or give the folder")
     loaded = None
     path = None if no_spec else (spec or default_spec_path())
     if path is not None:
@@ -45,14 +70,107 @@ def emulator(
     console.info(f"Mailchimp emulator at {emu.url}")
     console.info(f"  spec validation: {'on (' + str(path) + ')' if loaded else 'off'}")
     console.info(f"  state: {state or 'in memory only'}")
+    list_id = _seed(emu, project, seed_samples, joined_at) if project is not None else None
     console.info("Point welcome-gen at it (the key is the emulator's own, not a real one):")
     console.info(f"  export MAILCHIMP_API_KEY={emu.api_key}")
     console.info(f"  export MAILCHIMP_API_URL={emu.url}")
+    if list_id:
+        console.info(f"  export MAILCHIMP_LIST_ID={list_id}")
     console.info(f"Deliveries, faults, opens and clicks: {emu.base}/_emulator/")
     try:
         emu.serve_forever()
     except KeyboardInterrupt:
         console.info("stopped")
+
+
+def _joined(text: str | None, seed_samples: bool) -> datetime:
+    if text is None:
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    if not seed_samples:
+        raise UsageError("--joined only goes with --seed-samples")
+    moment = parse_time(text)
+    if moment is None:
+        raise UsageError(f"--joined: '{text}' is not an ISO 8601 time, e.g. 2027-03-01T08:00:00Z")
+    return moment
+
+
+def _project(project_dir: Path | None) -> Project | None:
+    """The project given, or the current folder's if it has a welcome.yaml; None to start empty."""
+    if project_dir is None:
+        if not Path("welcome.yaml").is_file():
+            return None
+        project_dir = Path(".")
+    return load_project(project_dir)
+
+
+def _seed(emu: Emulator, project: Project, seed_samples: bool, joined: datetime) -> str:
+    """Create the project's audience (and members) in the emulator; its id."""
+    list_id = audience_id(project)
+    try:
+        created = emu.add_audience(list_id, audience(project), merge_fields(project) if seed_samples else ())
+        console.info(f"  audience {list_id} ({project.config.site.title}): "
+                     f"{'created from welcome.yaml' if created else 'already in the state'}")
+        if seed_samples:
+            members, notes = sample_members(project, joined)
+            added = emu.add_members(list_id, members)
+            console.info(f"  {len(added)} of {len(members)} sample subscribers from {SAMPLES} added"
+                         f"{' (the others were there already)' if len(added) < len(members) else ''}")
+            for note in notes:
+                console.info(f"    {note}")
+    except ApiProblem as exc:  # e.g. a kept state whose audience has a field of another type
+        where = "".join(f" ({e['field']}: {e['message']})" for e in (exc.errors or [])[:1])
+        raise WelcomeGenError(f"{SAMPLES}: the emulator's audience {list_id} refused a sample: {exc.detail}{where}") \
+            from None
+    return list_id
+
+
+def audience_id(project: Project) -> str:
+    """`mailchimp.audience_id`, or a made-up id that stays the same for this site (so a kept state finds it)."""
+    given = project.config.mailchimp.audience_id
+    return given or hashlib.sha256(str(project.config.site.url).encode()).hexdigest()[:10]
+
+
+def audience(project: Project) -> dict:
+    """The create-list body of the project's audience: the business's name and address, replies to reply_to."""
+    site, business = project.config.site, project.config.business
+    return {
+        "name": site.title,
+        # Mailchimp splits the address into parts; the whole of it in address1 reads the same in every footer.
+        "contact": {"company": business.name, "address1": business.postal_address, "address2": "", "city": "",
+                    "state": "", "zip": "", "country": ""},
+        "permission_reminder": f"You signed up for {site.title} at {site.url}.",
+        "email_type_option": False,
+        "campaign_defaults": {"from_name": business.from_name or business.name, "from_email": str(business.reply_to),
+                              "subject": "", "language": site.language},
+    }
+
+
+def merge_fields(project: Project) -> list[dict]:
+    """The fields the samples fill in: the ones `push` makes, and the name fields under the project's tags."""
+    names = project.config.mailchimp.fields
+    out = [{"tag": names.first_name, "name": "First Name", "type": "text"},
+           {"tag": names.last_name, "name": "Last Name", "type": "text"}]
+    return out + list(wanted_fields(project).values())
+
+
+def sample_members(project: Project, joined: datetime) -> tuple[list[dict], list[str]]:
+    """Add-member bodies for the project's samples, and a note for each value an audience could not hold."""
+    names = project.config.mailchimp.fields
+    choices = {p.slug: p.meta.title for p in project.fit_personas}  # the persona field's choices, as push makes it
+    members, notes = [], []
+    for sample in project.samples:
+        when = datetime.combine(sample.joined, time(0), timezone.utc) if sample.joined else joined
+        fields = {names.first_name: sample.first_name, names.last_name: sample.last_name,
+                  names.birthday: sample.birthday or "", names.timezone: sample.timezone or ""}
+        if sample.persona in choices:
+            fields[names.persona] = choices[sample.persona]
+        elif sample.persona:
+            notes.append(f"{sample.name}: persona '{sample.persona}' is not a signup choice (fit: false), "
+                         "so the member has none")
+        members.append({"email_address": str(sample.email), "status": "subscribed",
+                        "merge_fields": {k: v for k, v in fields.items() if v},
+                        "timestamp_signup": when.isoformat(), "timestamp_opt": when.isoformat()})
+    return members, notes
 
 
 def _print_record(record: Record) -> None:

@@ -7,6 +7,7 @@ See docs/emulator.md for the settings, the /_emulator/ endpoints and the faults.
 """
 
 from .app import DEFAULT_API_KEY, Emulator, Record
+from .problems import ApiProblem
 from .spec import SPEC_ENV, Spec, SpecError, default_spec_path, load_spec
 
-__all__ = ["DEFAULT_API_KEY", "Emulator", "Record", "SPEC_ENV", "Spec", "SpecError", "default_spec_path", "load_spec"]
+__all__ = ["ApiProblem", "DEFAULT_API_KEY", "Emulator", "Record", "SPEC_ENV", "Spec", "SpecError", "default_spec_path", "load_spec"]

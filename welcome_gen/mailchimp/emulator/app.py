@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import batches, campaigns, lists, members, mergefields, reports, segments  # noqa: F401 - they register routes
+from . import seed
 from .faults import Faults
 from .problems import ApiProblem
 from .routes import Request, match
@@ -227,6 +228,15 @@ class Emulator:
         with self.store:
             return reports.record_activity(self.store, "click",
                                            {"campaign_id": campaign_id, "email_address": email, "url": url})
+
+    def add_audience(self, list_id: str, body: dict, merge_fields: list[dict] | tuple = ()) -> bool:
+        """Create audience `list_id` (a create-list body) unless it exists, with any merge fields it lacks;
+        True when created. For seeding before `serve_forever`; tests create theirs through the client."""
+        return seed.ensure_audience(self.store, list_id, body, merge_fields)
+
+    def add_members(self, list_id: str, members: list[dict]) -> list[str]:
+        """Add members (add-member bodies) the audience does not have yet; the addresses added."""
+        return seed.add_members(self.store, list_id, members)
 
     def reset(self) -> None:
         """Forget every list, member, campaign and delivery (faults and the request log stay)."""

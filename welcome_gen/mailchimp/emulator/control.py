@@ -12,7 +12,7 @@ from .problems import ApiProblem
 from .reports import record_activity
 
 ENDPOINTS = {
-    "GET /_emulator/deliveries": "emails sent (?campaign_id=, ?email_address=)",
+    "GET /_emulator/deliveries": "emails sent (?campaign_id=, ?email_address=, ?fields=email_address,subject)",
     "GET|PUT|DELETE /_emulator/faults": "read, set or clear fault injection",
     "POST /_emulator/opens": "record an open {campaign_id, email_address}",
     "POST /_emulator/clicks": "record a click {campaign_id, email_address, url}",
@@ -25,6 +25,9 @@ ENDPOINTS = {
     "GET /_emulator/unsubscribe?id=&e=": "the *|UNSUB|* link: unsubscribes the member",
     "GET /_emulator/archive/{campaign_id}": "a campaign's archive page",
 }
+
+DELIVERY_KEYS = ("id", "campaign_id", "campaign_title", "list_id", "email_address", "subscriber_hash", "from_name",
+                 "reply_to", "subject", "preview_text", "html", "text", "time")
 
 
 def _problem(status: int, detail: str) -> tuple[int, dict]:
@@ -53,7 +56,14 @@ def _dispatch(emu, method: str, name: str, args: dict, body: Any) -> tuple:
     if name == "" and method == "GET":
         return 200, {"endpoints": ENDPOINTS, "api_url": emu.url}
     if name == "deliveries" and method == "GET":
-        return 200, {"deliveries": emu.deliveries(args.get("campaign_id"), args.get("email_address"))}
+        found = emu.deliveries(args.get("campaign_id"), args.get("email_address"))
+        if args.get("fields"):  # a short listing to read in a terminal, without each email's HTML and text
+            keep = [k.strip() for k in args["fields"].split(",") if k.strip()]
+            unknown = [k for k in keep if k not in DELIVERY_KEYS]
+            if unknown:
+                return _problem(400, f"fields: no '{unknown[0]}' in a delivery (it has {', '.join(DELIVERY_KEYS)})")
+            found = [{k: d[k] for k in keep if k in d} for d in found]
+        return 200, {"deliveries": found}
     if name == "faults":
         if method == "PUT":
             emu.set_faults(**body)

@@ -25,11 +25,12 @@ def list_view(store, lst: dict) -> dict:
     return {**lst, "stats": stats}
 
 
-def create_list(store, body: dict) -> dict:
+def create_list(store, body: dict, list_id: str | None = None) -> dict:
+    """A new audience with Mailchimp's default merge fields; `list_id` picks its id (seeding), else a fresh one."""
     missing = [k for k in LIST_REQUIRED if k not in body]
     if missing:
         raise invalid_fields([{"field": k, "message": "This value should not be blank."} for k in missing])
-    list_id = store.new_id()
+    list_id = list_id or store.new_id()
     lst = {"id": list_id, "web_id": store.web_id(), "name": body["name"], "contact": body["contact"],
            "permission_reminder": body["permission_reminder"], "use_archive_bar": body.get("use_archive_bar", True),
            "campaign_defaults": body["campaign_defaults"], "notify_on_subscribe": body.get("notify_on_subscribe", ""),
