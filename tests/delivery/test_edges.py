@@ -21,3 +21,28 @@ def test_a_member_due_at_a_second_tick_in_the_same_hour_is_sent_not_just_tagged(
     report = tick(project, mailchimp, clock.now)
     assert received(mailchimp_emulator) == [("ann@x.org", "welcome:1"), ("bob@x.org", "welcome:1")]
     assert report.delivered == 1 and report.exit_code == 0
+
+
+def test_a_twin_campaign_of_the_same_title_never_causes_a_second_send(project, mailchimp, mailchimp_emulator, clock):
+    """Mailchimp does not keep titles unique: a run that overlapped, or a create whose lost answer was not found
+    again, can leave an unsent twin beside the sent batch. The sent one is the record."""
+    mc = mailchimp
+    push(project, mc)
+    join(mc, "ann@x.org", at("2027-03-01 09:30"))
+    clock.now = at("2027-03-01 10:05")
+    tick(project, mc, clock.now)
+    title = "wg:welcome:1:default:2027030110"
+    sent = mc.call("campaigns.list", count=100)["campaigns"][0]
+    twin = mc.call("campaigns.create", {"type": "regular", "recipients": sent["recipients"],
+                                        "settings": {**sent["settings"], "title": title}})
+    mc.call("campaigns.set_content", twin["id"], {"html": "<p>Welcome *|UNSUB|*</p>"})
+    # The run stopped after sending, before recording: ann has no record tag yet.
+    mc.call("lists.update_list_member_tags", mc.list_id, mc.subscriber_hash("ann@x.org"),
+            {"tags": [{"name": "wg:welcome:1", "status": "inactive"}]})
+    for now in ("2027-03-01 10:35", "2027-03-01 11:05"):
+        clock.now = at(now)
+        report = tick(project, mc, clock.now)
+        assert report.results == [], report.results
+    assert delivered(mailchimp_emulator) == [("ann@x.org", title)]
+    tags = mc.call("lists.get_list_member_tags", mc.list_id, mc.subscriber_hash("ann@x.org"))["tags"]
+    assert "wg:welcome:1" in {t["name"] for t in tags}

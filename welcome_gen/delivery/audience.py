@@ -133,16 +133,24 @@ def read_campaigns(mc: Mailchimp, since: datetime) -> dict[str, Campaign]:
     """welcome-gen's campaigns created since `since` (titles start with `wg:`), by title.
 
     Not only those in welcome-gen's folder: a campaign someone moved to another folder is still a record of what
-    was sent, and missing it could send a batch twice.
+    was sent, and missing it could send a batch twice. Titles are not unique in Mailchimp (two runs at once, or a
+    create whose lost answer was not found again, leave twins): a sent one wins, else the oldest, so every run
+    settles on the same campaign and an unsent twin never hides the one that went.
     """
-    out = {}
+    out: dict[str, Campaign] = {}
     for doc in pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id,
                      since_create_time=since.astimezone(timezone.utc).isoformat()):
         title = (doc.get("settings") or {}).get("title") or ""
         if title.startswith(PREFIX):
-            out[title] = Campaign(doc["id"], title, doc.get("status", ""), parse_time(doc.get("send_time")),
-                                  parse_time(doc.get("create_time")), int(doc.get("emails_sent") or 0))
+            found = Campaign(doc["id"], title, doc.get("status", ""), parse_time(doc.get("send_time")),
+                             parse_time(doc.get("create_time")), int(doc.get("emails_sent") or 0))
+            if title not in out or _rank(found) < _rank(out[title]):
+                out[title] = found
     return out
+
+
+def _rank(c: Campaign) -> tuple:
+    return (c.status not in ("sent", "sending"), c.create_time or datetime.max.replace(tzinfo=timezone.utc), c.id)
 
 
 def read_index(mc: Mailchimp, now: datetime, days: int) -> Index:
