@@ -3,62 +3,46 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 
 import pytest
 
+from mailchimp.emulator_process import start
 from mailchimp.fixtures import AUDIENCE, FAST
 from welcome_gen.cli import main
 from welcome_gen.mailchimp.client import Mailchimp
 from welcome_gen.mailchimp.emulator import DEFAULT_API_KEY
 
 
-def start(*args: str) -> tuple[subprocess.Popen, dict[str, str]]:
-    """Run the command; return it and the settings it printed to export."""
-    proc = subprocess.Popen([sys.executable, "-c", "from welcome_gen.cli import main; main()", "emulator",
-                             "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    exports: dict[str, str] = {}
-    while "MAILCHIMP_API_URL" not in exports:
-        line = proc.stdout.readline()
-        if not line:
-            raise AssertionError(f"the emulator stopped: {proc.stderr.read()}")
-        if line.strip().startswith("export "):
-            name, _, value = line.strip()[len("export "):].partition("=")
-            exports[name] = value
-    return proc, exports
-
-
 def test_prints_the_key_and_address_to_export_and_serves_them(tmp_path):
-    proc, exports = start("--state", str(tmp_path / "s.json"))
+    emu = start("--state", str(tmp_path / "s.json"), cwd=tmp_path)
     try:
-        assert exports["MAILCHIMP_API_KEY"] == DEFAULT_API_KEY
-        assert exports["MAILCHIMP_API_URL"].startswith("http://127.0.0.1:")
-        mc = Mailchimp.from_env(env=exports, retry=FAST)
+        assert set(emu.exports) == {"MAILCHIMP_API_KEY", "MAILCHIMP_API_URL"}  # no project here: no audience
+        assert emu.exports["MAILCHIMP_API_KEY"] == DEFAULT_API_KEY
+        assert emu.exports["MAILCHIMP_API_URL"].startswith("http://127.0.0.1:")
+        mc = Mailchimp.from_env(env=emu.exports, retry=FAST)
         assert mc.call("ping.get")["health_status"] == "Everything's Chimpy!"
+        assert mc.call("lists.get_all_lists")["total_items"] == 0
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        emu.stop()
 
 
 def test_a_killed_emulator_keeps_what_it_acknowledged(tmp_path):
     state = tmp_path / "s.json"
-    proc, exports = start("--state", str(state), "--api-key", "my-local-key-us0")
+    emu = start("--state", str(state), "--api-key", "my-local-key-us0", cwd=tmp_path)
     try:
-        mc = Mailchimp.from_env(env=exports, retry=FAST)
+        mc = Mailchimp.from_env(env=emu.exports, retry=FAST)
         list_id = mc.call("lists.create_list", AUDIENCE)["id"]
         mc.call("lists.set_list_member", list_id, mc.subscriber_hash("a@example.org"),
                 {"email_address": "a@example.org", "status_if_new": "subscribed"})
     finally:
-        proc.send_signal(signal.SIGKILL)  # no clean shutdown
-        proc.wait(timeout=10)
-    proc, exports = start("--state", str(state), "--api-key", "my-local-key-us0")
+        emu.proc.send_signal(signal.SIGKILL)  # no clean shutdown
+        emu.stop()
+    emu = start("--state", str(state), "--api-key", "my-local-key-us0", cwd=tmp_path)
     try:
-        mc = Mailchimp.from_env(env=exports, retry=FAST)
+        mc = Mailchimp.from_env(env=emu.exports, retry=FAST)
         assert mc.call("lists.get_list_member", list_id, mc.subscriber_hash("a@example.org"))["status"] == "subscribed"
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        emu.stop()
 
 
 @pytest.mark.parametrize("args, message", [
