@@ -37,7 +37,8 @@ def emulator(
     port: int = typer.Option(8025, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
     state: Optional[Path] = typer.Option(None, "--state", help="Keep the data in this JSON file across restarts."),
     spec: Optional[Path] = typer.Option(None, "--spec", help="Validate every request against this OpenAPI spec "
-                                        "[default: $WELCOME_GEN_MAILCHIMP_SPEC or ../shared/mailchimp/]."),
+                                        "(default: $WELCOME_GEN_MAILCHIMP_SPEC, else ../shared/mailchimp/ beside "
+                                        "the checkout, if present)."),
     no_spec: bool = typer.Option(False, "--no-spec", help="Do not validate requests against the spec."),
     api_key: str = typer.Option(DEFAULT_API_KEY, "--api-key", help="The key the emulator accepts (a made-up one)."),
     seed_samples: bool = typer.Option(False, "--seed-samples", help=f"Add the project's {SAMPLES} subscribers to "
