@@ -3,6 +3,7 @@ through the real client, who got what."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -134,3 +135,25 @@ def delivered(emu) -> list[tuple[str, str]]:
 def received(emu) -> list[tuple[str, str]]:
     """(email, "sequence:step") of every delivery so far."""
     return sorted((d["email_address"], ":".join(d["campaign_title"].split(":")[1:3])) for d in emu.deliveries())
+
+
+class SlowAnswers:
+    """Makes the emulator answer chosen requests late: the request takes effect, the answer comes after the client
+    gave up waiting (its timeout). Requests are counted from `arm()`."""
+
+    def __init__(self, emu, seconds: float):
+        self.emu, self.seconds, self.original = emu, seconds, emu.execute
+        self.slow: set[int] = set()
+        self.count = self.served = 0
+        emu.execute = self.execute
+
+    def arm(self, *numbers: int) -> None:
+        self.slow, self.count = set(numbers), 0
+
+    def execute(self, *args, **kwargs):
+        answer = self.original(*args, **kwargs)
+        self.count += 1
+        if self.count in self.slow:
+            self.served += 1
+            time.sleep(self.seconds)
+        return answer

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from welcome_gen.delivery.apply import tick
@@ -12,7 +10,7 @@ from welcome_gen.mailchimp.client import Mailchimp, MailchimpError, RetryPolicy
 from welcome_gen.project import load_project
 
 from mailchimp.fixtures import AUDIENCE
-from support import at, delivered, join, received
+from support import SlowAnswers, at, delivered, join, received
 
 
 def test_a_tick_delivers_once_and_a_second_tick_does_nothing(project, mailchimp, mailchimp_emulator, clock):
@@ -76,28 +74,6 @@ def test_a_crash_at_any_call_is_repaired_by_the_next_tick(project, mailchimp, ma
         clock.now = at("2027-03-01 11:05")  # and the hour after: nothing more
         tick(project, mailchimp, clock.now)
         assert received(emu) == EXPECTED, f"failing call {n} ({kind}, after={after})"
-
-
-class SlowAnswers:
-    """Makes the emulator answer chosen requests late: the request takes effect, the answer comes after the client
-    gave up waiting (its timeout). Requests are counted from `arm()`."""
-
-    def __init__(self, emu, seconds: float):
-        self.emu, self.seconds, self.original = emu, seconds, emu.execute
-        self.slow: set[int] = set()
-        self.count = self.served = 0
-        emu.execute = self.execute
-
-    def arm(self, *numbers: int) -> None:
-        self.slow, self.count = set(numbers), 0
-
-    def execute(self, *args, **kwargs):
-        answer = self.original(*args, **kwargs)
-        self.count += 1
-        if self.count in self.slow:
-            self.served += 1
-            time.sleep(self.seconds)
-        return answer
 
 
 def test_a_timeout_at_any_call_is_repaired_by_the_next_tick(project, mailchimp, mailchimp_emulator, clock):
