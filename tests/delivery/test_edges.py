@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from welcome_gen.delivery.apply import tick
 from welcome_gen.delivery.push import push
+from welcome_gen.mailchimp.client import Mailchimp
+
+from mailchimp.fixtures import FAST
 
 from support import at, delivered, join, received
 
@@ -46,3 +49,51 @@ def test_a_twin_campaign_of_the_same_title_never_causes_a_second_send(project, m
     assert delivered(mailchimp_emulator) == [("ann@x.org", title)]
     tags = mc.call("lists.get_list_member_tags", mc.list_id, mc.subscriber_hash("ann@x.org"))["tags"]
     assert "wg:welcome:1" in {t["name"] for t in tags}
+
+
+def run_inside(emu, when, other):
+    """Runs `other()` (a second `send`) inside the first run: just before the emulator serves the request that
+    `when(method, path, body)` picks, once."""
+    original, fired = emu.execute, []
+
+    def execute(method, path, query, body, *args, **kwargs):
+        if not fired and when(method, path, body):
+            fired.append(None)  # once: the second run's own requests pass straight through
+            fired[0] = other()
+        return original(method, path, query, body, *args, **kwargs)
+
+    emu.execute = execute
+    return fired
+
+
+def test_two_runs_at_once_send_each_member_once(project, mailchimp, mailchimp_emulator, clock):
+    """The CI concurrency group keeps runs apart; a run by hand during the hourly one must still not send twice.
+    The second run starts after the first made the batch's segment, before it made the campaign."""
+    mc, emu = mailchimp, mailchimp_emulator
+    push(project, mc)
+    join(mc, "ann@x.org", at("2027-03-01 09:30"))
+    clock.now = at("2027-03-01 10:05")
+    other = Mailchimp(emu.api_key, url=emu.url, retry=FAST, timeout=10)
+    other.list_id = mc.list_id
+    fired = run_inside(emu, lambda method, path, body: method == "POST" and path == "/campaigns",
+                       lambda: tick(project, other, at("2027-03-01 10:06")))
+    first = tick(project, mc, clock.now)
+    assert fired and fired[0].delivered == 1, [r.error for r in fired[0].results]
+    clock.now = at("2027-03-01 10:35")
+    tick(project, mc, clock.now)
+    assert received(emu) == [("ann@x.org", "welcome:1")]
+    assert first.exit_code == 0, first.results
+
+
+def test_after_a_pause_an_old_sent_batch_is_tidied_not_taken_for_an_unsent_one(project, mailchimp, mailchimp_emulator,
+                                                                              clock):
+    """Sending paused for over a fortnight (CI switched off): the old batch's campaign is older than the campaigns
+    a tick reads, but it was sent; it is tidied after checking records, not reported as an unsent batch removed."""
+    push(project, mailchimp)
+    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"))
+    clock.now = at("2027-03-01 10:05")
+    tick(project, mailchimp, clock.now)
+    clock.now = at("2027-03-17 10:05")
+    report = tick(project, mailchimp, clock.now)
+    assert report.removed == [] and report.tidied == 1
+    assert received(mailchimp_emulator) == [("ann@x.org", "welcome:1")]

@@ -151,6 +151,8 @@ def _repair(project: Project, store: Store, members: list[Member], now: datetime
                     m.tags.add(record)
                 report.repaired.append(f"{name}: tagged {len(missing)} member(s) {record} (already sent; not resent)")
             continue
+        if campaign is None and key.slot_start < horizon:
+            continue  # its campaign is older than those read, not unsent: `_tidy` checks records, then removes it
         # Not sent: it is no record of anything, so the planner must not count it as a send.
         for m in in_batch:
             m.tags.discard(name)

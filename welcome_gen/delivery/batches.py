@@ -36,8 +36,15 @@ class Store:
         found = self.index.segments.get(name)
         if found is not None:
             return found
-        doc = self.mc.call("lists.create_segment", self.mc.list_id, {"name": name, "static_segment": []},
-                           lookup=lambda: read_segments(self.mc).get(name))
+        lookup = lambda: read_segments(self.mc).get(name)  # noqa: E731
+        try:
+            doc = self.mc.call("lists.create_segment", self.mc.list_id, {"name": name, "static_segment": []},
+                               lookup=lookup)
+        except MailchimpError as exc:
+            # "That tag already exists": another run (or someone in Mailchimp) made it since the index was read.
+            doc = lookup() if exc.status == 400 else None
+            if doc is None:
+                raise
         seg = doc if isinstance(doc, Segment) else Segment(int(doc["id"]), doc["name"], 0,
                                                            parse_time(doc.get("created_at")))
         self.index.segments[name] = seg
@@ -87,10 +94,23 @@ class Store:
             doc = self.mc.call("campaigns.create", body,
                                lookup=lambda: read_campaigns(self.mc, since).get(key))
             found = doc if isinstance(doc, Campaign) else Campaign(doc["id"], key, doc.get("status", "save"))
-            self.index.campaigns[key] = found
+            found = self.index.campaigns[key] = self._settle(key, found, since)
         if found.status not in SENT:
             self.mc.call("campaigns.set_content", found.id, {"html": email.html, "plain_text": email.text})
         return found
+
+    def _settle(self, key: str, mine: Campaign, since: datetime) -> Campaign:
+        """The campaign of this title every run agrees on. A run overlapping this one may have made (even sent) a
+        campaign of the same title since this tick read the index: a sent one wins, else the oldest, and the
+        loser's maker removes it unsent, so two runs never send one batch twice."""
+        winner = read_campaigns(self.mc, since).get(key) or mine
+        if winner.id != mine.id:
+            try:
+                self.mc.call("campaigns.remove", mine.id)
+            except MailchimpError as exc:
+                if exc.status != 404:
+                    raise
+        return winner
 
     def delete_campaign(self, key: str) -> None:
         found = self.index.campaigns.pop(key, None)
