@@ -97,3 +97,21 @@ def test_after_a_pause_an_old_sent_batch_is_tidied_not_taken_for_an_unsent_one(p
     report = tick(project, mailchimp, clock.now)
     assert report.removed == [] and report.tidied == 1
     assert received(mailchimp_emulator) == [("ann@x.org", "welcome:1")]
+
+
+def test_a_record_beyond_the_fifty_tags_a_member_read_shows_still_counts(project, mailchimp, mailchimp_emulator,
+                                                                        clock):
+    """Mailchimp shows at most 50 tags per member in a list read; the record of a step may be the 51st."""
+    mc = mailchimp
+    push(project, mc)
+    join(mc, "ann@x.org", at("2027-03-01 09:30"))
+    h = mc.subscriber_hash("ann@x.org")
+    mc.call("lists.update_list_member_tags", mc.list_id, h,
+            {"tags": [{"name": f"interest-{i:02d}", "status": "active"} for i in range(50)]})
+    clock.now = at("2027-03-01 10:05")
+    tick(project, mc, clock.now)
+    shown = mc.call("lists.get_list_member", mc.list_id, h)
+    assert shown["tags_count"] == 52 and "wg:welcome:1" not in {t["name"] for t in shown["tags"]}
+    clock.now = at("2027-03-01 11:05")
+    assert tick(project, mc, clock.now).plan.empty
+    assert received(mailchimp_emulator) == [("ann@x.org", "welcome:1")]
