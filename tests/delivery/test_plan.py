@@ -151,3 +151,13 @@ def test_tag_and_event_triggers_once_per_tag_and_per_event_id(project):
             seen += [d.record for d in result.deliveries]
             record(members, result)
     assert seen == ["wg:thanks-comment:c-1", "wg:thanks-comment:c-2"]
+
+
+def test_a_birthday_held_back_by_a_welcome_step_that_day_is_not_counted_late(project):
+    """Welcome step 3 went out on her birthday, so the birthday waits for the next day (birthday_not_with_welcome).
+    Its lateness (1d) counts from then: at 08:05 the next morning it goes, rather than being skipped as 24h05m
+    late. A tick that failed at 08:05 on the day and ran again after 09:00 brings this about."""
+    ann = Member("ann@x.org", birthday="03/02", opted_in=at("2027-02-23 09:30"),
+                 tags={"wg:welcome:1", "wg:welcome:2", "wg:welcome:3", "wg:welcome:3:default:2027030209"})
+    result = plan(project, [ann], [], at("2027-03-03 08:05"))
+    assert sent(result) == [("ann@x.org", "birthday", "1", "default")] and result.skips == []

@@ -183,6 +183,9 @@ class _Planner:
         month_day = normalise_month_day(member.birthday) if member.birthday else None
         found: list[_Candidate] = []
         released = self.cap_released(member)
+        sent_days: dict[str, set] = defaultdict(set)  # trigger type -> local days something of it went out
+        for k in sends_since(member, self.now - timedelta(days=BATCH_TAG_DAYS)):
+            sent_days[self.triggers.get(k.sequence, "")].add(k.slot_start.astimezone(tz).date())
         for seq in self.project.sequences:
             if seq.meta.personas and member.persona not in seq.meta.personas:
                 continue  # a sequence stops for a member whose persona no longer matches it
@@ -190,7 +193,7 @@ class _Planner:
             if local_now.weekday() not in rules.days or not rules.start <= local_now.time() < rules.end:
                 continue  # nothing can go now; late steps are marked on the next tick inside the window
             for occurrence, anchor in self.occurrences(seq, member, tz, local_now, month_day):
-                candidate = self.walk(seq, member, tz, occurrence, anchor, released)
+                candidate = self.walk(seq, member, tz, occurrence, anchor, released, sent_days)
                 if candidate is not None:
                     found.append(candidate)
         if found:
@@ -208,8 +211,17 @@ class _Planner:
                 released = expiry
         return released
 
+    def held_from(self, trigger: str, start: datetime, tz, rules: Rules, sent_days: dict[str, set]) -> datetime:
+        """When lateness starts counting for a step: after any day the same-day rule held it back on (a birthday
+        on a day a welcome step went out, or the other way round), its first opportunity on the next day."""
+        other = {"birthday": "subscribed", "subscribed": "birthday"}.get(trigger) if self.birthday_rule else None
+        days = sent_days.get(other, set()) if other else set()
+        while start.astimezone(tz).date() in days:
+            start = first_opportunity(local_midnight(start.astimezone(tz).date() + timedelta(days=1), tz), tz, rules)
+        return start
+
     def walk(self, seq: SequenceFile, member: Member, tz, occurrence: str | None, anchor: datetime,
-             released: datetime | None) -> _Candidate | None:
+             released: datetime | None, sent_days: dict[str, set]) -> _Candidate | None:
         steps = seq.meta.steps
         rules = self.rules[seq.key]
         single = len(steps) == 1
@@ -222,8 +234,11 @@ class _Planner:
             opportunity = first_opportunity(anchor + steps[i].delay, tz, rules)
             if self.now < opportunity:
                 break
-            # Time spent held back by the weekly limit does not count as lateness: recognition waits its turn.
-            if self.now - max(opportunity, released or opportunity) > rules.max_lateness:
+            # Time spent held back by the weekly limit or the same-day rule does not count as lateness:
+            # recognition waits its turn.
+            start = self.held_from(seq.meta.trigger.type, max(opportunity, released or opportunity), tz, rules,
+                                   sent_days)
+            if self.now - start > rules.max_lateness:
                 late.append((i, opportunity))
                 continue
             step = steps[i]
