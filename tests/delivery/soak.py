@@ -216,7 +216,9 @@ def _idle(project, emu, list_id: str, events: list, now: datetime) -> bool:
 def _fault(rng: random.Random) -> dict:
     kind = rng.choice(FAULTS)
     first, width = rng.randrange(1, 45), rng.choice([1, 1, 2, 5, 6])  # 5 or more outlast the client's retries
-    return {"kind": kind, "nth": list(range(first, first + width)), "after": rng.random() < 0.5,
+    # An empty 403 is Mailchimp turning a request away under load, before it does anything (as a 429 is).
+    after = rng.random() < 0.5 and kind != "403"
+    return {"kind": kind, "nth": list(range(first, first + width)), "after": after,
             "every": rng.choice([2, 3]) if kind == "429-storm" else 0}
 
 
