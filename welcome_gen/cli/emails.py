@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from ..email import render_email, variant_for
-from ..email.render import _find
-from ..email.write import _write
 from ..errors import Problem, ProjectError, UsageError
-from ..project import Project, load_project
-from ..project.model import Sample
 from . import console
 from .console import PROJECT_DIR
+
+if TYPE_CHECKING:
+    from ..project import Project
+    from ..project.model import Sample
 
 app = typer.Typer()
 
 
 def _sample(project: Project, name: str | None, persona: str | None) -> Sample:
     """The named sample; else the first sample of the persona; else the first sample (with the persona set)."""
+    from ..project.model import Sample
+
     if persona and project.persona(persona) is None:
         known = ", ".join(p.slug for p in project.personas) or "none"
         raise UsageError(f"no persona '{persona}' (known: {known})")
@@ -48,6 +49,13 @@ def preview(
     open_browser: bool = typer.Option(False, "--open", help="Open the HTML in the web browser."),
 ) -> int:
     """Render one email for a sample subscriber: print its text, or save and open its HTML."""
+    import webbrowser
+
+    from ..email import render_email, variant_for
+    from ..email.render import _find
+    from ..email.write import _write
+    from ..project import load_project
+
     seq_key, sep, step_id = which.partition("/")
     if not sep or not seq_key or not step_id:
         raise UsageError(f"'{which}' is not SEQ/STEP, e.g. welcome/hello")

@@ -10,18 +10,17 @@ import hashlib
 import re
 from datetime import datetime, time, timezone
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from ..delivery.audience import parse_time
-from ..delivery.push import wanted_fields
 from ..errors import UsageError, WelcomeGenError
-from ..mailchimp.emulator import (DEFAULT_API_KEY, ApiProblem, Emulator, Record, SpecError, default_spec_path,
-                                  load_spec)
-from ..project import load_project
-from ..project.load import Project
+from ..mailchimp.emulator import DEFAULT_API_KEY
 from . import console
+
+if TYPE_CHECKING:
+    from ..mailchimp.emulator import Emulator, Record
+    from ..project import Project
 
 app = typer.Typer()
 REAL_KEY = re.compile(r"^[0-9a-f]{32}-us\d+$")
@@ -49,6 +48,8 @@ def emulator(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print one line per request."),
 ) -> None:
     """Run a local Mailchimp Marketing API on 127.0.0.1 (Ctrl-C stops it)."""
+    from ..mailchimp.emulator import Emulator, SpecError, default_spec_path, load_spec
+
     if REAL_KEY.match(api_key):
         raise UsageError("--api-key looks like a real Mailchimp key; give the emulator a made-up one")
     joined_at = _joined(joined, seed_samples)
@@ -85,6 +86,8 @@ def emulator(
 
 
 def _joined(text: str | None, seed_samples: bool) -> datetime:
+    from ..delivery.audience import parse_time
+
     if text is None:
         return datetime.now(timezone.utc).replace(microsecond=0)
     if not seed_samples:
@@ -97,6 +100,8 @@ def _joined(text: str | None, seed_samples: bool) -> datetime:
 
 def _project(project_dir: Path | None) -> Project | None:
     """The project given, or the current folder's if it has a welcome.yaml; None to start empty."""
+    from ..project import load_project
+
     if project_dir is None:
         if not Path("welcome.yaml").is_file():
             return None
@@ -106,6 +111,8 @@ def _project(project_dir: Path | None) -> Project | None:
 
 def _seed(emu: Emulator, project: Project, seed_samples: bool, joined: datetime) -> str:
     """Create the project's audience (and members) in the emulator; its id."""
+    from ..mailchimp.emulator import ApiProblem
+
     list_id = audience_id(project)
     try:
         created = emu.add_audience(list_id, audience(project), merge_fields(project) if seed_samples else ())
@@ -148,6 +155,8 @@ def audience(project: Project) -> dict:
 
 def merge_fields(project: Project) -> list[dict]:
     """The fields the samples fill in: the ones `push` makes, and the name fields under the project's tags."""
+    from ..delivery.push import wanted_fields
+
     names = project.config.mailchimp.fields
     out = [{"tag": names.first_name, "name": "First Name", "type": "text"},
            {"tag": names.last_name, "name": "Last Name", "type": "text"}]

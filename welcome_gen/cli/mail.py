@@ -4,29 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from ..delivery.apply import tick
-from ..delivery.audience import parse_time, to_member
-from ..delivery.digest import ALL, COUNTS, MASKED, mask_all, plan_lines, summary_lines, write_digest
-from ..delivery.events import merge, read_file, read_folder
-from ..delivery.journey import as_sample, calendar_rows, simulate
-from ..delivery.members import Member, normalise_month_day
-from ..delivery.push import apply_push, plan_push
 from ..errors import UsageError
-from ..mailchimp.client import Mailchimp
-from ..project import load_project
-from ..reporter import NullReporter, RichReporter
 from . import console
 from .console import PROJECT_DIR
 
+if TYPE_CHECKING:
+    from ..mailchimp.client import Mailchimp
+    from ..project import Project
+
+# The delivery stages and the Mailchimp client are imported inside each command: `welcome-gen --help` and the
+# other commands should not pay for them at start-up.
 app = typer.Typer()
 
 
-
-def gateway(project) -> Mailchimp:
+def gateway(project: Project) -> Mailchimp:
     """The Mailchimp gateway for this project's audience, from the environment and welcome.yaml."""
+    from ..mailchimp.client import Mailchimp
+
     cfg = project.config.mailchimp
     mc = Mailchimp.from_env(config_audience_id=cfg.audience_id, config_server=cfg.server)
     if not mc.list_id:
@@ -35,6 +33,8 @@ def gateway(project) -> Mailchimp:
 
 
 def _now(text: str | None) -> datetime:
+    from ..delivery.audience import parse_time
+
     if not text:
         return datetime.now(timezone.utc)
     moment = parse_time(text)
@@ -49,10 +49,14 @@ def push(
     project_dir: Path = PROJECT_DIR,
 ) -> int:
     """Make the Mailchimp audience ready: merge fields, the campaign folder, one template per email."""
+    from rich.table import Table
+
+    from ..delivery.push import apply_push, plan_push
+    from ..project import load_project
+
     project = load_project(project_dir)
     mc = gateway(project)
     changes = plan_push(project, mc)
-    from rich.table import Table
 
     table = Table("kind", "name", "action", "detail", title="push (dry run)" if dry_run else "push")
     for c in changes:
@@ -88,6 +92,12 @@ def send(
     if show_members and not dry_run:
         raise UsageError("--show-members only goes with --dry-run: a real run prints counts, and who is in "
                          "build/digest.md")
+    from ..delivery.apply import tick
+    from ..delivery.digest import ALL, COUNTS, MASKED, mask_all, plan_lines, summary_lines, write_digest
+    from ..delivery.events import merge, read_file, read_folder
+    from ..project import load_project
+    from ..reporter import NullReporter, RichReporter
+
     project = load_project(project_dir)
     found = merge(read_folder(project), read_file(events, str(events)) if events else [])
     mc = gateway(project)
@@ -122,6 +132,14 @@ def journey(
     project_dir: Path = PROJECT_DIR,
 ) -> int:
     """The calendar of every email one subscriber gets and when, from the same planner as `send`."""
+    from rich.table import Table
+
+    from ..delivery.audience import parse_time, to_member
+    from ..delivery.journey import as_sample, calendar_rows, simulate
+    from ..delivery.members import Member, normalise_month_day
+    from ..mailchimp.client import Mailchimp
+    from ..project import load_project
+
     project = load_project(project_dir)
     if bool(email) == bool(joined):
         raise UsageError("give either --email, or --joined (with --birthday/--timezone/--persona)")
@@ -145,8 +163,6 @@ def journey(
         member.timezone = tz
     start = member.joined
     entries = simulate(project, [member], [], start, start + timedelta(days=round(months * 30.44)))
-    from rich.table import Table
-
     table = Table("local time", "UTC", "email", "variant", "what", "subject",
                   title=f"{member.email}: joined {start:%Y-%m-%d %H:%M} UTC, {months} month(s)")
     for row in calendar_rows(project, entries, as_sample(project, member)):

@@ -8,20 +8,18 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from ..delivery.audience import parse_time
 from ..errors import UsageError
-from .mail import gateway
-from ..project import load_project
-from ..report import make_report
-from ..reporter import NullReporter, RichReporter
 from . import console
 from .console import PROJECT_DIR
+from .mail import gateway
 
 app = typer.Typer()
 
 
 def _since(text: str | None, tz: str) -> datetime | None:
     """A date (the start of that day in the site's timezone) or an ISO 8601 time."""
+    from ..delivery.audience import parse_time
+
     if not text:
         return None
     try:
@@ -41,6 +39,10 @@ def report(
     since: str = typer.Option(None, "--since", help="Only campaigns sent on or after this date (YYYY-MM-DD)."),
 ) -> int:
     """How each sequence step performs: sent, opens, clicks per step and variant, as a static page with charts."""
+    from ..project import load_project
+    from ..report import make_report
+    from ..reporter import NullReporter, RichReporter
+
     project = load_project(project_dir)
     start = _since(since, project.config.site.timezone)
     mc = gateway(project)

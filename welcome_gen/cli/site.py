@@ -3,31 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import typer
 
-from .. import email, site
-from ..delivery import events
-from ..delivery.journey_page import write_journeys
 from ..errors import ExitCode, Problem, UsageError
-from ..project import Project, load_project
-from ..reporter import NullReporter, RichReporter
 from . import console
 from .console import PROJECT_DIR
 
+if TYPE_CHECKING:
+    from ..project import Project
+
 app = typer.Typer()
 
-# Every check `welcome-gen check` runs, in order; each returns its problems.
-CHECKERS: list[Callable[[Project], list[Problem]]] = [site.check, email.preflight, events.check]
 
+def checkers() -> list[Callable[[Project], list[Problem]]]:
+    """Every check `welcome-gen check` runs, in order; each returns its problems."""
+    # Imported here, not at start-up: `welcome-gen --help` should not pay for the whole pipeline.
+    from .. import email, site
+    from ..delivery import events
+
+    return [site.check, email.preflight, events.check]
 
 
 @app.command()
 def check(project_dir: Path = PROJECT_DIR) -> int:
     """Check every file of the project; print each problem as FILE:LINE: message."""
+    from ..project import load_project
+
     project = load_project(project_dir)
-    problems = sorted({p for checker in CHECKERS for p in checker(project)},
+    problems = sorted({p for checker in checkers() for p in checker(project)},
                       key=lambda p: (p.path, p.line or 0, p.message))
     for problem in problems:
         console.problem(problem)
@@ -51,6 +56,11 @@ def build(
 ) -> int:
     """Build the website into public/, every email into build/emails/ and the sample subscribers' journeys into
     build/journeys/ (only what changed; atomic)."""
+    from .. import email, site
+    from ..delivery.journey_page import write_journeys
+    from ..project import load_project
+    from ..reporter import NullReporter, RichReporter
+
     project = load_project(project_dir)
     quiet = quiet or console.quiet()
     reporter = NullReporter() if quiet else RichReporter()

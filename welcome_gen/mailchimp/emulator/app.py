@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from . import DEFAULT_API_KEY
 from . import batches, campaigns, lists, members, mergefields, reports, segments  # noqa: F401 - they register routes
 from . import seed
 from .faults import Faults
@@ -22,7 +23,6 @@ from .server import API_PREFIX, Handler, Server
 from .spec import Spec, load_spec
 from .state import Store
 
-DEFAULT_API_KEY = "wg-emulator-key-us0"  # documented and deliberately not shaped like a real 32-hex key
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
