@@ -1,4 +1,5 @@
-"""The folders welcome-gen writes into: never the project's own files, and only folders it made.
+"""The folders welcome-gen writes into: never the project's own files, and only folders it made; and the one way
+a file in them is replaced, atomically.
 
 Each output folder's record (what made each file) lives beside it, in `.welcome-gen/<folder name>.json`, not inside
 it: the site folder is published as it is, and the record names the project's files, drafts included.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +55,21 @@ def read_record(path: Path) -> dict[str, Any]:
 
 def write_record(out: Path, data: dict[str, Any]) -> None:
     """Replace the record of `out` atomically."""
-    path = record_path(out)
+    write_atomic(record_path(out), json.dumps(data, indent=1, sort_keys=True))
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace `path` with `data` (text as UTF-8, line ends as given), making its folder if need be.
+
+    Written beside it, then renamed over it: a reader, or a crash, sees the old file or the new one, never half.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

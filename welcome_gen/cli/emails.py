@@ -53,7 +53,7 @@ def preview(
 
     from ..email import render_email, variant_for
     from ..email.render import _find
-    from ..email.write import _write
+    from ..folders import write_atomic
     from ..project import load_project
 
     seq_key, sep, step_id = which.partition("/")
@@ -75,7 +75,7 @@ def preview(
         return 0
     path = project.root / "build" / "preview" / f"{seq_key}-{step_id}-{sample.name}.html"
     try:
-        _write(path, email.html)
+        write_atomic(path, email.html)
     except OSError as exc:
         raise ProjectError([Problem(str(path), None, f"cannot write the preview: {exc.strerror}")]) from None
     console.info("\n".join(head + [f"Saved:     {path}"]))

@@ -8,8 +8,6 @@ anyone's files.
 from __future__ import annotations
 
 import html as htmllib
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -21,19 +19,12 @@ from .render import RenderedEmail, Renderer, personalise, render_all, variant_fo
 PREVIEWS = "samples"
 
 
-def _write(path: Path, text: str) -> bool:
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write `path` atomically unless it already holds `text`; whether it was written."""
     data = text.encode("utf-8")
     if path.is_file() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    folders.write_atomic(path, data)
     return True
 
 
@@ -61,7 +52,7 @@ def write_emails(project: Project, out: Path, reporter: Reporter | None = None, 
                 previews.setdefault((email.sequence, email.step), []).append((sample.name, email.variant))
             task.advance()
     files[out / "index.html"] = _index(project, emails, previews)
-    written = sum(_write(path, text) for path, text in files.items())
+    written = sum(write_if_changed(path, text) for path, text in files.items())
     keep = {p.resolve() for p in files}
     for path in sorted(out.rglob("*"), reverse=True) if out.is_dir() else []:
         if path.is_file() and path.resolve() not in keep:

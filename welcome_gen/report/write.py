@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..folders import write_atomic
 from .sums import Report
 
 FILES = ("index.html", "report.json", "report.csv")
@@ -60,17 +59,6 @@ def check_out(out: Path, site_dir: Path) -> None:
                          "must not be published (use build/report)")
 
 
-def _atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_report(report: Report, page: str, out: Path, site_dir: Path) -> list[Path]:
     """Write the three files into `out` (created); the paths written."""
     check_out(out, site_dir)
@@ -79,5 +67,5 @@ def write_report(report: Report, page: str, out: Path, site_dir: Path) -> list[P
     texts = (page, json.dumps(as_json(report), indent=1, ensure_ascii=False) + "\n", as_csv(report))
     paths = [out / name for name in FILES]
     for path, text in zip(paths, texts):
-        _atomic(path, text)
+        write_atomic(path, text)
     return paths

@@ -11,13 +11,14 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+
+from ...folders import write_atomic
 
 SPEC_ENV = "WELCOME_GEN_MAILCHIMP_SPEC"
 CACHE_VERSION = 1
@@ -243,11 +244,7 @@ def _patch_merge_fields(schemas: dict) -> None:
 
 def _write_cache(path: Path, data: dict) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".spec-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, separators=(",", ":"))
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data, separators=(",", ":")))
     except OSError:
         pass  # a read-only home only costs the next load its speed
 
