@@ -16,6 +16,8 @@ from ..errors import Problem, ProjectError
 from ..mailchimp.mergetags import MergeTagError
 from ..project import Project
 from ..project.model import EMAIL_RE, Sample
+from ..site import urls
+from ..site.urls import Urls
 from . import caniemail, mergetags
 from .render import DEFAULT, RenderedEmail, Renderer, personalise, render_all, variant_for
 
@@ -62,10 +64,10 @@ def preflight(project: Project, *, today: date | None = None) -> list[Problem]:
 
 def known_site_paths(project: Project) -> set[str]:
     """Paths under site.url that the site builds."""
-    paths = {"", "fit/", "newsletter/", "feed.xml", "sitemap.xml", "404.html"}
-    paths |= {f"for/{p.slug}/" for p in project.personas if not p.meta.draft}
-    paths |= {"" if p.slug == "index" else f"{p.slug}/" for p in project.pages if not p.meta.draft}
-    paths |= {f"newsletter/{i.slug}/" for i in project.issues if not i.meta.draft}
+    paths = {"", urls.FIT, urls.ARCHIVE, "feed.xml", "sitemap.xml", "404.html"}
+    paths |= {urls.persona_path(p.slug) for p in project.personas if not p.meta.draft}
+    paths |= {urls.page_path(p.slug) for p in project.pages if not p.meta.draft}
+    paths |= {urls.issue_path(i.slug) for i in project.issues if not i.meta.draft}
     return paths
 
 
@@ -223,7 +225,7 @@ def subject_problems(email: RenderedEmail, subject_at, pre_at, where: _Where) ->
 
 def link_problems(project: Project, doc, where: _Where, site_paths: set[str]) -> list[Problem]:
     out = []
-    base = project.config.site.url if project.config.site.url.endswith("/") else project.config.site.url + "/"
+    base = Urls(project.config.site.url).absolute("")
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         text = " ".join(a.text_content().split())
@@ -250,7 +252,7 @@ def link_problems(project: Project, doc, where: _Where, site_paths: set[str]) ->
                                                                    "name where it goes"))
         if href.startswith(base) or f"{href}/" == base:
             path = href[len(base):].split("#")[0].split("?")[0]
-            if path not in site_paths and not path.startswith("assets/") and not path.startswith(("newsletter/page/", "tags/")):
+            if path not in site_paths and not path.startswith(("assets/", urls.ARCHIVE_PAGES, urls.TAGS)):
                 out.append(where(href, f"[{text}](", message=f"link '{href}' points at a page the site does not have"))
     return out
 

@@ -23,6 +23,8 @@ from markupsafe import Markup
 from ..errors import Problem, ProjectError
 from ..project import Project, SequenceFile
 from ..project.model import Sample, Step
+from ..site import urls
+from ..site.urls import Urls
 from . import mergetags
 from .compile import CompileError, Source, Tokens, make_env, render
 
@@ -70,21 +72,22 @@ class RenderedEmail:
 
 
 class Links:
-    """Site addresses for author text: {{ links.fit }}, {{ links.persona('makers') }}."""
+    """Site addresses for author text: {{ links.fit }}, {{ links.persona('makers') }}; where the site puts them."""
 
-    def __init__(self, base: str):
-        self.home = base
-        self.fit = f"{base}fit/"
-        self.archive = f"{base}newsletter/"
+    def __init__(self, site_url: str):
+        self._urls = Urls(site_url)
+        self.home = self._urls.absolute("")
+        self.fit = self._urls.absolute(urls.FIT)
+        self.archive = self._urls.absolute(urls.ARCHIVE)
 
     def persona(self, slug: str) -> str:
-        return f"{self.home}for/{slug}/"
+        return self._urls.absolute(urls.persona_path(slug))
 
     def page(self, slug: str) -> str:
-        return f"{self.home}{slug}/"
+        return self._urls.absolute(urls.page_path(slug))
 
     def issue(self, slug: str) -> str:
-        return f"{self.home}newsletter/{slug}/"
+        return self._urls.absolute(urls.issue_path(slug))
 
 
 def variant_for(step: Step, persona: str | None) -> str:
@@ -142,8 +145,7 @@ class Renderer:
         self.md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
         self.inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False, minify_css=True,
                                              apply_width_attributes=True)
-        base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"
-        self.links = Links(base)
+        self.links = Links(cfg.site.url)
         self.personas = [self.persona_info(p) for p in project.personas if not p.meta.draft]
         lang = cfg.site.language
         self.base: dict[str, Any] = {

@@ -17,7 +17,7 @@ from ..errors import Problem, rel
 from ..project import Document, Project
 from .form import signup_form
 from .links import Resolver, find_links
-from .urls import lookup_key
+from .urls import ARCHIVE, FIT, TAGS, archive_path, issue_path, lookup_key, page_path, persona_path, tag_path
 
 FEED_SIZE = 20  # newest issues in feed.xml
 HOME_RECENT = 3  # newest issues on the home page
@@ -68,10 +68,10 @@ class _Gatherer:
         self.problems: list[Problem] = []
         self.unpublished: dict[str, tuple[str, str]] = {}
         self.bodies: dict[str, dict[str, Any]] = {}
-        self.pages = self._published(project.pages, lambda d: _page_path(d))
-        self.personas = sorted(self._published(project.personas, lambda d: f"for/{d.slug}/"),
+        self.pages = self._published(project.pages, lambda d: page_path(d.slug))
+        self.personas = sorted(self._published(project.personas, lambda d: persona_path(d.slug)),
                                key=lambda d: (d.meta.order, d.meta.title.lower()))
-        self.issues = sorted(self._published(project.issues, lambda d: f"newsletter/{d.slug}/"),
+        self.issues = sorted(self._published(project.issues, lambda d: issue_path(d.slug)),
                              key=lambda d: (d.meta.date, d.slug), reverse=True)
         self.tags = sorted({t for issue in self.issues for t in issue.meta.tags})
         self.files = self._static_files(assets)
@@ -92,22 +92,19 @@ class _Gatherer:
                 out.append(doc)
         return out
 
-    def _archive_path(self, number: int) -> str:
-        return "newsletter/" if number == 1 else f"newsletter/page/{number}/"
-
     def _sources(self) -> dict[str, str]:
-        sources = {"content/index.md": "", "content/fit.md": "fit/"}  # the home and fit pages need no file
-        sources.update({d.path: _page_path(d) for d in self.pages})
-        sources.update({d.path: f"for/{d.slug}/" for d in self.personas})
-        sources.update({d.path: f"newsletter/{d.slug}/" for d in self.issues})
+        sources = {"content/index.md": "", "content/fit.md": FIT}  # the home and fit pages need no file
+        sources.update({d.path: page_path(d.slug) for d in self.pages})
+        sources.update({d.path: persona_path(d.slug) for d in self.personas})
+        sources.update({d.path: issue_path(d.slug) for d in self.issues})
         return sources
 
     def _places(self) -> list[str]:
-        places = ["", "fit/", "404.html", "feed.xml", "sitemap.xml", "robots.txt"]
-        places += [self._archive_path(n) for n in range(1, self.archive_pages + 1)]
-        places += [_page_path(d) for d in self.pages]
-        places += [f"for/{d.slug}/" for d in self.personas] + [f"newsletter/{d.slug}/" for d in self.issues]
-        places += (["tags/"] + [f"tags/{t}/" for t in self.tags]) if self.tags else []
+        places = ["", FIT, "404.html", "feed.xml", "sitemap.xml", "robots.txt"]
+        places += [archive_path(n) for n in range(1, self.archive_pages + 1)]
+        places += [page_path(d.slug) for d in self.pages]
+        places += [persona_path(d.slug) for d in self.personas] + [issue_path(d.slug) for d in self.issues]
+        places += ([TAGS] + [tag_path(t) for t in self.tags]) if self.tags else []
         taken = {lookup_key(p) for p in places}
         for file in self.files:
             if lookup_key(file.path) in taken:
@@ -149,7 +146,7 @@ class _Gatherer:
 
     def _persona(self, doc: Document, with_body: bool = False) -> dict[str, Any]:
         meta = doc.meta
-        data = {"slug": doc.slug, "title": meta.title, "path": f"for/{doc.slug}/", "fit": meta.fit,
+        data = {"slug": doc.slug, "title": meta.title, "path": persona_path(doc.slug), "fit": meta.fit,
                 "summary": meta.summary, "signs": list(meta.signs), "we_do": list(meta.we_do),
                 "instead": [alt.model_dump() for alt in meta.instead], "draft": meta.draft}
         if with_body:
@@ -158,12 +155,12 @@ class _Gatherer:
 
     def _card(self, doc: Document) -> dict[str, Any]:
         meta = doc.meta
-        return {"title": meta.title, "path": f"newsletter/{doc.slug}/", "date": meta.date.isoformat(),
-                "summary": meta.summary, "draft": meta.draft, "tags": [{"name": t, "path": f"tags/{t}/"}
+        return {"title": meta.title, "path": issue_path(doc.slug), "date": meta.date.isoformat(),
+                "summary": meta.summary, "draft": meta.draft, "tags": [{"name": t, "path": tag_path(t)}
                                                                        for t in meta.tags]}
 
     def _issue(self, doc: Document) -> dict[str, Any]:
-        return {**self._doc(doc, f"newsletter/{doc.slug}/"), **self._card(doc)}
+        return {**self._doc(doc, issue_path(doc.slug)), **self._card(doc)}
 
     # -- the entries ------------------------------------------------------------------------------
 
@@ -185,16 +182,16 @@ class _Gatherer:
     def _fit(self) -> Entry:
         fit = [self._persona(d) for d in self.personas if d.meta.fit]
         unfit = [self._persona(d) for d in self.personas if not d.meta.fit]
-        page = {"title": "Who we're a good fit for", "path": "fit/", "draft": False,
+        page = {"title": "Who we're a good fit for", "path": FIT, "draft": False,
                 "description": f"Who {self.project.config.business.name} is for, and who is better served elsewhere."}
-        return Entry("fit/", "fit.html", {"page": page, "fit": fit, "unfit": unfit}, _inputs(*self.personas))
+        return Entry(FIT, "fit.html", {"page": page, "fit": fit, "unfit": unfit}, _inputs(*self.personas))
 
     def _pages(self) -> list[Entry]:
-        return [Entry(_page_path(d), d.meta.template or "page.html", {"page": self._doc(d, _page_path(d))},
+        return [Entry(page_path(d.slug), d.meta.template or "page.html", {"page": self._doc(d, page_path(d.slug))},
                       _inputs(d)) for d in self.pages if d.slug != "index"]
 
     def _persona_pages(self) -> list[Entry]:
-        return [Entry(f"for/{d.slug}/", "persona.html", {"page": self._persona(d, with_body=True)}, _inputs(d))
+        return [Entry(persona_path(d.slug), "persona.html", {"page": self._persona(d, with_body=True)}, _inputs(d))
                 for d in self.personas]
 
     def _archive(self) -> list[Entry]:
@@ -203,10 +200,10 @@ class _Gatherer:
         for number in range(1, self.archive_pages + 1):
             shown = self.issues[(number - 1) * per_page: number * per_page]
             pager = {"number": number, "count": self.archive_pages,
-                     "newer": self._archive_path(number - 1) if number > 1 else None,
-                     "older": self._archive_path(number + 1) if number < self.archive_pages else None}
+                     "newer": archive_path(number - 1) if number > 1 else None,
+                     "older": archive_path(number + 1) if number < self.archive_pages else None}
             title = "The newsletter" + (f", page {number}" if number > 1 else "")
-            page = {"title": title, "path": self._archive_path(number), "draft": False,
+            page = {"title": title, "path": archive_path(number), "draft": False,
                     "description": f"Every issue of the {self.project.config.site.title} newsletter, newest first."}
             entries.append(Entry(page["path"], "archive.html",
                                  {"page": page, "issues": [self._card(d) for d in shown], "pager": pager},
@@ -220,20 +217,20 @@ class _Gatherer:
             older = self.issues[i + 1] if i + 1 < len(self.issues) else None
             context = {"page": self._issue(doc), "newer": newer and self._card(newer),
                        "older": older and self._card(older)}
-            entries.append(Entry(f"newsletter/{doc.slug}/", "issue.html", context, _inputs(doc, newer, older)))
+            entries.append(Entry(issue_path(doc.slug), "issue.html", context, _inputs(doc, newer, older)))
         return entries
 
     def _tag_pages(self) -> list[Entry]:
         if not self.tags:
             return []
-        counted = [{"name": t, "path": f"tags/{t}/", "count": sum(t in d.meta.tags for d in self.issues)}
+        counted = [{"name": t, "path": tag_path(t), "count": sum(t in d.meta.tags for d in self.issues)}
                    for t in self.tags]
-        entries = [Entry("tags/", "tags.html", {"page": {"title": "Topics", "path": "tags/", "draft": False,
+        entries = [Entry(TAGS, "tags.html", {"page": {"title": "Topics", "path": TAGS, "draft": False,
                                                          "description": ""}, "tags": counted},
                          _inputs(*self.issues))]
         for tag in self.tags:
             tagged = [d for d in self.issues if tag in d.meta.tags]
-            page = {"title": f"Issues about {tag.replace('-', ' ')}", "path": f"tags/{tag}/", "draft": False,
+            page = {"title": f"Issues about {tag.replace('-', ' ')}", "path": tag_path(tag), "draft": False,
                     "description": "", "tag": tag}
             entries.append(Entry(page["path"], "tag.html", {"page": page, "issues": [self._card(d) for d in tagged]},
                                  _inputs(*tagged)))
@@ -255,9 +252,9 @@ class _Gatherer:
     def _shared(self) -> dict[str, Any]:
         config = self.project.config
         menu = sorted((d for d in self.pages if d.meta.menu is not None), key=lambda d: (d.meta.menu, d.slug))
-        nav = [{"title": "Is this for you?", "path": "fit/"}]
-        nav += [{"title": d.meta.title, "path": _page_path(d)} for d in menu]
-        nav += [{"title": "Newsletter", "path": "newsletter/"}]
+        nav = [{"title": "Is this for you?", "path": FIT}]
+        nav += [{"title": d.meta.title, "path": page_path(d.slug)} for d in menu]
+        nav += [{"title": "Newsletter", "path": ARCHIVE}]
         fit = [{"slug": d.slug, "title": d.meta.title} for d in self.personas if d.meta.fit]
         return {"site": {"title": config.site.title, "description": config.site.description,
                          "language": config.site.language, "url": config.site.url},
@@ -273,10 +270,6 @@ class _Gatherer:
                 if name not in known:
                     self.problems.append(Problem(doc.path, doc.line("personas", i),
                                                  f"unknown persona '{name}' (known: {', '.join(sorted(known))})"))
-
-
-def _page_path(doc: Document) -> str:
-    return "" if doc.slug == "index" else f"{doc.slug}/"
 
 
 def _inputs(*docs: Document | None) -> list[str]:

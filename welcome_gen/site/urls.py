@@ -10,6 +10,35 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
+# Where each kind of page lives: the one place that spells the site's layout (the site, the emails' links and the
+# newsletter campaigns all ask here).
+FIT = "fit/"
+ARCHIVE = "newsletter/"
+ARCHIVE_PAGES = f"{ARCHIVE}page/"  # the archive's later pages, 2 and on
+TAGS = "tags/"
+
+
+def page_path(slug: str) -> str:
+    """A page of content/: ``about`` -> ``"about/"``; ``index`` is the home page, ``""``."""
+    return "" if slug == "index" else f"{slug}/"
+
+
+def persona_path(slug: str) -> str:
+    return f"for/{slug}/"
+
+
+def issue_path(slug: str) -> str:
+    return f"{ARCHIVE}{slug}/"
+
+
+def archive_path(number: int) -> str:
+    """The newsletter archive's page `number` (1 is the archive itself)."""
+    return ARCHIVE if number == 1 else f"{ARCHIVE_PAGES}{number}/"
+
+
+def tag_path(tag: str) -> str:
+    return f"{TAGS}{tag}/"
+
 
 def output_file(site_path: str) -> str:
     """The file that serves a site path: ``"fit/"`` -> ``"fit/index.html"``."""
