@@ -72,6 +72,17 @@ def test_send_delivers_to_subscribed_segment_members_with_their_merge_tags(mailc
     assert (sent["status"], sent["emails_sent"]) == ("sent", 2)
 
 
+def test_tags_mailchimp_computes_are_filled_on_the_day_it_sends(mailchimp_spec):
+    with Emulator(spec=mailchimp_spec, clock=lambda: datetime(2027, 3, 7, 9, tzinfo=timezone.utc)) as emu:
+        mc = connect(emu)
+        member(mc, "al@example.org", FNAME="Al")
+        cid = campaign(mc, segment(mc, "s", ["al@example.org"]), subject="Your *|DATE:F|* gift, *|UPPER:FNAME|*",
+                       html="<p>Until *|DATE:j F Y|*.</p>" + HTML)
+        mc.call("campaigns.send", cid)
+        (got,) = emu.deliveries(cid)
+    assert got["subject"] == "Your March gift, AL" and "<p>Until 7 March 2027.</p>" in got["html"]
+
+
 def test_unsubscribe_link_of_a_delivery_works(mailchimp, mailchimp_emulator):
     member(mailchimp, "cy@example.org")
     cid = campaign(mailchimp, segment(mailchimp, "s", ["cy@example.org"]))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 
 import pytest
 
-from welcome_gen.mailchimp.mergetags import MergeTagError, check, names, render
+from welcome_gen.mailchimp.mergetags import MergeTagError, check, render
 
 GREETING = "*|IF:FNAME|*Hi *|FNAME|*,*|ELSEIF:LNAME|*Dear *|LNAME|*,*|ELSE:|*Hello friend,*|END:IF|*"
 
@@ -63,6 +64,13 @@ def test_unbalanced_blocks(text, problem):
     assert problem in check(text)[0]
 
 
-def test_check_and_names():
+def test_check_passes_balanced_text():
     assert check(GREETING) == []
-    assert names(GREETING + "*|UNSUB|* *|LIST:ADDRESS|*") == {"FNAME", "LNAME", "UNSUB", "LIST:ADDRESS"}
+
+
+def test_tags_mailchimp_computes_are_filled_unless_given():
+    day = date(2027, 3, 7)
+    text = "*|DATE:j F Y|* *|DATE:\\Y\\e\\a\\r Y|* *|UPPER:FNAME|* *|title:LNAME|* *|LOWER:NOPE|*."
+    assert render(text, {"FNAME": "Ann", "LNAME": "de la mer"}, today=day) == "7 March 2027 Year 2027 ANN De La Mer ."
+    assert render("*|DATE|*", {}, today=day) == "7 March 2027"
+    assert render("*|DATE|*", {"DATE": "March 07, 2027"}, today=day) == "March 07, 2027"

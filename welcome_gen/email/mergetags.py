@@ -1,7 +1,9 @@
-"""Mailchimp merge-tag language: check that tags balance and are known, and fill them in for a sample subscriber.
+"""Mailchimp merge tags in an author's email: check that they balance and are known, and fill them in for a
+sample subscriber.
 
 Filling in is for previews and personalisation checks only (Mailchimp fills in the real ones when it sends); it
-uses the same renderer as the emulator, adding the tags Mailchimp computes itself (dates, upper/lower/title).
+uses the renderer the emulator uses, which also computes the tags Mailchimp computes itself (dates, upper/lower/
+title). The checks here are stricter than the renderer: they hold the author to the tags the audience has.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from datetime import date
 from typing import Callable
 
 from ..mailchimp import mergetags as mailchimp_mergetags
+from ..mailchimp.mergetags import TAG as TAG_RE
 
-TAG_RE = re.compile(r"\*\|(.*?)\|\*", re.S)
 STRAY_RE = re.compile(r"\*\||\|\*")
 COND_RE = re.compile(r"^(IF|IFNOT|ELSEIF):([A-Z0-9_]+)(?:(=|!=|>=|<=|>|<)(.*))?$", re.S)
 FUNCTIONS = ("UPPER", "LOWER", "TITLE", "URL", "HTML", "DATE")
@@ -24,8 +26,6 @@ SYSTEM_TAGS = frozenset({
     "LIST:RECENT", "LIST:SUBSCRIBERS", "USER:COMPANY", "USER:ADDRESS", "USER:URL", "USER:PHONE", "DATE",
 })
 ADDRESS_TAGS = ("*|LIST:ADDRESS|*", "*|LIST:ADDRESSLINE|*", "*|HTML:LIST_ADDRESS_HTML|*")
-PHP_DATE = {"d": "%d", "j": "%-d", "m": "%m", "n": "%-m", "F": "%B", "M": "%b", "Y": "%Y", "y": "%y", "l": "%A",
-            "D": "%a"}
 
 
 @dataclass(frozen=True)
@@ -88,37 +88,11 @@ def _known(body: str, fields: set[str]) -> bool:
 
 def fill(text: str, values: dict[str, str], escape: Callable[[str], str] = lambda s: s, today: date | None = None) -> str:
     """Fill in merge tags the way Mailchimp does for one member (`values`: tag name -> value; missing = blank)."""
-    today = today or date.today()
     values = dict(values)
+    known = {name.upper() for name in values}
     for m in TAG_RE.finditer(text):
         body = m.group(1)
-        if body not in values and not COND_RE.match(body) and body not in ("ELSE:", "END:IF"):
-            values[body] = _function(body, values, today)
-    return mailchimp_mergetags.render(text, values, escape=escape)
-
-
-def _function(body: str, values: dict[str, str], today: date) -> str:
-    """The value of a tag Mailchimp computes: *|DATE:...|*, *|UPPER:FNAME|*; blank for a field the member lacks."""
-    fn, _, arg = body.partition(":")
-    if fn == "DATE":
-        return _strftime(today, _php_to_strftime(arg) or "%-d %B %Y")
-    raw = values.get(arg, "")
-    return {"UPPER": raw.upper(), "LOWER": raw.lower(), "TITLE": raw.title()}.get(fn, "")
-
-
-def _php_to_strftime(php: str) -> str:
-    out, i = [], 0
-    while i < len(php):
-        c = php[i]
-        if c == "\\" and i + 1 < len(php):
-            out.append(php[i + 1].replace("%", "%%"))
-            i += 2
-            continue
-        out.append(PHP_DATE.get(c, c.replace("%", "%%")))
-        i += 1
-    return "".join(out)
-
-
-def _strftime(day: date, fmt: str) -> str:
-    # '%-d' is not portable; do it by hand
-    return day.strftime(fmt.replace("%-d", str(day.day)).replace("%-m", str(day.month)))
+        if (body.strip().upper() not in known and not COND_RE.match(body) and body not in ("ELSE:", "END:IF")
+                and not mailchimp_mergetags.is_computed(body)):
+            values[body] = ""  # a field this member lacks reads blank, as in Mailchimp
+    return mailchimp_mergetags.render(text, values, escape=escape, today=today)

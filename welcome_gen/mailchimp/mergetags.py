@@ -6,18 +6,25 @@ conditional blocks, nested to any depth::
     *|IF:FNAME|*Hi *|FNAME|*,*|ELSEIF:LNAME|*Hello *|LNAME|*,*|ELSE:|*Hello,*|END:IF|*
     *|IF:PLAN=pro|*…*|END:IF|*      *|IFNOT:VIP|*…*|END:IF|*     (operators: = != > < >= <=)
 
-A tag whose name the caller does not supply is left as written, as Mailchimp shows unknown tags; in a
-condition it counts as empty. Values are compared as numbers when both sides are numbers.
+Tags Mailchimp computes itself are filled in unless the caller supplies them: `*|DATE:d/m/Y|*` (PHP date letters,
+on `today`), `*|DATE|*`, and `*|UPPER:FNAME|*`, `*|LOWER:…|*`, `*|TITLE:…|*` of another tag's value. Any other tag
+whose name the caller does not supply is left as written, as Mailchimp shows unknown tags; in a condition it
+counts as empty. Values are compared as numbers when both sides are numbers.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable, Mapping
 
 TAG = re.compile(r"\*\|(.*?)\|\*", re.S)
 COND = re.compile(r"^\s*([A-Za-z0-9_:]+)\s*(?:(!=|>=|<=|=|>|<)\s*(.*?))?\s*$", re.S)
+CASES = {"UPPER": str.upper, "LOWER": str.lower, "TITLE": str.title}
+PHP_DATE = {"d": "%d", "j": "%-d", "m": "%m", "n": "%-m", "F": "%B", "M": "%b", "Y": "%Y", "y": "%y", "l": "%A",
+            "D": "%a"}
+DEFAULT_DATE = "%-d %B %Y"
 
 
 class MergeTagError(ValueError):
@@ -111,28 +118,66 @@ def _holds(cond: str, values: Mapping[str, Any]) -> bool:
             ">=": left >= right, "<=": left <= right}[op]
 
 
-def _emit(nodes: list, values: Mapping[str, Any], escape: Callable[[str], str], out: list[str]) -> None:
+def is_computed(name: str) -> bool:
+    """Is `name` a tag Mailchimp computes itself (`DATE`, `DATE:…`, `UPPER:FNAME`…)?"""
+    fn, colon, _ = name.strip().partition(":")
+    return fn.upper() == "DATE" or (fn.upper() in CASES and bool(colon))
+
+
+def _computed(name: str, values: Mapping[str, Any], today: date) -> str:
+    fn, _, arg = name.strip().partition(":")
+    if fn.upper() == "DATE":
+        return _strftime(today, _php_to_strftime(arg) if arg else DEFAULT_DATE)
+    return CASES[fn.upper()](_text(values.get(arg.upper())))
+
+
+def _php_to_strftime(php: str) -> str:
+    out, i = [], 0
+    while i < len(php):
+        c = php[i]
+        if c == "\\" and i + 1 < len(php):
+            out.append(php[i + 1].replace("%", "%%"))
+            i += 2
+            continue
+        out.append(PHP_DATE.get(c, c.replace("%", "%%")))
+        i += 1
+    return "".join(out)
+
+
+def _strftime(day: date, fmt: str) -> str:
+    # '%-d' is not portable; do it by hand
+    return day.strftime(fmt.replace("%-d", str(day.day)).replace("%-m", str(day.month)))
+
+
+def _emit(nodes: list, values: Mapping[str, Any], escape: Callable[[str], str], today: date, out: list[str]) -> None:
     for node in nodes:
         if isinstance(node, str):
             out.append(node)
         elif isinstance(node, _Block):
             for branch in node.branches:
                 if branch.cond is None or _holds(branch.cond, values) != branch.negate:
-                    _emit(branch.body, values, escape, out)
+                    _emit(branch.body, values, escape, today, out)
                     break
         else:  # a value tag
-            name = node.group(1).strip().upper()
-            out.append(escape(_text(values[name])) if name in values else node.group(0))
+            name = node.group(1).strip()
+            if name.upper() in values:
+                out.append(escape(_text(values[name.upper()])))
+            elif is_computed(name):
+                out.append(escape(_computed(name, values, today)))
+            else:
+                out.append(node.group(0))
 
 
-def render(text: str, values: Mapping[str, Any], *, escape: Callable[[str], str] | None = None) -> str:
-    """`text` with every merge tag filled from `values` (names are matched case-insensitively).
+def render(text: str, values: Mapping[str, Any], *, escape: Callable[[str], str] | None = None,
+           today: date | None = None) -> str:
+    """`text` with every merge tag filled from `values` (names are matched case-insensitively), and the tags
+    Mailchimp computes filled in for `today` (default: the machine's date).
 
     `escape` is applied to inserted values only, e.g. `html.escape` for an HTML body.
     """
     upper = {str(k).upper(): v for k, v in values.items()}
     out: list[str] = []
-    _emit(_parse(text), upper, escape or (lambda s: s), out)
+    _emit(_parse(text), upper, escape or (lambda s: s), today or date.today(), out)
     return "".join(out)
 
 
@@ -154,17 +199,3 @@ def check(text: str) -> list[str]:
 
     walk(nodes)
     return problems
-
-
-def names(text: str) -> set[str]:
-    """Every merge-tag name the text uses, conditions included (upper case)."""
-    found = set()
-    for m in TAG.finditer(text):
-        head, _, rest = m.group(1).strip().partition(":")
-        if head.upper() in ("IF", "IFNOT", "ELSEIF"):
-            cm = COND.match(rest)
-            if cm:
-                found.add(cm.group(1).upper())
-        elif head.upper() not in ("ELSE", "END"):
-            found.add(m.group(1).strip().upper())
-    return found

@@ -103,6 +103,7 @@ def deliver(store, campaign: dict, base_url: str) -> int:
     now = store.now()
     settings = campaign["settings"]
     sent = 0
+    today = store.clock().date()  # for *|DATE:…|*
     for member in recipients(store, campaign):
         values = merge_values(store, campaign, member, base_url)
         store.data["deliveries"].append({
@@ -110,10 +111,10 @@ def deliver(store, campaign: dict, base_url: str) -> int:
             "list_id": campaign["recipients"]["list_id"], "email_address": member["email_address"],
             "subscriber_hash": member["id"], "from_name": settings.get("from_name", ""),
             "reply_to": settings.get("reply_to", ""),
-            "subject": mergetags.render(settings.get("subject_line", ""), values),
-            "preview_text": mergetags.render(settings.get("preview_text", "") or "", values),
-            "html": mergetags.render(content.get("html", ""), values, escape=html.escape),
-            "text": mergetags.render(content.get("plain_text", ""), values), "time": now})
+            "subject": mergetags.render(settings.get("subject_line", ""), values, today=today),
+            "preview_text": mergetags.render(settings.get("preview_text", "") or "", values, today=today),
+            "html": mergetags.render(content.get("html", ""), values, escape=html.escape, today=today),
+            "text": mergetags.render(content.get("plain_text", ""), values, today=today), "time": now})
         sent += 1
     campaign.update(status="sent", emails_sent=sent, send_time=now)
     campaign["_sending_reads"] = store.sending_reads
