@@ -52,7 +52,7 @@ def preview(
     import webbrowser
 
     from ..email import render_email, variant_for
-    from ..email.render import _find
+    from ..email.render import find_step
     from ..folders import write_atomic
     from ..project import load_project
 
@@ -61,7 +61,7 @@ def preview(
         raise UsageError(f"'{which}' is not SEQ/STEP, e.g. welcome/hello")
     project = load_project(project_dir)
     try:
-        _, step, _ = _find(project, seq_key, step_id)
+        _, step, _ = find_step(project, seq_key, step_id)
     except ProjectError as exc:  # the argument names no email: a usage mistake, not a problem in the project
         raise UsageError(str(exc.problems[0])) from None
     sample = _sample(project, subscriber, persona)

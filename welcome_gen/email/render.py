@@ -6,7 +6,6 @@ from __future__ import annotations
 import html as htmllib
 import re
 import textwrap
-import traceback
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -25,10 +24,11 @@ from ..project import Project, SequenceFile
 from ..project.model import Sample, Step
 from ..site import urls
 from ..site.urls import Urls
+from ..theme import EMAIL as THEME
+from ..theme import shown, template_problem
 from . import mergetags
 from .compile import CompileError, Source, Tokens, make_env, render
 
-THEME = Path(__file__).resolve().parent.parent / "theme" / "email"
 DEFAULT = "default"
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug"}
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "hr", "i", "img",
@@ -97,11 +97,12 @@ def variant_for(step: Step, persona: str | None) -> str:
 
 def variants_of(project: Project, sequence_key: str, step_id: str) -> list[str]:
     """Every variant of one step: 'default' first, then the persona variants in the author's order."""
-    _, step, _ = _find(project, sequence_key, step_id)
+    _, step, _ = find_step(project, sequence_key, step_id)
     return [DEFAULT, *step.variants]
 
 
-def _find(project: Project, sequence_key: str, step_id: str) -> tuple[SequenceFile, Step, int]:
+def find_step(project: Project, sequence_key: str, step_id: str) -> tuple[SequenceFile, Step, int]:
+    """The sequence, the step and its index; a problem naming what exists when there is no such step."""
     seq = project.sequence(sequence_key)
     if seq is None:
         known = ", ".join(s.key for s in project.sequences) or "none"
@@ -135,7 +136,7 @@ class Renderer:
     def __init__(self, project: Project):
         self.project = project
         cfg = project.config
-        self.fields = {name: tag for name, tag in cfg.mailchimp.fields.model_dump().items()}
+        self.fields = cfg.mailchimp.fields.model_dump()  # subscriber field -> merge tag
         self.env = make_env()
         self.env.lstrip_blocks = True
         override = project.root / "templates" / "email"
@@ -165,8 +166,9 @@ class Renderer:
             try:
                 template = self.layouts.get_template(name)
             except jinja2.TemplateSyntaxError as exc:
-                raise ProjectError([Problem(self.shown(exc.filename or name), exc.lineno, exc.message or "syntax error")]) from None
-            path = self.shown(template.filename or name)
+                raise ProjectError([Problem(shown(exc.filename or name, self.project.root), exc.lineno,
+                                            exc.message or "syntax error")]) from None
+            path = shown(template.filename or name, self.project.root)
             self._layout_cache[name] = (template, path, Path(template.filename).read_text(encoding="utf-8"))
         return self._layout_cache[name]
 
@@ -176,20 +178,8 @@ class Renderer:
             message = f"email layout: template '{exc.name}' not found in templates/email/ or the default theme"
         else:
             message = f"email layout: {exc}"
-        dirs = tuple(str(d) for d in self.layouts.loader.searchpath)  # type: ignore[attr-defined]
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.startswith(dirs):
-                return Problem(self.shown(frame.filename), frame.lineno, message)
-        return Problem(layout_path, None, message)
-
-    def shown(self, filename: str) -> str:
-        p = Path(filename)
-        for root, prefix in ((self.project.root, ""), (THEME.parent.parent.parent, "")):
-            try:
-                return prefix + p.resolve().relative_to(root.resolve()).as_posix()
-            except ValueError:
-                continue
-        return p.as_posix()
+        dirs = self.layouts.loader.searchpath  # type: ignore[attr-defined]
+        return template_problem(exc, dirs, self.project.root, layout_path, message)
 
     def render(self, seq: SequenceFile, step: Step, index: int, variant: str) -> RenderedEmail:
         """The merge-tag version of one step and variant. Raises ProjectError at the author's lines."""
@@ -363,7 +353,7 @@ def render_email(project: Project, sequence_key: str, step_id: str, variant: str
                  subscriber: Sample | None = None, today: date | None = None,
                  renderer: Renderer | None = None) -> RenderedEmail:
     """One email: the merge-tag version Mailchimp receives, or with `subscriber` the same email filled in for them."""
-    seq, step, index = _find(project, sequence_key, step_id)
+    seq, step, index = find_step(project, sequence_key, step_id)
     email = (renderer or Renderer(project)).render(seq, step, index, variant)
     return personalise(project, email, subscriber, today) if subscriber is not None else email
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +10,13 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
                     TemplateNotFound, TemplateSyntaxError, select_autoescape)
 from markupsafe import Markup
 
-from ..errors import Problem, ProjectError, rel
+from ..errors import Problem, ProjectError
+from ..theme import SITE as THEME_DIR
+from ..theme import shown, template_problem
 from .gather import Entry
 from .markup import render_markdown
 from .urls import Urls
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "theme" / "site"
 ASSETS = "assets"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -78,7 +78,8 @@ class Theme:
             try:
                 self.env.get_template(name)
             except TemplateSyntaxError as exc:
-                out.append(Problem(self._shown(exc.filename or name), exc.lineno, f"template error: {exc.message}"))
+                out.append(Problem(shown(exc.filename or name, self.root), exc.lineno,
+                                   f"template error: {exc.message}"))
         return out
 
     def render(self, entry: Entry, shared: dict[str, Any], urls: Urls) -> bytes:
@@ -100,19 +101,7 @@ class Theme:
         except TemplateNotFound as exc:  # an include or extends naming a file that is nowhere: say where
             message = f"template '{exc.name}' not found in templates/site/ or the default theme"
             source = entry.context.get("page", {}).get("source", entry.template)
-            raise ProjectError([self._problem(exc, source, message)]) from None
+            raise ProjectError([template_problem(exc, self.dirs, self.root, source, message)]) from None
         except TemplateError as exc:
-            raise ProjectError([self._problem(exc, entry.template, f"template error: {exc}")]) from None
-
-    def _problem(self, exc: TemplateError, name: str, message: str) -> Problem:
-        dirs = [str(d) for d in self.dirs]
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if any(frame.filename.startswith(d) for d in dirs):
-                return Problem(self._shown(frame.filename), frame.lineno, message)
-        return Problem(name, None, message)
-
-    def _shown(self, filename: str) -> str:
-        path = Path(filename)
-        if path.is_absolute() and path.is_relative_to(THEME_DIR):
-            return "welcome_gen/theme/site/" + path.relative_to(THEME_DIR).as_posix()
-        return rel(path, self.root)
+            raise ProjectError([template_problem(exc, self.dirs, self.root, entry.template,
+                                                 f"template error: {exc}")]) from None

@@ -1,1 +1,35 @@
-"""theme"""
+"""The default theme, shipped as package data: page templates in `site/`, email layouts in `email/`.
+
+A project overrides it file by file from its own `templates/`; a mistake in either is reported at the file the
+author knows (`templates/site/base.html:12`, or `welcome_gen/theme/site/base.html:12` for the package's own).
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import Problem, rel
+
+HERE = Path(__file__).resolve().parent
+SITE, EMAIL = HERE / "site", HERE / "email"
+
+
+def shown(filename: str | Path, project_root: Path) -> str:
+    """A template's path as the author sees it: in the project, or in the package's theme."""
+    path = Path(filename)
+    if path.is_absolute() and path.is_relative_to(HERE):
+        return "welcome_gen/theme/" + path.relative_to(HERE).as_posix()
+    return rel(path, project_root)
+
+
+def template_problem(exc: BaseException, dirs: Iterable[str | Path], project_root: Path, fallback: str,
+                     message: str) -> Problem:
+    """`message` at the template line where rendering stopped (the innermost frame in one of `dirs`, so an
+    included file is named rather than the page that includes it); at `fallback` when no template frame is found."""
+    prefixes = tuple(str(d) for d in dirs)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(prefixes):
+            return Problem(shown(frame.filename, project_root), frame.lineno, message)
+    return Problem(fallback, None, message)
