@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from welcome_gen.cli import main
 from welcome_gen.project import load_project
 

@@ -84,7 +84,7 @@ def used_features(html: str) -> dict[str, str]:
         found.setdefault("css-at-media-prefers-color-scheme", "prefers-color-scheme")
     for m in DECL_RE.finditer(text):
         prop, value = m.group(1).lower(), m.group(2).strip().lower()
-        if prop.startswith("mso-") or prop.startswith("-"):
+        if prop.startswith(("mso-", "-")):
             continue
         found.setdefault(f"css-{prop}", f"{prop}:")
         for vprop, vvalue, slug in VALUE_SLUGS:

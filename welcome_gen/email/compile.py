@@ -263,8 +263,7 @@ def _dynamic(node: nodes.Node) -> bool:
 
 def make_env() -> SandboxedEnvironment:
     """The environment author text renders in: sandboxed, strict about undefined names, no autoescape (markdown)."""
-    env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
-    return env
+    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 def render(env: SandboxedEnvironment, source: Source, context: dict[str, Any], fields: dict[str, str],

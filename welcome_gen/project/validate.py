@@ -37,8 +37,7 @@ def _unwrap(annotation: Any) -> Any:
             annotation = args[1]
             continue
         if args and any(isinstance(a, type) and issubclass(a, BaseModel) for a in args):
-            annotation = next(a for a in args if isinstance(a, type) and issubclass(a, BaseModel))
-            return annotation
+            return next(a for a in args if isinstance(a, type) and issubclass(a, BaseModel))
         if len(args) == 1:
             annotation = args[0]
             continue
@@ -76,7 +75,7 @@ def problems_from(exc: ValidationError, model: type[BaseModel], shown: str, posi
             msg = f"{name}: {text}" if name else text
         elif kind == "literal_error":
             msg = f"{name}: {err['msg'].replace('Input should be', 'must be')}, not '{err.get('input')}'"
-        elif kind.startswith("date") or kind.startswith("datetime"):
+        elif kind.startswith("date"):  # date_… and datetime_…
             msg = f"{name}: '{err.get('input')}' is not a valid date (write YYYY-MM-DD)"
         else:
             msg = f"{name}: {err['msg'].replace('Input should be', 'must be')}" if name else err["msg"]

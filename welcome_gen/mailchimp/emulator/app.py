@@ -180,10 +180,6 @@ class Emulator:
         if self._on_record:
             self._on_record(record)
 
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
-
     # helpers for tests and the /_emulator/ endpoints ------------------------------------------------------
 
     def deliveries(self, campaign_id: str | None = None, email: str | None = None) -> list[dict]:

@@ -10,7 +10,6 @@ from .fields import page, shape
 from .problems import invalid, not_found
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived")
 
 
 def subscriber_hash(email: str) -> str:
