@@ -1,7 +1,8 @@
-"""Helpers for tests: write small projects on disk."""
+"""Helpers for tests: write small projects on disk; compare output with a committed golden tree."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -12,3 +13,17 @@ def write(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def match_golden(golden: Path, produced: dict[str, str]) -> None:
+    """`produced` ({relative path: text}) is exactly the tree under `golden`. With WELCOME_GEN_UPDATE_GOLDEN=1 the
+    tree is first made to match, so that a change in behaviour is reviewed as a diff of the committed files."""
+    if os.environ.get("WELCOME_GEN_UPDATE_GOLDEN"):
+        for old in golden.rglob("*"):
+            if old.is_file() and old.relative_to(golden).as_posix() not in produced:
+                old.unlink()
+        write(golden, produced)
+    expected = sorted(p.relative_to(golden).as_posix() for p in golden.rglob("*") if p.is_file())
+    assert sorted(produced) == expected, f"files added or gone under {golden}; run with WELCOME_GEN_UPDATE_GOLDEN=1"
+    changed = [name for name, text in produced.items() if (golden / name).read_text(encoding="utf-8") != text]
+    assert not changed, f"differs from {golden}: {changed}; run with WELCOME_GEN_UPDATE_GOLDEN=1 and review"

@@ -9,13 +9,14 @@ signup form, the same on every page (checked), is stored once, in index.html.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from pathlib import Path
 
 from welcome_gen.project import load_project
 from welcome_gen.site import build
+
+from helpers import match_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = date(2026, 11, 10)  # after the newest example issue: every issue is published
@@ -40,15 +41,4 @@ def normalised(out: Path) -> dict[str, str]:
 
 def test_the_example_site_matches_the_golden_tree(example, tmp_path):
     build(load_project(example), tmp_path / "public", today=TODAY)
-    built = normalised(tmp_path / "public")
-    if os.environ.get("WELCOME_GEN_UPDATE_GOLDEN"):
-        for old in GOLDEN.rglob("*"):
-            if old.is_file() and old.relative_to(GOLDEN).as_posix() not in built:
-                old.unlink()
-        for name, text in built.items():
-            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / name).write_text(text, encoding="utf-8")
-    expected = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file()}
-    assert sorted(built) == sorted(expected), "pages added or gone; run with WELCOME_GEN_UPDATE_GOLDEN=1"
-    changed = [name for name, text in built.items() if (GOLDEN / name).read_text(encoding="utf-8") != text]
-    assert not changed, f"differs from tests/site/golden/: {changed}; run with WELCOME_GEN_UPDATE_GOLDEN=1 and review"
+    match_golden(GOLDEN, normalised(tmp_path / "public"))
