@@ -114,8 +114,8 @@ def find_step(project: Project, sequence_key: str, step_id: str) -> tuple[Sequen
     raise ProjectError([Problem(seq.path, None, f"sequence '{sequence_key}' has no step '{step_id}' (steps: {known})")])
 
 
-def sample_values(project: Project, sample: Sample) -> dict[str, str]:
-    """A sample subscriber as Mailchimp merge values, plus the system tags a preview needs."""
+def sample_values(project: Project, sample: Sample, today: date | None = None) -> dict[str, str]:
+    """A sample subscriber as Mailchimp merge values, plus the system tags a preview needs (on `today`)."""
     cfg = project.config
     f = cfg.mailchimp.fields
     site = cfg.site.url
@@ -126,7 +126,7 @@ def sample_values(project: Project, sample: Sample) -> dict[str, str]:
         "ARCHIVE": f"{site}newsletter/", "LIST:ADDRESS": cfg.business.postal_address,
         "LIST:ADDRESSLINE": cfg.business.postal_address, "LIST:COMPANY": cfg.business.name,
         "HTML:LIST_ADDRESS_HTML": htmllib.escape(cfg.business.postal_address), "LIST:DESCRIPTION": cfg.site.description,
-        "CURRENT_YEAR": str(date.today().year),
+        "CURRENT_YEAR": str((today or date.today()).year),
     }
 
 
@@ -340,12 +340,11 @@ def _join_block_lines(lines: list[str], only_tokens: re.Pattern) -> list[str]:
 
 def personalise(project: Project, email: RenderedEmail, sample: Sample, today: date | None = None) -> RenderedEmail:
     """The same email filled in for one sample subscriber, the way Mailchimp fills it in for a member."""
-    values = sample_values(project, sample)
+    values = sample_values(project, sample, today)
     values["MC_PREVIEW_TEXT"] = mergetags.fill(email.preheader, values, today=today)
     values["MC:SUBJECT"] = mergetags.fill(email.subject, values, today=today)
-    html_escape = lambda s: htmllib.escape(s, quote=True)  # noqa: E731 - Mailchimp escapes values in HTML
     return replace(email, subject=values["MC:SUBJECT"], preheader=values["MC_PREVIEW_TEXT"],
-                   html=mergetags.fill(email.html, values, html_escape, today),
+                   html=mergetags.fill(email.html, values, htmllib.escape, today),  # Mailchimp escapes values in HTML
                    text=mergetags.fill(email.text, values, today=today), subscriber=sample.name)
 
 
