@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import typer
 
 from rich.console import Console
 
-from ..errors import Problem
+from ..errors import Problem, UsageError
 
 # stderr for diagnostics so stdout stays clean for output a script may read.
 stdout = Console(highlight=False, soft_wrap=True)
@@ -36,3 +37,13 @@ def quiet() -> bool:
 # Every command takes the project folder the same way: an optional argument, the current folder by default.
 PROJECT_DIR = typer.Argument(Path("."), metavar="PROJECT_DIR", help="The project folder (the one with welcome.yaml).",
                              show_default=True)
+
+
+def iso_time(option: str, text: str) -> datetime:
+    """A time given as an option (ISO 8601, UTC unless it names an offset); else a usage error naming the option."""
+    from ..delivery.audience import parse_time
+
+    moment = parse_time(text)
+    if moment is None:
+        raise UsageError(f"{option}: '{text}' is not an ISO 8601 time, e.g. 2027-03-01T09:00:00Z")
+    return moment

@@ -86,16 +86,11 @@ def emulator(
 
 
 def _joined(text: str | None, seed_samples: bool) -> datetime:
-    from ..delivery.audience import parse_time
-
     if text is None:
         return datetime.now(timezone.utc).replace(microsecond=0)
     if not seed_samples:
         raise UsageError("--joined only goes with --seed-samples")
-    moment = parse_time(text)
-    if moment is None:
-        raise UsageError(f"--joined: '{text}' is not an ISO 8601 time, e.g. 2027-03-01T08:00:00Z")
-    return moment
+    return console.iso_time("--joined", text)
 
 
 def _project(project_dir: Path | None) -> Project | None:

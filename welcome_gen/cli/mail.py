@@ -33,14 +33,7 @@ def gateway(project: Project) -> Mailchimp:
 
 
 def _now(text: str | None) -> datetime:
-    from ..delivery.audience import parse_time
-
-    if not text:
-        return datetime.now(timezone.utc)
-    moment = parse_time(text)
-    if moment is None:
-        raise UsageError(f"--now: '{text}' is not an ISO 8601 time, e.g. 2027-03-01T09:00:00Z")
-    return moment
+    return console.iso_time("--now", text) if text else datetime.now(timezone.utc)
 
 
 @app.command()
@@ -134,7 +127,7 @@ def journey(
     """The calendar of every email one subscriber gets and when, from the same planner as `send`."""
     from rich.table import Table
 
-    from ..delivery.audience import parse_time, to_member
+    from ..delivery.audience import to_member
     from ..delivery.journey import as_sample, calendar_rows, simulate
     from ..delivery.members import Member, normalise_month_day
     from ..mailchimp.client import Mailchimp
@@ -149,9 +142,7 @@ def journey(
         member = to_member(project, doc)
         member.tags = set()  # the calendar from the start; what was already sent is in Mailchimp's reports
     else:
-        start = parse_time(joined)
-        if start is None:
-            raise UsageError(f"--joined: '{joined}' is not an ISO 8601 time")
+        start = console.iso_time("--joined", joined)
         if birthday and normalise_month_day(birthday) is None:
             raise UsageError(f"--birthday: '{birthday}' is not MM/DD")
         if persona and project.persona(persona) is None:
