@@ -40,4 +40,4 @@ def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, si
     campaigns = gather(mc, since, reporter or NullReporter())
     report = aggregate(project, campaigns, now, since)
     page = render_page(report, project.config.site.title, project.config.site.language)
-    return ReportResult(report, write_report(report, page, out, site_dir), mc.calls - start)
+    return ReportResult(report, write_report(report, page, out), mc.calls - start)

@@ -59,9 +59,8 @@ def check_out(out: Path, site_dir: Path) -> None:
                          "must not be published (use build/report)")
 
 
-def write_report(report: Report, page: str, out: Path, site_dir: Path) -> list[Path]:
-    """Write the three files into `out` (created); the paths written."""
-    check_out(out, site_dir)
+def write_report(report: Report, page: str, out: Path) -> list[Path]:
+    """Write the three files into `out` (created; `check_out` has cleared it); the paths written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     texts = (page, json.dumps(as_json(report), indent=1, ensure_ascii=False) + "\n", as_csv(report))
