@@ -99,8 +99,8 @@ class Mailchimp:
         self._client = mailchimp_marketing.Client()
         self._client.set_config({"api_key": api_key, "server": server, "timeout": timeout})
         self._client.api_client.host = self.url
-        self._slots = threading.BoundedSemaphore(max(1, min(max_in_flight, MAX_IN_FLIGHT)))
         self._max_in_flight = max(1, min(max_in_flight, MAX_IN_FLIGHT))
+        self._slots = threading.BoundedSemaphore(self._max_in_flight)
         self._sleep = sleep
         self._count_lock = threading.Lock()
         self.calls = 0  # HTTP attempts, retries included

@@ -61,7 +61,6 @@ class Project:
     issues: list[Document]
     sequences: list[SequenceFile]
     samples: list[Sample]
-    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def fit_personas(self) -> list[Document]:
