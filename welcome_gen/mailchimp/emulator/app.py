@@ -230,9 +230,9 @@ class Emulator:
         True when created. For seeding before `serve_forever`; tests create theirs through the client."""
         return seed.ensure_audience(self.store, list_id, body, merge_fields)
 
-    def add_members(self, list_id: str, members: list[dict]) -> list[str]:
+    def add_members(self, list_id: str, bodies: list[dict]) -> list[str]:
         """Add members (add-member bodies) the audience does not have yet; the addresses added."""
-        return seed.add_members(self.store, list_id, members)
+        return seed.add_members(self.store, list_id, bodies)
 
     def reset(self) -> None:
         """Forget every list, member, campaign and delivery (faults and the request log stay)."""
