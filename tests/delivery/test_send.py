@@ -7,7 +7,6 @@ import pytest
 from welcome_gen.delivery.apply import tick
 from welcome_gen.delivery.push import push
 from welcome_gen.mailchimp.client import Mailchimp, MailchimpError, RetryPolicy
-from welcome_gen.project import load_project
 
 from mailchimp.fixtures import AUDIENCE
 from support import SlowAnswers, at, delivered, join, received

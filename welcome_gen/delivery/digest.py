@@ -8,13 +8,12 @@ personally. It holds subscriber data, so it is written under `build/`, never `pu
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+from ..folders import write_atomic
 from ..project.load import Project
 from .apply import TickReport
 
@@ -129,9 +128,5 @@ def digest_markdown(project: Project, report: TickReport) -> str:
 def write_digest(project: Project, report: TickReport) -> Path:
     """Write `build/digest.md` atomically."""
     path = project.root / "build" / "digest.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".digest.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(digest_markdown(project, report))
-    os.replace(tmp, path)
+    write_atomic(path, digest_markdown(project, report))
     return path

@@ -14,11 +14,11 @@ import hashlib
 import html
 import json
 import os
-import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ..folders import write_atomic
 from ..project.load import Project
 from ..project.model import Sample
 from .calendar import zone
@@ -102,9 +102,5 @@ def write_journeys(project: Project, out: Path, emails_dir: Path, today: date | 
     stamp = STAMP.format(_inputs(project, today) + emails_href)
     if path.is_file() and path.read_text(encoding="utf-8").endswith(stamp + "\n"):
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".journeys.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(journeys_html(project, today, emails_href) + stamp + "\n")
-    os.replace(tmp, path)
+    write_atomic(path, journeys_html(project, today, emails_href) + stamp + "\n")
     return True

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Mapping
 
 PREFIX = "wg:"
@@ -90,10 +90,6 @@ def slot_of(instant: datetime) -> str:
 
 def slot_start(slot: str) -> datetime:
     return datetime.strptime(slot, "%Y%m%d%H").replace(tzinfo=timezone.utc)
-
-
-def slot_end(slot: str) -> datetime:
-    return slot_start(slot) + timedelta(hours=1)
 
 
 def parse_batch_key(tag: str) -> BatchKey | None:

@@ -19,7 +19,7 @@ from ..email.render import RenderedEmail, Renderer
 from ..mailchimp.client import MailchimpError
 from ..project.load import Document, Project
 from ..site.links import Resolver, find_links
-from ..site.urls import Urls
+from ..site.urls import ARCHIVE, Urls, content_paths, issue_path
 from .batches import SENT, Store
 from .members import BATCH_TAG_DAYS, PREFIX, Member
 
@@ -85,12 +85,9 @@ def plan_issues(project: Project, campaigns: dict, members: list[Member], now: d
 def absolute_links(project: Project, doc: Document) -> str:
     """The issue's markdown with every link to a page of the site made absolute, as the site resolves them."""
     urls = Urls(project.config.site.url)
-    sources = {"content/index.md": "", "content/fit.md": "fit/"}
-    sources |= {d.path: ("" if d.slug == "index" else f"{d.slug}/") for d in project.pages}
-    sources |= {d.path: f"for/{d.slug}/" for d in project.personas}
-    sources |= {d.path: f"newsletter/{d.slug}/" for d in project.issues}
-    resolver = Resolver(sources, [*sources.values(), "newsletter/"], {})
-    page = f"newsletter/{doc.slug}/"
+    sources = content_paths(project.pages, project.personas, project.issues)
+    resolver = Resolver(sources, [*sources.values(), ARCHIVE], {})
+    page = issue_path(doc.slug)
     found = {}
     for link in find_links(doc.body, doc.body_line):
         resolved = resolver.resolve(link.target, doc.path, page)
@@ -102,7 +99,7 @@ def absolute_links(project: Project, doc: Document) -> str:
 def issue_email(project: Project, doc: Document, renderer: Renderer | None = None) -> RenderedEmail:
     """The issue as an email: its title, its text, and a link to its page on the site."""
     urls = Urls(project.config.site.url)
-    page, archive = urls.absolute(f"newsletter/{doc.slug}/"), urls.absolute("newsletter/")
+    page, archive = urls.absolute(issue_path(doc.slug)), urls.absolute(ARCHIVE)
     meta = doc.meta
     body = "\n\n".join(part for part in (
         f"# {meta.title}",

@@ -17,7 +17,8 @@ from ..errors import Problem, rel
 from ..project import Document, Project
 from .form import signup_form
 from .links import Resolver, find_links
-from .urls import ARCHIVE, FIT, TAGS, archive_path, issue_path, lookup_key, page_path, persona_path, tag_path
+from .urls import (ARCHIVE, FIT, TAGS, archive_path, content_paths, issue_path, lookup_key, page_path, persona_path,
+                   tag_path)
 
 FEED_SIZE = 20  # newest issues in feed.xml
 HOME_RECENT = 3  # newest issues on the home page
@@ -93,11 +94,7 @@ class _Gatherer:
         return out
 
     def _sources(self) -> dict[str, str]:
-        sources = {"content/index.md": "", "content/fit.md": FIT}  # the home and fit pages need no file
-        sources.update({d.path: page_path(d.slug) for d in self.pages})
-        sources.update({d.path: persona_path(d.slug) for d in self.personas})
-        sources.update({d.path: issue_path(d.slug) for d in self.issues})
-        return sources
+        return content_paths(self.pages, self.personas, self.issues)
 
     def _places(self) -> list[str]:
         places = ["", FIT, "404.html", "feed.xml", "sitemap.xml", "robots.txt"]

@@ -79,3 +79,12 @@ class Urls:
         if mode == "rooted":
             return self.rooted(site_path)
         return self.relative(site_path, from_path)
+
+
+def content_paths(pages, personas, issues) -> dict[str, str]:
+    """Each content file (as the author names it) -> the site path it becomes; home and fit pages need no file."""
+    paths = {"content/index.md": "", "content/fit.md": FIT}
+    paths.update({d.path: page_path(d.slug) for d in pages})
+    paths.update({d.path: persona_path(d.slug) for d in personas})
+    paths.update({d.path: issue_path(d.slug) for d in issues})
+    return paths
