@@ -286,3 +286,33 @@ def test_campaign_folders_file_campaigns(mailchimp):
 def test_template_default_content_gives_its_editable_sections(mailchimp):
     tpl = mailchimp.call("templates.create", {"name": "t", "html": '<div mc:edit="body"><p>Hi</p></div>*|UNSUB|*'})
     assert mailchimp.call("templates.get_default_content_for_template", str(tpl["id"]))["sections"] == {"body": "<p>Hi</p>"}
+
+
+def test_unsubscribes_and_bounces_count_in_the_campaign_report(mailchimp, mailchimp_emulator):
+    emu = mailchimp_emulator
+    for name in ("ira", "jo", "kim", "lu"):
+        member(mailchimp, f"{name}@example.org")
+    cid = campaign(mailchimp, segment(mailchimp, "s", [f"{n}@example.org" for n in ("ira", "jo", "kim", "lu")]))
+    mailchimp.call("campaigns.send", cid)
+    link = emu.deliveries(cid, "ira@example.org")[0]["html"].split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert requests.get(link, timeout=10).status_code == 200
+    assert requests.get(link, timeout=10).status_code == 200  # a second visit counts no second unsubscribe
+    left = requests.post(f"{emu.base}/_emulator/unsubscribes", timeout=10,
+                         json={"campaign_id": cid, "email_address": "jo@example.org"})
+    assert left.status_code == 200 and left.json()["type"] == "unsubscribe"
+    assert emu.add_bounce(cid, "kim@example.org")["type"] == "hard_bounce"
+    assert emu.add_unsubscribe(cid, "kim@example.org") is None  # cleaned, so not counted as unsubscribed
+    emu.add_open(cid, "lu@example.org")
+    stranger = requests.post(f"{emu.base}/_emulator/bounces", timeout=10,
+                             json={"campaign_id": cid, "email_address": "stranger@example.org"})
+    assert stranger.status_code == 400
+    report = mailchimp.call("reports.get_campaign_report", cid)
+    assert (report["emails_sent"], report["unsubscribed"], report["bounces"]["hard_bounces"]) == (4, 2, 1)
+    assert report["opens"]["open_rate"] == 1 / 3  # of the three delivered
+    status = {n: mailchimp.call("lists.get_list_member", mailchimp.list_id, H(f"{n}@example.org"))["status"]
+              for n in ("ira", "jo", "kim", "lu")}
+    assert status == {"ira": "unsubscribed", "jo": "unsubscribed", "kim": "cleaned", "lu": "subscribed"}
+    ira = mailchimp.call("lists.get_list_member", mailchimp.list_id, H("ira@example.org"))
+    assert ira["unsubscribe_reason"] == "Unsubscribed from a campaign"
+    sent_to = mailchimp.call("reports.get_campaign_recipients", cid)["sent_to"]
+    assert {r["email_address"]: r["status"] for r in sent_to}["kim@example.org"] == "hard"

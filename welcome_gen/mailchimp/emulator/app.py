@@ -225,6 +225,16 @@ class Emulator:
             return reports.record_activity(self.store, "click",
                                            {"campaign_id": campaign_id, "email_address": email, "url": url})
 
+    def add_unsubscribe(self, campaign_id: str, email: str) -> dict | None:
+        """A recipient unsubscribes through the campaign (as its *|UNSUB|* link does); None if they had left."""
+        with self.store:
+            return reports.record_leaving(self.store, "unsubscribe", campaign_id, email)
+
+    def add_bounce(self, campaign_id: str, email: str) -> dict | None:
+        """The campaign's email to `email` hard-bounces: the member is cleaned; None if already cleaned."""
+        with self.store:
+            return reports.record_leaving(self.store, "hard_bounce", campaign_id, email)
+
     def add_audience(self, list_id: str, body: dict, merge_fields: list[dict] | tuple = ()) -> bool:
         """Create audience `list_id` (a create-list body) unless it exists, with any merge fields it lacks;
         True when created. For seeding before `serve_forever`; tests create theirs through the client."""

@@ -1,4 +1,5 @@
-"""The emulator-only endpoints under /_emulator/: deliveries, faults, opens and clicks, reset, logs."""
+"""The emulator-only endpoints under /_emulator/: deliveries, faults, opens, clicks, unsubscribes and bounces, reset,
+logs."""
 
 from __future__ import annotations
 
@@ -9,20 +10,22 @@ from typing import Any
 
 from .batches import results_archive
 from .problems import ApiProblem
-from .reports import record_activity
+from .reports import record_activity, record_leaving
 
 ENDPOINTS = {
     "GET /_emulator/deliveries": "emails sent (?campaign_id=, ?email_address=, ?fields=email_address,subject)",
     "GET|PUT|DELETE /_emulator/faults": "read, set or clear fault injection",
     "POST /_emulator/opens": "record an open {campaign_id, email_address}",
     "POST /_emulator/clicks": "record a click {campaign_id, email_address, url}",
+    "POST /_emulator/unsubscribes": "a recipient unsubscribes through a campaign {campaign_id, email_address}",
+    "POST /_emulator/bounces": "a recipient's email hard-bounces {campaign_id, email_address}: member cleaned",
     "POST /_emulator/reset": "forget all data",
     "GET /_emulator/requests": "the request log (method, path, status, operation, spec rejections)",
     "GET /_emulator/stats": "per-operation spec validation counts",
     "GET /_emulator/journeys": "customer journey triggers received",
     "GET /_emulator/state": "the whole state document",
     "GET /_emulator/batches/{id}.tar.gz": "a batch's results (its response_body_url)",
-    "GET /_emulator/unsubscribe?id=&e=": "the *|UNSUB|* link: unsubscribes the member",
+    "GET /_emulator/unsubscribe?id=&e=&c=": "the *|UNSUB|* link: unsubscribes the member, counted for campaign c",
     "GET /_emulator/archive/{campaign_id}": "a campaign's archive page",
 }
 
@@ -75,6 +78,11 @@ def _dispatch(emu, method: str, name: str, args: dict, body: Any) -> tuple:
     if name in ("opens", "clicks") and method == "POST":
         with store:
             return 200, record_activity(store, name[:-1], body)
+    if name in ("unsubscribes", "bounces") and method == "POST":
+        kind = "unsubscribe" if name == "unsubscribes" else "hard_bounce"
+        with store:
+            event = record_leaving(store, kind, body.get("campaign_id"), body.get("email_address", ""))
+        return 200, event or {"recorded": False, "detail": "the member had already left; nothing counted"}
     if name == "reset" and method == "POST":
         emu.reset()
         return 204, None
@@ -106,7 +114,11 @@ def _unsubscribe(store, args: dict) -> tuple:
         member = store.under("members", args.get("id", "")).get(args.get("e", ""))
         if member is None:
             return _problem(404, "no such member")
-        if member["status"] == "subscribed":
+        delivered = args.get("c") and any(d["campaign_id"] == args["c"] and d["subscriber_hash"] == member["id"]
+                                          for d in store.data["deliveries"])
+        if delivered:  # the link of a campaign's email: the campaign's report counts the unsubscribe
+            record_leaving(store, "unsubscribe", args["c"], member["email_address"])
+        elif member["status"] == "subscribed":
             member.update(status="unsubscribed", unsubscribe_reason="Unsubscribed from a campaign",
                           last_changed=store.now())
             store.touch()

@@ -1,4 +1,5 @@
-"""Reports from deliveries and the opens and clicks tests post: summary, sent-to, open and click details."""
+"""Reports from deliveries and the opens, clicks, unsubscribes and bounces recorded against them: summary, sent-to,
+open and click details."""
 
 from __future__ import annotations
 
@@ -25,11 +26,17 @@ def _activity(store, cid: str, kind: str) -> list[dict]:
     return [a for a in store.data["activity"] if a["campaign_id"] == cid and a["type"] == kind]
 
 
+def _delivery(store, cid: str | None, email: str) -> dict:
+    for d in _deliveries(store, cid):
+        if d["email_address"].lower() == email.lower():
+            return d
+    raise invalid(f"{email} did not receive campaign {cid}.", [{"field": "email_address", "message": "not a recipient"}])
+
+
 def record_activity(store, kind: str, body: dict) -> dict:
     """An open or click by a recipient of a sent campaign (posted to /_emulator/opens or /clicks)."""
     cid, email = body.get("campaign_id"), body.get("email_address", "")
-    if not any(d["email_address"].lower() == email.lower() for d in _deliveries(store, cid)):
-        raise invalid(f"{email} did not receive campaign {cid}.", [{"field": "email_address", "message": "not a recipient"}])
+    _delivery(store, cid, email)
     if kind == "click" and not body.get("url"):
         raise invalid("A click needs a url.", [{"field": "url", "message": "required"}])
     event = {"type": kind, "campaign_id": cid, "email_address": email, "subscriber_hash": subscriber_hash(email),
@@ -39,22 +46,51 @@ def record_activity(store, kind: str, body: dict) -> dict:
     return event
 
 
+#: How a recipient leaves through a campaign: the member's new status, and the reason Mailchimp gives.
+LEAVING = {"unsubscribe": ("unsubscribed", "Unsubscribed from a campaign"), "hard_bounce": ("cleaned", "")}
+
+
+def record_leaving(store, kind: str, cid: str | None, email: str) -> dict | None:
+    """A recipient of campaign `cid` unsubscribing through it (its *|UNSUB|* link) or hard-bouncing: the member
+    becomes unsubscribed or cleaned and the campaign's report counts it, once per member. None when nothing
+    changed: an unsubscribe from a member no longer subscribed, or a second one, counts nowhere, as in Mailchimp."""
+    d = _delivery(store, cid, email)
+    member = store.under("members", d["list_id"]).get(d["subscriber_hash"])
+    status, reason = LEAVING[kind]
+    # A bounce cleans an unsubscribed member too; an unsubscribe changes only a subscribed one.
+    leaves_from = ("subscribed", "unsubscribed") if kind == "hard_bounce" else ("subscribed",)
+    if member is None or member["status"] not in leaves_from:
+        return None
+    if any(a["subscriber_hash"] == d["subscriber_hash"] for a in _activity(store, cid, kind)):
+        return None
+    member.update(status=status, last_changed=store.now())
+    if reason:
+        member["unsubscribe_reason"] = reason
+    event = {"type": kind, "campaign_id": cid, "email_address": d["email_address"],
+             "subscriber_hash": d["subscriber_hash"], "url": "", "timestamp": store.now()}
+    store.data["activity"].append(event)
+    store.touch()
+    return event
+
+
 def summary(store, c: dict) -> dict:
     sent = len(_deliveries(store, c["id"]))
+    hard = len(_activity(store, c["id"], "hard_bounce"))
+    delivered = sent - hard  # Mailchimp's rates are of delivered emails
     opens, clicks = _activity(store, c["id"], "open"), _activity(store, c["id"], "click")
     unique_opens, unique_clicks = len({o["subscriber_hash"] for o in opens}), len({k["subscriber_hash"] for k in clicks})
     return {"id": c["id"], "campaign_title": c["settings"].get("title", ""), "type": c["type"],
             "list_id": c["recipients"].get("list_id", ""), "list_is_active": True,
             "list_name": store.data["lists"].get(c["recipients"].get("list_id", ""), {}).get("name", ""),
             "subject_line": c["settings"].get("subject_line", ""), "preview_text": c["settings"].get("preview_text", ""),
-            "emails_sent": sent, "abuse_reports": 0, "unsubscribed": 0, "send_time": c["send_time"],
-            "bounces": {"hard_bounces": 0, "soft_bounces": 0, "syntax_errors": 0},
+            "emails_sent": sent, "abuse_reports": 0, "unsubscribed": len(_activity(store, c["id"], "unsubscribe")),
+            "send_time": c["send_time"], "bounces": {"hard_bounces": hard, "soft_bounces": 0, "syntax_errors": 0},
             "forwards": {"forwards_count": 0, "forwards_opens": 0},
             "opens": {"opens_total": len(opens), "unique_opens": unique_opens,
-                      "open_rate": unique_opens / sent if sent else 0,
+                      "open_rate": unique_opens / delivered if delivered else 0,
                       "last_open": max((o["timestamp"] for o in opens), default="")},
             "clicks": {"clicks_total": len(clicks), "unique_clicks": len({k["url"] for k in clicks}),
-                       "unique_subscriber_clicks": unique_clicks, "click_rate": unique_clicks / sent if sent else 0,
+                       "unique_subscriber_clicks": unique_clicks, "click_rate": unique_clicks / delivered if delivered else 0,
                        "last_click": max((k["timestamp"] for k in clicks), default="")}}
 
 
@@ -73,7 +109,9 @@ def _sent_to(store, c: dict, d: dict) -> dict:
     opens = [o for o in _activity(store, c["id"], "open") if o["subscriber_hash"] == d["subscriber_hash"]]
     member = store.under("members", d["list_id"]).get(d["subscriber_hash"], {})
     return {"email_id": d["subscriber_hash"], "email_address": d["email_address"],
-            "merge_fields": member.get("merge_fields", {}), "vip": member.get("vip", False), "status": "sent",
+            "merge_fields": member.get("merge_fields", {}), "vip": member.get("vip", False),
+            "status": "hard" if any(b["subscriber_hash"] == d["subscriber_hash"]
+                                   for b in _activity(store, c["id"], "hard_bounce")) else "sent",
             "open_count": len(opens), "last_open": max((o["timestamp"] for o in opens), default=""),
             "absplit_group": "", "gmt_offset": 0, "campaign_id": c["id"], "list_id": d["list_id"],
             "list_is_active": True}
