@@ -9,6 +9,8 @@ import re
 from collections import Counter
 from datetime import date
 
+import requests
+
 from welcome_gen.cli import main
 from welcome_gen.delivery.apply import tick
 from welcome_gen.delivery.members import parse_batch_key
@@ -229,3 +231,21 @@ def test_progress_goes_through_the_reporter(project, mailchimp, delivered, tmp_p
     recorder = Recorder()
     make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-09 12:00"), reporter=recorder)
     assert recorder.tasks == {"reading campaigns": [None, 0], "reading reports": [5, 5]}
+
+
+def test_an_unsubscribe_after_a_step_shows_against_that_step(project, mailchimp, mailchimp_emulator, delivered,
+                                                             tmp_path):
+    emu = mailchimp_emulator
+    story = delivered.id("wg:welcome:story:default:")
+    # cat follows the unsubscribe link in the story email, as a reader would.
+    (email,) = emu.deliveries(story, "cat@x.org")
+    link = re.search(r"http://[^\s\"<]+/_emulator/unsubscribe\?[^\s\"<]+", email["html"]).group(0)
+    assert requests.get(link.replace("&amp;", "&"), timeout=10).status_code == 200
+    emu.add_bounce(delivered.id("wg:welcome:hello:default:20270308"), "dan@x.org")
+    out = tmp_path / "out"
+    welcome = make_report(project, mailchimp, out, now=at("2027-03-09 12:00")).report.sequences[0]
+    leaving = {s.id: (s.numbers.unsubscribes, s.numbers.bounces) for s in welcome.steps}
+    assert leaving == {"hello": (0, 1), "story": (1, 0), "week": (0, 0)}
+    assert welcome.steps[0].numbers.delivered == 3
+    rows = {(r["step"], r["variant"]): r for r in csv.DictReader((out / "report.csv").open())}
+    assert (rows[("story", "default")]["unsubscribes"], rows[("hello", "default")]["bounces"]) == ("1", "1")
