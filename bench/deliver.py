@@ -15,11 +15,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.tick import tick
 from welcome_gen.mailchimp.client import Mailchimp, RetryPolicy
-from welcome_gen.mailchimp.emulator import Emulator, default_spec_path, load_spec
-from welcome_gen.mailchimp.emulator import members as emu_members
-from welcome_gen.mailchimp.emulator.common import new_segment
+from welcome_gen.emulator import Emulator, default_spec_path, load_spec
+from welcome_gen.emulator import members as emu_members
+from welcome_gen.emulator.common import new_segment
 from welcome_gen.project import load_project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
     python bench/emulator_spec.py [--spec PATH] [--requests 500]
 
-Prints numbers; asserts nothing. Run it after touching welcome_gen/mailchimp/emulator/.
+Prints numbers; asserts nothing. Run it after touching welcome_gen/emulator/.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from welcome_gen.mailchimp.client import Mailchimp, RetryPolicy
-from welcome_gen.mailchimp.emulator import Emulator, default_spec_path, load_spec
+from welcome_gen.emulator import Emulator, default_spec_path, load_spec
 
 
 def timed(fn):

@@ -14,13 +14,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.audience import to_member
 from welcome_gen.delivery.members import Event
 from welcome_gen.delivery.plan import plan
 from welcome_gen.delivery.push import push
 from welcome_gen.mailchimp.client import Mailchimp, MailchimpError, RetryPolicy
-from welcome_gen.mailchimp.emulator import members as emu_members
+from welcome_gen.emulator import members as emu_members
 
 from mailchimp.fixtures import AUDIENCE
 from support import Clock, SlowAnswers, join

@@ -3,7 +3,7 @@ hour, twin campaigns, overlapping ticks, long names, a campaign deleted or stuck
 
 from __future__ import annotations
 
-from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.push import push
 from welcome_gen.mailchimp.client import Mailchimp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.push import push
 
 from support import at, join, write_project

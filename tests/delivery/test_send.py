@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.push import push
 from welcome_gen.mailchimp.client import Mailchimp, MailchimpError, RetryPolicy
 

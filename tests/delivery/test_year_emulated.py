@@ -6,11 +6,11 @@ from collections import Counter
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.audience import to_member
 from welcome_gen.delivery.members import parse_batch_key
 from welcome_gen.delivery.plan import plan, record_of
-from welcome_gen.mailchimp.emulator import members as emu_members
+from welcome_gen.emulator import members as emu_members
 
 from support import Clock, join
 

@@ -16,7 +16,7 @@ import os
 import pytest
 
 from welcome_gen.mailchimp.client import Mailchimp, RetryPolicy
-from welcome_gen.mailchimp.emulator import Emulator, default_spec_path, load_spec
+from welcome_gen.emulator import Emulator, default_spec_path, load_spec
 
 FAST = RetryPolicy(attempts=5, base_delay=0.001, max_delay=0.01)
 AUDIENCE = {

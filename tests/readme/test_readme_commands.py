@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mailchimp.emulator_process import Started, start
+from emulator_process import Started, start
 from welcome_gen.cli import main
 from welcome_gen.project import load_project
 

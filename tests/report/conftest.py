@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 

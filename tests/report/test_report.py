@@ -12,7 +12,7 @@ from datetime import date
 import requests
 
 from welcome_gen.cli import main
-from welcome_gen.delivery.apply import tick
+from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.members import parse_batch_key
 from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project

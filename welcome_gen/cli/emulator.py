@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..errors import UsageError, WelcomeGenError
-from ..mailchimp.emulator import DEFAULT_API_KEY
+from ..emulator import DEFAULT_API_KEY
 from . import console
 
 if TYPE_CHECKING:
-    from ..mailchimp.emulator import Emulator, Record
+    from ..emulator import Emulator, Record
     from ..project import Project
 
 app = typer.Typer()
@@ -48,7 +48,7 @@ def emulator(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print one line per request."),
 ) -> None:
     """Run a local Mailchimp Marketing API on 127.0.0.1 (Ctrl-C stops it)."""
-    from ..mailchimp.emulator import Emulator, SpecError, default_spec_path, load_spec
+    from ..emulator import Emulator, SpecError, default_spec_path, load_spec
 
     if REAL_KEY.match(api_key):
         raise UsageError("--api-key looks like a real Mailchimp key; give the emulator a made-up one")
@@ -106,7 +106,7 @@ def _project(project_dir: Path | None) -> Project | None:
 
 def _seed(emu: Emulator, project: Project, seed_samples: bool, joined: datetime) -> str:
     """Create the project's audience (and members) in the emulator; its id."""
-    from ..mailchimp.emulator import ApiProblem
+    from ..emulator import ApiProblem
 
     list_id = audience_id(project)
     try:

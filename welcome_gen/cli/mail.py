@@ -85,7 +85,7 @@ def send(
     if show_members and not dry_run:
         raise UsageError("--show-members only goes with --dry-run: a real run prints counts, and who is in "
                          "build/digest.md")
-    from ..delivery.apply import tick
+    from ..delivery.tick import tick
     from ..delivery.digest import ALL, COUNTS, MASKED, mask_all, plan_lines, summary_lines, write_digest
     from ..delivery.events import merge, read_file, read_folder
     from ..project import load_project

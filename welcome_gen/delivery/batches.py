@@ -24,7 +24,7 @@ def chunks(items: list, size: int) -> Iterable[list]:
 
 
 @dataclass
-class Store:
+class BatchGateway:
     """Creates and fills segments and campaigns against one index, keeping the index current."""
 
     mc: Mailchimp

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..folders import write_atomic
 from ..project.load import Project
-from .apply import TickReport
+from .tick import TickReport
 
 RECOGNITION = ("birthday", "anniversary", "tag", "event")
 SHOW_AT_MOST = 20

@@ -20,7 +20,7 @@ from ..mailchimp.client import MailchimpError
 from ..project.load import Document, Project
 from ..site.links import Resolver, find_links
 from ..site.urls import ARCHIVE, Urls, content_paths, issue_path
-from .batches import SENT, Store
+from .batches import SENT, BatchGateway
 from .members import BATCH_TAG_DAYS, PREFIX, Member
 
 # Markdown link targets: [text](target "title"), [id]: target, and raw href="target".
@@ -112,7 +112,7 @@ def issue_email(project: Project, doc: Document, renderer: Renderer | None = Non
     return renderer.letter("issue", doc.slug, meta.title, meta.summary or "", body, doc.path)
 
 
-def send_issues(project: Project, store: Store, plans: list[IssuePlan], report) -> None:
+def send_issues(project: Project, store: BatchGateway, plans: list[IssuePlan], report) -> None:
     """Send each due issue once; tidy the persona segment of one already sent."""
     renderer = None
     for item in plans:

@@ -18,7 +18,7 @@ from typing import Any
 from ..email.render import render_all
 from ..mailchimp.client import Mailchimp, MailchimpError
 from ..project.load import Project
-from .apply import find_folder
+from .tick import find_folder
 from .audience import pages
 
 PERSONA_QUESTION = "Which of these describes you?"

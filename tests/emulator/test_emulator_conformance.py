@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from welcome_gen.mailchimp.emulator import load_spec
-from welcome_gen.mailchimp.emulator.routes import ROUTES
+from welcome_gen.emulator import load_spec
+from welcome_gen.emulator.routes import ROUTES
 
 TESTS = Path(__file__).resolve().parents[1]
 

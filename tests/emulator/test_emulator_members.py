@@ -9,7 +9,7 @@ import requests
 
 from mailchimp.fixtures import connect
 from welcome_gen.mailchimp.client import Mailchimp, MailchimpError
-from welcome_gen.mailchimp.emulator import Emulator
+from welcome_gen.emulator import Emulator
 
 H = Mailchimp.subscriber_hash
 

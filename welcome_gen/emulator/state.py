@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from ...folders import write_atomic
+from ..folders import write_atomic
 
 VERSION = 1
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import jsonschema
 
-from ...folders import write_atomic
+from ..folders import write_atomic
 
 SPEC_ENV = "WELCOME_GEN_MAILCHIMP_SPEC"
 CACHE_VERSION = 1
@@ -36,7 +36,7 @@ def default_spec_path() -> Path | None:
     env = os.environ.get(SPEC_ENV)
     if env:
         return Path(env)
-    repo = Path(__file__).resolve().parents[3]
+    repo = Path(__file__).resolve().parents[2]
     candidate = repo.parent / "shared" / "mailchimp" / "marketing.openapi.yaml"
     return candidate if candidate.is_file() else None
 

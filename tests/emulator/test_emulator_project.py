@@ -8,11 +8,11 @@ import urllib.request
 
 import pytest
 
-from mailchimp.emulator_process import start
+from emulator_process import start
 from mailchimp.fixtures import AUDIENCE, FAST
 from welcome_gen.cli import main
 from welcome_gen.mailchimp.client import Mailchimp
-from welcome_gen.mailchimp.emulator import ApiProblem
+from welcome_gen.emulator import ApiProblem
 
 JOINED = "2027-03-01T08:00:00+00:00"
 

@@ -23,7 +23,7 @@ from ..mailchimp.client import Mailchimp, MailchimpError
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
 from .audience import Index, add_trigger_tag_dates, pages, read_index, read_members
-from .batches import SENT, Store
+from .batches import SENT, BatchGateway
 from .events import merge, read_member_events
 from .members import BATCH_TAG_DAYS, BatchKey, Event, Member, parse_batch_key, slot_of
 from .newsletter import IssuePlan, plan_issues, send_issues
@@ -98,7 +98,7 @@ def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] 
     add_trigger_tag_dates(mc, project, members)
     if member_events:
         events = merge(list(events), read_member_events(mc, project, members, now))
-    store = Store(mc, index, folder_id, now)
+    store = BatchGateway(mc, index, folder_id, now)
     report = TickReport(now, Plan(now, slot_of(now), [], [], []), members, dry_run)
     report.errors += _missing_fields(project, mc)
     pending = _repair(project, store, members, now, report, dry_run)
@@ -128,7 +128,7 @@ def _batch_keys(index: Index) -> set[str]:
     return {name for name in (*index.segments, *index.campaigns) if parse_batch_key(name) is not None}
 
 
-def _repair(project: Project, store: Store, members: list[Member], now: datetime, report: TickReport,
+def _repair(project: Project, store: BatchGateway, members: list[Member], now: datetime, report: TickReport,
             dry_run: bool) -> dict[str, set[str]]:
     """Finish what an earlier tick left half done, before anything new is planned.
 
@@ -166,7 +166,7 @@ def _repair(project: Project, store: Store, members: list[Member], now: datetime
     return pending
 
 
-def _deliver(project: Project, store: Store, members: list[Member], pending: dict[str, set[str]],
+def _deliver(project: Project, store: BatchGateway, members: list[Member], pending: dict[str, set[str]],
              report: TickReport, reporter: Reporter) -> None:
     renderer = Renderer(project)
     by_email = {m.email: m for m in members}
@@ -186,7 +186,7 @@ def unsent_key(index: Index, key: BatchKey) -> BatchKey:
     return key
 
 
-def _one_batch(project: Project, store: Store, renderer: Renderer, batch: Batch, batch_key: BatchKey,
+def _one_batch(project: Project, store: BatchGateway, renderer: Renderer, batch: Batch, batch_key: BatchKey,
                by_email: dict[str, Member], already: set[str]) -> BatchResult:
     key = str(batch_key)
     result = BatchResult(key, batch_key.sequence, batch_key.step, batch_key.variant, len(batch.deliveries))
@@ -219,7 +219,7 @@ def _step(project: Project, sequence: str, step_id: str):
     raise KeyError(step_id)
 
 
-def _mark(store: Store, report: TickReport) -> None:
+def _mark(store: BatchGateway, report: TickReport) -> None:
     by_record: dict[str, list[str]] = {}
     for skip in report.plan.skips:
         by_record.setdefault(skip.record, []).append(skip.email)
@@ -231,7 +231,7 @@ def _mark(store: Store, report: TickReport) -> None:
             report.errors.append(f"marking {record}: {exc}")
 
 
-def _tidy(project: Project, store: Store, now: datetime, report: TickReport) -> None:
+def _tidy(project: Project, store: BatchGateway, now: datetime, report: TickReport) -> None:
     """Remove batch segments past the horizon, after making sure each member carries the record tag."""
     horizon = now - timedelta(days=BATCH_TAG_DAYS)
     old = sorted(n for n in store.index.segments if (k := parse_batch_key(n)) is not None and k.slot_start < horizon)

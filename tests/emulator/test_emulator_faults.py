@@ -12,7 +12,7 @@ from mailchimp_marketing.api_client import ApiClientError
 
 from mailchimp.fixtures import AUDIENCE, FAST, connect
 from welcome_gen.mailchimp.client import Mailchimp, MailchimpError, RetryPolicy
-from welcome_gen.mailchimp.emulator import Emulator
+from welcome_gen.emulator import Emulator
 
 H = Mailchimp.subscriber_hash
 EMAILS = [f"m{n}@example.org" for n in range(12)]

@@ -7,7 +7,7 @@ import re
 import secrets
 from datetime import datetime, timezone
 
-from .. import mergetags
+from ..mailchimp import mergetags
 from .problems import bad_request
 from .state import iso, parse_time
 

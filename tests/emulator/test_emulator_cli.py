@@ -6,11 +6,11 @@ import signal
 
 import pytest
 
-from mailchimp.emulator_process import start
+from emulator_process import start
 from mailchimp.fixtures import AUDIENCE, FAST
 from welcome_gen.cli import main
 from welcome_gen.mailchimp.client import Mailchimp
-from welcome_gen.mailchimp.emulator import DEFAULT_API_KEY
+from welcome_gen.emulator import DEFAULT_API_KEY
 
 
 def test_prints_the_key_and_address_to_export_and_serves_them(tmp_path):
