@@ -1,7 +1,8 @@
 """Pytest plugin: a running Mailchimp emulator for any test, and the suite-wide spec conformance check.
 
 Fixtures:
-- `mailchimp_spec`: the loaded spec, or None when the file is absent (under CI=true its absence fails).
+- `mailchimp_spec`: the loaded spec (the package's own part of it, or `$WELCOME_GEN_MAILCHIMP_SPEC`), or None when
+  that file is absent (under CI=true its absence fails).
 - `require_spec`: skips (or fails under CI) a test that needs the spec.
 - `mailchimp_emulator`: a fresh `Emulator` on a free port, validating against the spec when present. After the
   test, any request the spec refused that the test did not expect (`with emu.expect_rejections():`) fails it.
@@ -31,14 +32,13 @@ _STATS = pytest.StashKey[dict]()
 
 
 def _missing_reason() -> str:
-    return (f"Mailchimp spec not found ({default_spec_path() or 'no ../shared/mailchimp/marketing.openapi.yaml'});"
-            " set WELCOME_GEN_MAILCHIMP_SPEC")
+    return f"Mailchimp spec not found ({default_spec_path()}); unset WELCOME_GEN_MAILCHIMP_SPEC to use the package's"
 
 
 @pytest.fixture(scope="session")
 def mailchimp_spec():
     path = default_spec_path()
-    if path is None or not path.is_file():
+    if not path.is_file():
         return None
     return load_spec(path)
 

@@ -36,8 +36,8 @@ def emulator(
     port: int = typer.Option(8025, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
     state: Optional[Path] = typer.Option(None, "--state", help="Keep the data in this JSON file across restarts."),
     spec: Optional[Path] = typer.Option(None, "--spec", help="Validate every request against this OpenAPI spec "
-                                        "(default: $WELCOME_GEN_MAILCHIMP_SPEC, else ../shared/mailchimp/ beside "
-                                        "the checkout, if present)."),
+                                        "(default: $WELCOME_GEN_MAILCHIMP_SPEC, else the part of Mailchimp's spec "
+                                        "the package carries)."),
     no_spec: bool = typer.Option(False, "--no-spec", help="Do not validate requests against the spec."),
     api_key: str = typer.Option(DEFAULT_API_KEY, "--api-key", help="The key the emulator accepts (a made-up one)."),
     seed_samples: bool = typer.Option(False, "--seed-samples", help=f"Add the project's {SAMPLES} subscribers to "
@@ -49,6 +49,7 @@ def emulator(
 ) -> None:
     """Run a local Mailchimp Marketing API on 127.0.0.1 (Ctrl-C stops it)."""
     from ..emulator import Emulator, SpecError, default_spec_path, load_spec
+    from ..emulator.spec import VENDORED
 
     if REAL_KEY.match(api_key):
         raise UsageError("--api-key looks like a real Mailchimp key; give the emulator a made-up one")
@@ -70,7 +71,8 @@ def emulator(
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     console.info(f"Mailchimp emulator at {emu.url}")
-    console.info(f"  spec validation: {'on (' + str(path) + ')' if loaded else 'off'}")
+    shown = "Mailchimp's spec, as the package carries it" if path == VENDORED else str(path)
+    console.info(f"  spec validation: {'on (' + shown + ')' if loaded else 'off'}")
     console.info(f"  state: {state or 'in memory only'}")
     list_id = _seed(emu, project, seed_samples, joined_at) if project is not None else None
     console.info("Point welcome-gen at it (the key is the emulator's own, not a real one):")

@@ -1,12 +1,15 @@
 """Mailchimp's OpenAPI spec as request validators: load, patch its known defects, cache, validate.
 
-The spec file is the openapi-generator conversion of Mailchimp's official spec (see SOURCE.md next to it).
-Loading the YAML takes most of a second, so the patched, trimmed form is cached as JSON in the user's cache
-directory, keyed by the file's hash. Validators are built per operation on first use.
+The package carries the part of Mailchimp's spec the emulator serves (`data/marketing.subset.json.gz`, made by
+`scripts/vendor_mailchimp_spec.py` from the full file; `data/SOURCE.md` says where that comes from and under what
+terms). A full spec file (YAML, or JSON, gzipped or not) can be given instead. Parsing the full YAML takes most of
+a second, so the patched, trimmed form is cached as JSON in the user's cache directory, keyed by the file's hash.
+Validators are built per operation on first use.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -21,6 +24,7 @@ import jsonschema
 from ..folders import write_atomic
 
 SPEC_ENV = "WELCOME_GEN_MAILCHIMP_SPEC"
+VENDORED = Path(__file__).resolve().parent / "data" / "marketing.subset.json.gz"
 CACHE_VERSION = 1
 METHODS = ("get", "post", "put", "patch", "delete")
 # Keywords that only document a schema; dropping them shrinks the cache and speeds validation.
@@ -31,14 +35,10 @@ class SpecError(Exception):
     """The spec file is missing or unreadable."""
 
 
-def default_spec_path() -> Path | None:
-    """`$WELCOME_GEN_MAILCHIMP_SPEC`, else `../shared/mailchimp/marketing.openapi.yaml` beside the checkout."""
+def default_spec_path() -> Path:
+    """`$WELCOME_GEN_MAILCHIMP_SPEC`, else the part of the spec the package carries."""
     env = os.environ.get(SPEC_ENV)
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[2]
-    candidate = repo.parent / "shared" / "mailchimp" / "marketing.openapi.yaml"
-    return candidate if candidate.is_file() else None
+    return Path(env) if env else VENDORED
 
 
 def cache_dir() -> Path:
@@ -178,11 +178,19 @@ def load_spec(path: Path | str | None = None, *, use_cache: bool = True) -> Spec
     return _build(data, str(path))
 
 
-def _prepare(raw: bytes) -> dict:
-    import yaml  # only on a cache miss: parsing the YAML is the slow part
+def _parse(raw: bytes) -> dict:
+    """A spec document from JSON or YAML bytes, gzipped or not."""
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if raw.lstrip()[:1] == b"{":
+        return json.loads(raw)
+    import yaml  # only for a full YAML spec on a cache miss: parsing it is the slow part
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    doc = yaml.load(raw, Loader=loader)
+    return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _prepare(raw: bytes) -> dict:
+    doc = _parse(raw)
     schemas = {name: _clean(s) for name, s in doc["components"]["schemas"].items()}
     _patch_merge_fields(schemas)
     ops = []
