@@ -29,7 +29,7 @@ UTC = timezone.utc
 START = datetime(2028, 2, 7, tzinfo=UTC)  # a Monday: 29 February and both DST changes fall inside
 ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham",
          "America/Los_Angeles", "Asia/Kathmandu", ""]
-PERSONAS = ["Makers", "Learners", ""]
+PERSONAS = ["makers", "learners", ""]  # what the signup form sends: persona slugs
 FAULTS = ["500", "503", "drop", "403", "429-storm", "timeout"]
 QUICK = RetryPolicy(attempts=5, base_delay=0.001, max_delay=0.01)
 

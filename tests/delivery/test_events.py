@@ -28,7 +28,7 @@ def run_cli(args, project_dir):
 
 def members(mc):
     # Long-standing members: their welcome and anniversary are long past, so a thank-you is all that is due.
-    join(mc, "ann@x.org", at("2026-01-05 09:30"), persona="Makers")
+    join(mc, "ann@x.org", at("2026-01-05 09:30"), persona="makers")
     join(mc, "bob@x.org", at("2026-01-05 09:40"))
     join(mc, "cat@x.org", at("2026-01-05 09:50"))
 

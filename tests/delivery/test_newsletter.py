@@ -31,9 +31,9 @@ def make(tmp_path, **issues):
 
 
 def audience(mc):
-    join(mc, "ann@x.org", at("2026-01-05 09:30"), persona="Makers")
+    join(mc, "ann@x.org", at("2026-01-05 09:30"), persona="makers")
     join(mc, "bob@x.org", at("2026-01-05 09:40"))
-    join(mc, "cat@x.org", at("2026-01-05 09:50"), persona="Learners")
+    join(mc, "cat@x.org", at("2026-01-05 09:50"), persona="learners")
     mc.call("lists.update_list_member", mc.list_id, mc.subscriber_hash("cat@x.org"), {"status": "unsubscribed"})
 
 

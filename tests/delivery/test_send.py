@@ -14,7 +14,7 @@ from support import SlowAnswers, at, delivered, join, received
 
 def test_a_tick_delivers_once_and_a_second_tick_does_nothing(project, mailchimp, mailchimp_emulator, clock):
     push(project, mailchimp)
-    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="Makers")
+    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="makers")
     join(mailchimp, "bob@x.org", at("2027-03-01 09:40"))
     clock.now = at("2027-03-01 10:05")
     report = tick(project, mailchimp, clock.now)
@@ -137,7 +137,7 @@ def run_cli(args, project_dir):
 def test_send_cli_dry_run_then_real_run_and_digest(project_dir, mailchimp_env, mailchimp, mailchimp_emulator, clock,
                                                    capsys):
     assert run_cli(["push"], project_dir) == 0
-    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="Makers")
+    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="makers")
     join(mailchimp, "bob@x.org", at("2027-03-01 09:40"))
     capsys.readouterr()
     assert run_cli(["send", "--dry-run", "--now", "2027-03-01T10:05:00Z"], project_dir) == 0
@@ -234,7 +234,7 @@ def test_push_makes_the_folder_and_send_files_its_campaigns_there(project, mailc
     assert [(c.kind, c.action) for c in changes if c.kind == "folder"] == [("folder", "create")]
     folders = mailchimp.call("campaignFolders.list", count=100)["folders"]
     assert [f["name"] for f in folders] == ["welcome-gen"]
-    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="Makers")
+    join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="makers")
     clock.now = at("2027-03-01 10:05")
     assert tick(project, mailchimp, clock.now).delivered == 1
     campaigns = mailchimp.call("campaigns.list", count=100)["campaigns"]

@@ -39,7 +39,6 @@ def problems(project, sc: Scenario, out: Outcome) -> list[str]:
     """Everything wrong with one replay, judged from its deliveries and the tags left in Mailchimp."""
     bad, counts = [], Counter()
     site_zone = project.config.site.timezone
-    slugs = {"Makers": "makers", "Learners": "learners"}
     for d in out.deliveries:
         key = parse_batch_key(d["campaign_title"])
         if key is None:
@@ -54,9 +53,9 @@ def problems(project, sc: Scenario, out: Outcome) -> list[str]:
             bad.append(f"{email} got {record} at {when} while {status or 'not a member'}")
         if not in_window(when, member_zone(Member(email, timezone=tz), site_zone), rules_for(project, seq)):
             bad.append(f"{email} got {record} at {when} outside the window ({tz or site_zone})")
-        if key.variant != variant_for(step, slugs.get(persona, persona)):
+        if key.variant != variant_for(step, persona):
             bad.append(f"{email} got {record} in variant {key.variant} as {persona or 'no persona'}")
-        if seq.meta.personas and slugs.get(persona) not in seq.meta.personas:
+        if seq.meta.personas and persona not in seq.meta.personas:
             bad.append(f"{email} got {record} as {persona or 'no persona'}, outside the sequence's personas")
         if record not in out.tags.get(email, set()):
             bad.append(f"{email} got {record} but carries no record of it (it would be sent again)")

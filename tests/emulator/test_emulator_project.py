@@ -40,7 +40,7 @@ def test_in_the_example_project_it_creates_the_audience_and_seeds_the_samples(ex
         ada = found["ada@brambleandbolt.example"]
         assert ada["status"] == "subscribed" and ada["timestamp_opt"] == JOINED
         assert {k: v for k, v in ada["merge_fields"].items() if v} == {
-            "FNAME": "Ada", "LNAME": "Lovelace", "BIRTHDAY": "12/10", "PERSONA": "Curious beginners",
+            "FNAME": "Ada", "LNAME": "Lovelace", "BIRTHDAY": "12/10", "PERSONA": "curious-beginners",
             "TIMEZONE": "Europe/London"}
         # A persona we are not a good fit for is no choice of the signup form, so that member has none, and says so.
         assert found["machines@brambleandbolt.example"]["merge_fields"]["PERSONA"] == ""

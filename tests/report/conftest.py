@@ -42,7 +42,7 @@ def delivered(project, mailchimp, mailchimp_emulator, clock) -> Delivered:
     emu = mailchimp_emulator
     push(project, mailchimp)
     for email in PEOPLE[:3]:
-        join(mailchimp, email, at("2027-03-01 09:30"), persona="Makers" if email == "ann@x.org" else "")
+        join(mailchimp, email, at("2027-03-01 09:30"), persona="makers" if email == "ann@x.org" else "")
     for moment in ("2027-03-01 10:05", "2027-03-03 10:05", "2027-03-08 10:05"):
         clock.now = at(moment)
         if moment.startswith("2027-03-08"):

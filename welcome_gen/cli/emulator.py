@@ -115,6 +115,7 @@ def _seed(emu: Emulator, project: Project, seed_samples: bool, joined: datetime)
         created = emu.add_audience(list_id, audience(project), merge_fields(project) if seed_samples else ())
         console.info(f"  audience {list_id} ({project.config.site.title}): "
                      f"{'created from welcome.yaml' if created else 'already in the state'}")
+        console.info(f"  its signup form (for site.signup.action): {emu.signup_form(list_id)}")
         if seed_samples:
             members, notes = sample_members(project, joined)
             added = emu.add_members(list_id, members)
@@ -163,14 +164,14 @@ def merge_fields(project: Project) -> list[dict]:
 def sample_members(project: Project, joined: datetime) -> tuple[list[dict], list[str]]:
     """Add-member bodies for the project's samples, and a note for each value an audience could not hold."""
     names = project.config.mailchimp.fields
-    choices = {p.slug: p.meta.title for p in project.fit_personas}  # the persona field's choices, as push makes it
+    choices = {p.slug for p in project.fit_personas}  # the persona field's choices are the slugs, as push makes it
     members, notes = [], []
     for sample in project.samples:
         when = datetime.combine(sample.joined, time(0), timezone.utc) if sample.joined else joined
         fields = {names.first_name: sample.first_name, names.last_name: sample.last_name,
                   names.birthday: sample.birthday or "", names.timezone: sample.timezone or ""}
         if sample.persona in choices:
-            fields[names.persona] = choices[sample.persona]
+            fields[names.persona] = sample.persona
         elif sample.persona:
             notes.append(f"{sample.name}: persona '{sample.persona}' is not a signup choice (fit: false), "
                          "so the member has none")

@@ -49,9 +49,7 @@ def pages(mc: Mailchimp, name: str, key: str, *args: Any, **kwargs: Any) -> Iter
 def to_member(project: Project, doc: dict) -> Member:
     names = project.config.mailchimp.fields
     merge = doc.get("merge_fields") or {}
-    persona = str(merge.get(names.persona) or "").strip()
-    by_title = {p.meta.title.lower(): p.slug for p in project.personas}
-    persona = by_title.get(persona.lower(), persona)  # a dropdown may hold the persona's title
+    persona = project.persona_of_choice(str(merge.get(names.persona) or ""))
     return Member(
         email=str(doc.get("email_address", "")).lower(), status=str(doc.get("status", "")), persona=persona,
         first_name=str(merge.get(names.first_name) or ""),

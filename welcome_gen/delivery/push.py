@@ -50,12 +50,11 @@ def _edited_in_mailchimp(current: str) -> bool:
 
 def wanted_fields(project: Project) -> dict[str, dict]:
     names = project.config.mailchimp.fields
-    choices = [p.meta.title for p in project.fit_personas]
     return {
         names.birthday: {"tag": names.birthday, "name": "Birthday", "type": "birthday",
                          "options": {"date_format": "MM/DD"}},
         names.persona: {"tag": names.persona, "name": PERSONA_QUESTION, "type": "dropdown",
-                        "options": {"choices": choices}},
+                        "options": {"choices": project.persona_choices}},
         names.timezone: {"tag": names.timezone, "name": "Timezone", "type": "text"},
     }
 

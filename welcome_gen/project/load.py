@@ -73,6 +73,20 @@ class Project:
     def persona(self, slug: str) -> Document | None:
         return next((p for p in self.personas if p.slug == slug), None)
 
+    @property
+    def persona_choices(self) -> list[str]:
+        """The persona field's choices: each fit persona's slug, then the slugs it had before (`formerly`)."""
+        return [s for p in self.fit_personas for s in (p.slug, *p.meta.formerly)]
+
+    def persona_of_choice(self, value: str) -> str:
+        """The persona a member's chosen value names: by slug, an earlier slug, or (as audiences pushed before
+        the choices were slugs hold) a title; a value that names none is kept as it is."""
+        wanted = value.strip().lower()
+        for p in self.personas:
+            if wanted in (p.slug, *p.meta.formerly) or wanted == p.meta.title.lower():
+                return p.slug
+        return value.strip()
+
     def sequence(self, key: str) -> SequenceFile | None:
         return next((s for s in self.sequences if s.key == key), None)
 
@@ -128,6 +142,17 @@ class _Loader:
             docs.append(Document(shown, meta, fm.body, fm.body_line, fm.positions, slug))
         self.unique_slugs(docs, kind)
         return docs
+
+    def former_slugs(self, personas: list[Document]) -> None:
+        """A persona's earlier slug (`formerly`) may name no other persona, now or before."""
+        owner = {p.slug: p for p in personas}
+        for p in personas:
+            for i, old in enumerate(p.meta.formerly):
+                other = owner.setdefault(old, p)
+                if other is not p or old == p.slug:
+                    what = "its own slug" if other is p else f"also the slug of {other.path}"
+                    self.problems.append(Problem(p.path, p.line("formerly", i),
+                                                 f"formerly: '{old}' is {what}; each slug names one persona"))
 
     def unique_slugs(self, docs: list[Document], kind: str) -> None:
         seen: dict[str, Document] = {}
@@ -238,6 +263,7 @@ def load_project(root: Path | str) -> Project:
         if page.slug in RESERVED_SLUGS:
             loader.problems.append(Problem(page.path, page.line("slug") if page.meta.slug else 1,
                                            f"the slug '{page.slug}' is reserved for the site's own pages"))
+    loader.former_slugs(personas)
     persona_slugs = {p.slug for p in personas} | loader.broken.get("persona", set())
     sequences = loader.sequences(root / "sequences", persona_slugs)
     samples = loader.samples(root / "sequences" / "samples.yaml", persona_slugs)

@@ -189,6 +189,8 @@ class PersonaMeta(Schema):
     fit: bool
     summary: str
     slug: Slug | None = None
+    formerly: list[Slug] = Field([], description="Earlier slugs of this persona: members who chose one are this "
+                                 "persona, and they stay choices of the audience's persona field.")
     signs: list[str] = []
     we_do: list[str] = []
     instead: list[Alternative] = []
