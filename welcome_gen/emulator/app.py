@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 
 from . import DEFAULT_API_KEY
 from . import batches, campaigns, lists, members, mergefields, reports, segments  # noqa: F401 - they register routes
-from . import seed
+from . import seed, signup
 from .faults import Faults
 from .problems import ApiProblem
 from .routes import Request, match
@@ -234,6 +234,15 @@ class Emulator:
         """The campaign's email to `email` hard-bounces: the member is cleaned; None if already cleaned."""
         with self.store:
             return reports.record_leaving(self.store, "hard_bounce", campaign_id, email)
+
+    def signup_form(self, list_id: str) -> str:
+        """The address a site's signup form posts to for audience `list_id` (Mailchimp's hosted form, here)."""
+        return signup.form_action(self.base, list_id)
+
+    def confirm_signup(self, list_id: str, email: str) -> dict | None:
+        """The person follows the link in the opt-in confirmation email; None when nobody was pending."""
+        with self.store:
+            return signup.confirm(self.store, list_id, email)
 
     def add_audience(self, list_id: str, body: dict, merge_fields: list[dict] | tuple = ()) -> bool:
         """Create audience `list_id` (a create-list body) unless it exists, with any merge fields it lacks;

@@ -19,6 +19,7 @@ ENDPOINTS = {
     "POST /_emulator/clicks": "record a click {campaign_id, email_address, url}",
     "POST /_emulator/unsubscribes": "a recipient unsubscribes through a campaign {campaign_id, email_address}",
     "POST /_emulator/bounces": "a recipient's email hard-bounces {campaign_id, email_address}: member cleaned",
+    "POST /_emulator/confirmations": "a pending signup follows its opt-in confirmation link {list_id, email_address}",
     "POST /_emulator/reset": "forget all data",
     "GET /_emulator/requests": "the request log (method, path, status, operation, spec rejections)",
     "GET /_emulator/stats": "per-operation spec validation counts",
@@ -83,6 +84,11 @@ def _dispatch(emu, method: str, name: str, args: dict, body: Any) -> tuple:
         with store:
             event = record_leaving(store, kind, body.get("campaign_id"), body.get("email_address", ""))
         return 200, event or {"recorded": False, "detail": "the member had already left; nothing counted"}
+    if name == "confirmations" and method == "POST":
+        member = emu.confirm_signup(str(body.get("list_id", "")), str(body.get("email_address", "")))
+        if member is None:
+            return _problem(404, "no pending signup for that address in that audience")
+        return 200, {"email_address": member["email_address"], "status": member["status"]}
     if name == "reset" and method == "POST":
         emu.reset()
         return 204, None

@@ -12,8 +12,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .problems import ApiProblem
+from .signup import subscribe
 
 API_PREFIX = "/3.0"
+SIGNUP_PATH = "/subscribe/post"
 PROBLEM_TYPE = "application/problem+json; charset=utf-8"
 FAULT_PROBLEMS = {
     "500": (500, "Internal Server Error", "An unexpected internal error has occurred. Please contact Support for more information."),
@@ -70,6 +72,9 @@ class Handler(BaseHTTPRequestHandler):
 
             self._send(*handle(emu, method, url.path, query, raw))
             return
+        if url.path.rstrip("/") == SIGNUP_PATH and method == "POST":
+            self._signup(emu, url.path, query, raw)
+            return
         if not (url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/")):
             self._problem(ApiProblem(404, "Resource Not Found", "The API lives under /3.0."))
             return
@@ -107,6 +112,14 @@ class Handler(BaseHTTPRequestHandler):
             self._fault(fault)
             return
         self._send(status, doc)
+
+    def _signup(self, emu, path: str, query: dict, raw: bytes) -> None:
+        """The hosted signup form: no key, outside the API's connection limit, answered with a page."""
+        form = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        with emu.store:
+            status, page = subscribe(emu.store, {k: v[-1] for k, v in query.items()}, form, self.client_address[0])
+        emu._log("POST", path, status, None, [])
+        self._send(status, page.encode("utf-8"), "text/html; charset=utf-8")
 
     def _auth(self, key: str) -> ApiProblem | None:
         header = self.headers.get("Authorization") or ""
