@@ -116,7 +116,6 @@ def test_status_reads_sending_for_a_while(mailchimp_spec):
     ({"from_name": ""}, "From name"),
     ({"reply_to": ""}, "From email address"),
     ({"html": None}, "Content"),
-    ({"html": "<p>no footer</p>"}, "Unsubscribe link"),
     ({"html": "*|UNSUB|* *|IF:FNAME|*open"}, "Merge tags"),
     ({"emails": []}, "Audience"),
     ({"emails": ["gone@example.org"]}, "Audience"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 
 import pytest
+import requests
 
 from emulator_process import start
 from mailchimp.fixtures import AUDIENCE, FAST
@@ -58,3 +59,27 @@ def test_bad_options_are_one_line_errors(capsys, args, message):
 def test_a_busy_port_is_a_one_line_error(capsys, mailchimp_emulator):
     assert main(["emulator", "--port", str(mailchimp_emulator.port), "--no-spec"]) == 2
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_the_clock_option_puts_mailchimp_in_the_time_of_the_calls(tmp_path):
+    emu = start("--clock", "2027-03-01T10:00:00Z", cwd=tmp_path)
+    try:
+        assert "  spec validation: on (Mailchimp's spec, as the package carries it)" in emu.lines
+        assert "  clock: 2027-03-01T10:00:00+00:00, running on from there" in emu.lines
+        mc = Mailchimp.from_env(env=emu.exports, retry=FAST)
+        list_id = mc.call("lists.create_list", AUDIENCE)["id"]
+        h = mc.subscriber_hash("a@example.org")
+        member = mc.call("lists.set_list_member", list_id, h,
+                         {"email_address": "a@example.org", "status_if_new": "subscribed"})
+        assert member["timestamp_opt"].startswith("2027-03-01T10:0")
+        # A trigger tag is dated by the same clock, so `send --now` a day later finds it one day old.
+        moved = requests.put(emu.base + "/_emulator/clock", json={"now": "2027-03-02T09:00:00Z", "frozen": True},
+                             timeout=10).json()
+        assert moved == {"now": "2027-03-02T09:00:00+00:00", "set": True, "frozen": True}
+        mc.call("lists.update_list_member_tags", list_id, h, {"tags": [{"name": "referred", "status": "active"}]})
+        tags = mc.call("lists.get_list_member_tags", list_id, h)["tags"]
+        assert [(t["name"], t["date_added"]) for t in tags] == [("referred", "2027-03-02T09:00:00+00:00")]
+        bad = requests.put(emu.base + "/_emulator/clock", json={"now": "soon"}, timeout=10)
+        assert bad.status_code == 400 and "ISO 8601" in bad.json()["detail"]
+    finally:
+        emu.stop()

@@ -44,16 +44,22 @@ def emulator(
                                       "the audience as subscribed members, with their names, persona, birthday and "
                                       "timezone, so `send` has someone due. Members already there are left alone."),
     joined: Optional[str] = typer.Option(None, "--joined", help="With --seed-samples: when the samples joined "
-                                         "(ISO 8601), for those without a `joined` date of their own. Default: now."),
+                                         "(ISO 8601), for those without a `joined` date of their own. Default: the "
+                                         "emulator's clock."),
+    clock: Optional[str] = typer.Option(None, "--clock", help="Start the emulator's clock at this time (ISO 8601) "
+                                        "and let it run on from there, so `send --now` near it and Mailchimp agree "
+                                        "on the time. PUT /_emulator/clock moves it. Default: the real time."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print one line per request."),
 ) -> None:
     """Run a local Mailchimp Marketing API on 127.0.0.1 (Ctrl-C stops it)."""
     from ..emulator import Emulator, SpecError, default_spec_path, load_spec
+    from ..emulator.clock import EmulatorClock
     from ..emulator.spec import VENDORED
 
+    start = console.iso_time("--clock", clock) if clock is not None else None
     if REAL_KEY.match(api_key):
         raise UsageError("--api-key looks like a real Mailchimp key; give the emulator a made-up one")
-    joined_at = _joined(joined, seed_samples)
+    joined_at = _joined(joined, seed_samples, start)
     project = _project(project_dir)
     if seed_samples and project is None:
         raise UsageError("--seed-samples needs a project: run it in a folder with welcome.yaml, or give the folder")
@@ -64,7 +70,7 @@ def emulator(
             loaded = load_spec(path)
         except (SpecError, OSError, ValueError) as exc:
             raise UsageError(f"--spec: {exc}") from None
-    emu = Emulator(spec=loaded, state_file=state, api_key=api_key, port=port,
+    emu = Emulator(spec=loaded, state_file=state, api_key=api_key, port=port, clock=EmulatorClock(start),
                    log=_print_record if verbose else None)
     try:
         emu.bind()
@@ -74,6 +80,7 @@ def emulator(
     shown = "Mailchimp's spec, as the package carries it" if path == VENDORED else str(path)
     console.info(f"  spec validation: {'on (' + shown + ')' if loaded else 'off'}")
     console.info(f"  state: {state or 'in memory only'}")
+    console.info(f"  clock: {start.isoformat() + ', running on from there' if start else 'the real time'}")
     list_id = _seed(emu, project, seed_samples, joined_at) if project is not None else None
     console.info("Point welcome-gen at it (the key is the emulator's own, not a real one):")
     console.info(f"  export MAILCHIMP_API_KEY={emu.api_key}")
@@ -87,9 +94,9 @@ def emulator(
         console.info("stopped")
 
 
-def _joined(text: str | None, seed_samples: bool) -> datetime:
+def _joined(text: str | None, seed_samples: bool, clock: datetime | None) -> datetime:
     if text is None:
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return clock or datetime.now(timezone.utc).replace(microsecond=0)
     if not seed_samples:
         raise UsageError("--joined only goes with --seed-samples")
     return console.iso_time("--joined", text)

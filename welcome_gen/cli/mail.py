@@ -107,8 +107,8 @@ def send(
     console.info(f"digest: {path.relative_to(project.root).as_posix()}")
     if report.exit_code:
         for r in report.results:
-            if r.error:
-                console.err(f"{r.key}: {mask_all(r.error)}")
+            if r.error or r.unrecorded:
+                console.err(f"{r.key}: {mask_all(r.error or r.unrecorded)}")
         for e in report.errors:
             console.err(mask_all(e))
     return int(report.exit_code)
@@ -127,7 +127,8 @@ def journey(
     """The calendar of every email one subscriber gets and when, from the same planner as `send`."""
     from rich.table import Table
 
-    from ..delivery.audience import to_member
+    from ..delivery.audience import read_fields, to_member
+    from ..delivery.tick import birthday_format
     from ..delivery.journey import as_sample, calendar_rows, simulate
     from ..delivery.members import Member, normalise_month_day
     from ..mailchimp.client import Mailchimp
@@ -139,7 +140,7 @@ def journey(
     if email:
         mc = gateway(project)
         doc = mc.call("lists.get_list_member", mc.list_id, Mailchimp.subscriber_hash(email))
-        member = to_member(project, doc)
+        member = to_member(project, doc, birthday_format(project, read_fields(mc)))
         member.tags = set()  # the calendar from the start; what was already sent is in Mailchimp's reports
     else:
         start = console.iso_time("--joined", joined)

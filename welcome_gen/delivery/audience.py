@@ -22,6 +22,7 @@ SEGMENT_FIELDS = ["segments.id", "segments.name", "segments.member_count", "segm
 CAMPAIGN_FIELDS = ["campaigns.id", "campaigns.status", "campaigns.settings.title", "campaigns.send_time",
                    "campaigns.create_time", "campaigns.emails_sent", "total_items"]
 TAG_LIMIT = 50  # a member read shows at most 50 tags; `tags_count` tells when there are more
+FIELD_FIELDS = ["merge_fields.tag", "merge_fields.type", "merge_fields.options.date_format", "total_items"]
 
 
 def parse_time(text: Any) -> datetime | None:
@@ -46,14 +47,15 @@ def pages(mc: Mailchimp, name: str, key: str, *args: Any, **kwargs: Any) -> Iter
             return
 
 
-def to_member(project: Project, doc: dict) -> Member:
+def to_member(project: Project, doc: dict, birthday_format: str = "MM/DD") -> Member:
+    """A member read from Mailchimp as the planner's `Member`; the birthday read in the audience's format."""
     names = project.config.mailchimp.fields
     merge = doc.get("merge_fields") or {}
     persona = project.persona_of_choice(str(merge.get(names.persona) or ""))
     return Member(
         email=str(doc.get("email_address", "")).lower(), status=str(doc.get("status", "")), persona=persona,
         first_name=str(merge.get(names.first_name) or ""),
-        birthday=normalise_month_day(merge.get(names.birthday)),
+        birthday=normalise_month_day(merge.get(names.birthday), day_first=birthday_format.upper().startswith("DD")),
         timezone=str(merge.get(names.timezone) or "").strip() or None,
         location_timezone=((doc.get("location") or {}).get("timezone") or None),
         opted_in=parse_time(doc.get("timestamp_opt")), signed_up=parse_time(doc.get("timestamp_signup")),
@@ -62,11 +64,17 @@ def to_member(project: Project, doc: dict) -> Member:
     )
 
 
-def read_members(mc: Mailchimp, project: Project) -> tuple[list[Member], int]:
+def read_members(mc: Mailchimp, project: Project, birthday_format: str = "MM/DD") -> tuple[list[Member], int]:
     """Subscribed members, with every tag; the second value counts extra calls made for tag overflow."""
-    members = [to_member(project, doc) for doc in pages(mc, "lists.get_list_members_info", "members", mc.list_id,
-                                                        status="subscribed", fields=MEMBER_FIELDS)]
-    overflow = [m for m, n in ((m, len(m.tags)) for m in members) if n >= TAG_LIMIT]
+    members, overflow = [], []
+    for doc in pages(mc, "lists.get_list_members_info", "members", mc.list_id, status="subscribed",
+                     fields=MEMBER_FIELDS):
+        member = to_member(project, doc, birthday_format)
+        members.append(member)
+        # A read shows at most TAG_LIMIT tags (perhaps fewer); `tags_count` says how many there are.
+        shown = len(doc.get("tags") or [])
+        if int(doc.get("tags_count") or 0) > shown or shown >= TAG_LIMIT:
+            overflow.append(member)
     for member in overflow:
         member.tags = set(member_tag_dates(mc, member))
     return members, len(overflow)
@@ -127,8 +135,21 @@ def read_segments(mc: Mailchimp) -> dict[str, Segment]:
     return out
 
 
-def read_campaigns(mc: Mailchimp, since: datetime) -> dict[str, Campaign]:
-    """welcome-gen's campaigns created since `since` (titles start with `wg:`), by title.
+def read_fields(mc: Mailchimp) -> dict[str, dict]:
+    """The audience's merge fields by tag (type, and the date format of date and birthday fields)."""
+    return {f["tag"]: f for f in pages(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id,
+                                       fields=FIELD_FIELDS)}
+
+
+def sent_to(mc: Mailchimp, campaign_id: str) -> set[str]:
+    """Who a campaign reached, by Mailchimp's record of its recipients (lowercased emails)."""
+    return {str(doc.get("email_address", "")).lower()
+            for doc in pages(mc, "reports.get_campaign_recipients", "sent_to", campaign_id,
+                             fields=["sent_to.email_address", "total_items"])}
+
+
+def read_campaigns(mc: Mailchimp, since: datetime | None) -> dict[str, Campaign]:
+    """welcome-gen's campaigns created since `since` (all of them when None; titles start with `wg:`), by title.
 
     Not only those in welcome-gen's folder: a campaign someone moved to another folder is still a record of what
     was sent, and missing it could send a batch twice. Titles are not unique in Mailchimp (two runs at once, or a
@@ -136,8 +157,8 @@ def read_campaigns(mc: Mailchimp, since: datetime) -> dict[str, Campaign]:
     settles on the same campaign and an unsent twin never hides the one that went.
     """
     out: dict[str, Campaign] = {}
-    for doc in pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id,
-                     since_create_time=since.astimezone(timezone.utc).isoformat()):
+    window = {} if since is None else {"since_create_time": since.astimezone(timezone.utc).isoformat()}
+    for doc in pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id, **window):
         title = (doc.get("settings") or {}).get("title") or ""
         if title.startswith(PREFIX):
             found = Campaign(doc["id"], title, doc.get("status", ""), parse_time(doc.get("send_time")),
@@ -147,8 +168,14 @@ def read_campaigns(mc: Mailchimp, since: datetime) -> dict[str, Campaign]:
     return out
 
 
+#: A send was accepted: the campaign is a record, never sent again nor deleted (it may have reached someone).
+SENT = ("sending", "sent", "canceling", "canceled", "archived")
+#: Mailchimp is done sending it: its sent-to record is whole.
+DONE = ("sent", "canceled", "archived")
+
+
 def _rank(c: Campaign) -> tuple:
-    return (c.status not in ("sent", "sending"), c.create_time or datetime.max.replace(tzinfo=timezone.utc), c.id)
+    return (c.status not in SENT, c.create_time or datetime.max.replace(tzinfo=timezone.utc), c.id)
 
 
 def read_index(mc: Mailchimp, now: datetime, days: int) -> Index:

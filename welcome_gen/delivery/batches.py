@@ -12,10 +12,16 @@ from typing import Iterable
 
 from ..email.render import RenderedEmail
 from ..mailchimp.client import Mailchimp, MailchimpError
-from .audience import Campaign, Index, Segment, parse_time, read_campaigns, read_segments
+from .audience import DONE, SENT, Campaign, Index, Segment, parse_time, read_campaigns, read_segments, sent_to
 
 SEGMENT_ADD = 500  # Mailchimp's most members per segment call
-SENT = ("sent", "sending")
+CONFIRM_READS = 6  # status reads after an accepted send, waiting for Mailchimp to show it (backing off between)
+
+__all__ = ["DONE", "SENT", "BatchGateway", "NotYet", "chunks"]
+
+
+class NotYet(MailchimpError):
+    """Mailchimp is not ready for this batch yet (its recipients are not all counted): the next run sends it."""
 
 
 def chunks(items: list, size: int) -> Iterable[list]:
@@ -55,7 +61,9 @@ class BatchGateway:
         refused: list[str] = []
         for field, emails in (("members_to_add", list(add)), ("members_to_remove", list(remove))):
             for part in chunks(emails, SEGMENT_ADD):
-                doc = self.mc.call("lists.batch_segment_members", {field: part}, self.mc.list_id, seg.id) or {}
+                # Adding or removing members already (not) there changes nothing: safe to repeat, like a read.
+                doc = self.mc.call("lists.batch_segment_members", {field: part}, self.mc.list_id, seg.id,
+                                   idempotent=True) or {}
                 # Refusals name the email, or sometimes the member's hash: map both back to the email.
                 named = {e.lower(): e.lower() for e in part} | {Mailchimp.subscriber_hash(e): e.lower() for e in part}
                 for error in doc.get("errors") or []:
@@ -96,7 +104,11 @@ class BatchGateway:
             found = doc if isinstance(doc, Campaign) else Campaign(doc["id"], key, doc.get("status", "save"))
             found = self.index.campaigns[key] = self._settle(key, found, since)
         if found.status not in SENT:
-            self.mc.call("campaigns.set_content", found.id, {"html": email.html, "plain_text": email.text})
+            try:
+                self.mc.call("campaigns.set_content", found.id, {"html": email.html, "plain_text": email.text})
+            except MailchimpError:
+                if self.status(found) not in SENT:  # refused because it is going out already: a record
+                    raise
         return found
 
     def _settle(self, key: str, mine: Campaign, since: datetime) -> Campaign:
@@ -121,30 +133,68 @@ class BatchGateway:
                 if exc.status != 404:
                     raise
 
-    def send(self, campaign: Campaign) -> str:
-        """Check, re-read, and send only from `save`; the campaign's status afterwards."""
-        if campaign.status not in SENT:
+    def find(self, titles: Iterable[str]) -> None:
+        """Look campaigns up by title among all of welcome-gen's, created at any time: absence from the tick's
+        date-filtered index proves nothing (a clock that differs, a list that lags), so nothing is planned again,
+        deleted or sent again because of it. One paged read, only when a title is missing."""
+        wanted = {t for t in titles if t not in self.index.campaigns}
+        if wanted:
+            found = read_campaigns(self.mc, None)
+            self.index.campaigns.update({t: found[t] for t in wanted if t in found})
+
+    def send(self, campaign: Campaign, expected: int | None = None) -> str:
+        """Check, re-read, and send only from `save`, when Mailchimp counts the `expected` recipients (None: any);
+        the campaign's status afterwards, one of SENT.
+
+        A refusal (the checklist, a gate) raises and changes nothing. A send whose answer was lost is never made
+        again here: the status says whether it went, and only a later run sends one whose status says it did not.
+        """
+        doc = self._read(campaign)
+        if campaign.status == "save":
+            counted = (doc.get("recipients") or {}).get("recipient_count")
+            if expected is not None and counted is not None and int(counted) != expected:
+                raise NotYet(None, "Not sent yet", f"Mailchimp counts {counted} recipient(s) of the {expected} in "
+                             "the batch; the next run sends it when the two agree", operation="campaigns.send")
             checklist = self.mc.call("campaigns.get_send_checklist", campaign.id) or {}
             if not checklist.get("is_ready", False):
                 reasons = "; ".join(f"{i.get('heading')}: {i.get('details')}" for i in checklist.get("items") or []
                                     if i.get("type") == "error")
                 raise MailchimpError(None, "Mailchimp's send checklist failed", reasons or "not ready",
                                      operation="campaigns.get_send_checklist")
-        campaign.status = self.status(campaign)
-        if campaign.status == "save":
             try:
                 self.mc.call("campaigns.send", campaign.id)
-            except MailchimpError:
-                # The answer may be lost after the send took effect: the status says which.
-                campaign.status = self.status(campaign)
-                if campaign.status not in SENT:
-                    raise
+            except MailchimpError as exc:
+                # Refused, or the answer was lost after the send took effect: the status says which.
+                if self._confirm(campaign) not in SENT:
+                    raise exc from None
             else:
-                campaign.status = "sent"
+                if self._confirm(campaign) not in SENT:
+                    campaign.status = "sending"  # accepted (204), though Mailchimp does not show it yet
         if campaign.status not in SENT:
             raise MailchimpError(None, "Campaign not sendable", f"its status is '{campaign.status}'",
                                  operation="campaigns.send")
         return campaign.status
 
+    def _confirm(self, campaign: Campaign) -> str:
+        """Re-read the status until Mailchimp shows a send (reads can lag behind an accepted one), a few times."""
+        for attempt in range(1, CONFIRM_READS + 1):
+            if self.status(campaign) in SENT:
+                break
+            if attempt < CONFIRM_READS:
+                self.mc.pause(attempt)
+        return campaign.status
+
+    def _read(self, campaign: Campaign) -> dict:
+        doc = self.mc.call("campaigns.get", campaign.id, fields=["status", "recipients.recipient_count"]) or {}
+        campaign.status = doc.get("status", "")
+        return doc
+
     def status(self, campaign: Campaign) -> str:
-        return (self.mc.call("campaigns.get", campaign.id, fields=["status"]) or {}).get("status", "")
+        self._read(campaign)
+        return campaign.status
+
+    def reached(self, campaign: Campaign) -> set[str] | None:
+        """Who the campaign reached (Mailchimp's sent-to record), once Mailchimp is done sending it; else None."""
+        if campaign.status not in DONE:
+            return None
+        return sent_to(self.mc, campaign.id)

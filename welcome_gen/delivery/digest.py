@@ -73,11 +73,12 @@ def plan_lines(project: Project, report: TickReport, show: str = COUNTS) -> list
 
 def summary_lines(report: TickReport) -> list[str]:
     """The end of a real tick in counts: no member is named (CI logs may be public; names go to the digest)."""
-    lines = [f"Delivered {report.delivered} email(s) in {sum(1 for r in report.results if not r.error)} batch(es); "
+    lines = [f"Delivered {report.delivered} email(s) in {sum(1 for r in report.results if r.sent)} batch(es); "
              f"marked {report.marked} skipped; repaired {len(report.repaired)}; removed {len(report.removed)} "
              f"unsent batch(es); tidied {report.tidied} old batch tag(s); {report.calls} Mailchimp call(s)."]
     for r in report.results:
-        state = f"FAILED: {mask_all(r.error)}" if r.error else f"sent to {len(r.recipients)}"
+        state = (f"waits for the next run: {mask_all(r.error)}" if r.waiting else f"FAILED: {mask_all(r.error)}"
+                 if r.error else f"sent to {len(r.recipients)}" + (f"; {mask_all(r.unrecorded)}" if r.unrecorded else ""))
         lines.append(f"  {r.key}: {state}")
         if r.refused:
             lines.append(f"    Mailchimp refused {len(r.refused)} member(s); who is in build/digest.md")

@@ -134,13 +134,16 @@ def sends_since(member: Member, since: datetime) -> list[BatchKey]:
 
 
 @lru_cache(maxsize=4096)
-def normalise_month_day(value: object) -> str | None:
-    """A birthday as Mailchimp stores it (`MM/DD`), or None when empty or not a real day."""
+def normalise_month_day(value: object, day_first: bool = False) -> str | None:
+    """A birthday as `MM/DD`, from Mailchimp's `MM/DD` (or `DD/MM` when the audience's field is set so), or None
+    when empty or not a real day."""
     text = str(value or "").strip()
     m = re.match(r"^(\d{1,2})/(\d{1,2})$", text)
     if not m:
         return None
     month, day = int(m.group(1)), int(m.group(2))
+    if day_first:
+        month, day = day, month
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     try:

@@ -58,6 +58,13 @@ def due_time(project: Project, doc: Document) -> datetime | None:
     return max(when, published)
 
 
+def due_titles(project: Project, now: datetime) -> list[str]:
+    """The campaign titles of the issues whose time has come (within the horizon `plan_issues` looks at)."""
+    horizon = now - timedelta(days=BATCH_TAG_DAYS)
+    return [issue_title(doc) for doc in project.issues
+            if not doc.meta.draft and (due := due_time(project, doc)) is not None and horizon < due <= now]
+
+
 def plan_issues(project: Project, campaigns: dict, members: list[Member], now: datetime) -> list[IssuePlan]:
     """Issues whose time has come (within the campaign index's horizon), and what to do about each."""
     lateness = project.config.sending.max_lateness
@@ -124,13 +131,14 @@ def send_issues(project: Project, store: BatchGateway, plans: list[IssuePlan], r
             if item.action == "sent":
                 store.delete_segment(item.title)  # left by a tick that stopped after sending
                 continue
-            seg = None
-            if item.personas:
+            seg, expected = None, None
+            if item.personas:  # to a segment: sent when Mailchimp counts everyone in it
                 seg = store.segment(item.title)
-                store.change(seg, add=[e for e in item.recipients if e not in item.already])
+                refused = store.change(seg, add=[e for e in item.recipients if e not in item.already])
+                expected = len(set(item.recipients) - set(refused))
             renderer = renderer or Renderer(project)
             campaign = store.campaign(item.title, seg, issue_email(project, item.doc, renderer))
-            store.send(campaign)
+            store.send(campaign, expected=expected)
             report.issues.append(f"{item.doc.path}: sent to {len(item.recipients)} member(s)"
                                  + (f" ({', '.join(item.personas)})" if item.personas else ""))
             # The campaign title is the record; the segment only chose its recipients.

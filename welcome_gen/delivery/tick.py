@@ -2,12 +2,15 @@
 
     report = tick(project, mc, now, events=[], dry_run=False)
 
-1. read: our campaigns and segments (the index), then the subscribed members with their tags;
-2. repair: a sent batch whose members lack the record tag gets it (never resent); an unsent batch of an earlier
-   hour is removed (campaign and segment), one of this hour is completed by step 4;
+1. read: the audience's fields, our campaigns and segments (the index), then the subscribed members with their tags;
+2. repair: a sent batch whose members lack the record tag gets it on those Mailchimp says it reached (its
+   sent-to record), never resent; those it did not reach leave the batch and are planned again. A batch whose
+   campaign the index lacks is looked up by title first. An unsent batch of an earlier hour is removed (campaign
+   and segment), one of this hour is completed by step 4;
 3. plan: the pure planner;
 4. deliver each batch on its own: segment, members (500 a call), campaign with rendered content, checklist,
-   re-read, send only from `save`, record tag — a failing batch does not stop the others;
+   re-read, send only from `save` and when Mailchimp counts the batch's recipients, then the record tag on those
+   it reached — a failing batch does not stop the others;
 5. mark skipped steps; remove batch segments older than the batch-tag horizon (after checking their records);
    send due newsletter issues.
 """
@@ -22,11 +25,11 @@ from ..errors import ExitCode
 from ..mailchimp.client import Mailchimp, MailchimpError
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
-from .audience import Index, add_trigger_tag_dates, pages, read_index, read_members
-from .batches import SENT, BatchGateway
+from .audience import Campaign, Index, add_trigger_tag_dates, pages, read_fields, read_index, read_members
+from .batches import SENT, BatchGateway, NotYet
 from .events import merge, read_member_events
 from .members import BATCH_TAG_DAYS, BatchKey, Event, Member, parse_batch_key, slot_of
-from .newsletter import IssuePlan, plan_issues, send_issues
+from .newsletter import IssuePlan, due_titles, plan_issues, send_issues
 from .plan import Batch, Plan, plan, record_of
 
 CLEANUP_PER_TICK = 50  # old batch segments removed per tick, so a long outage is tidied over a few ticks
@@ -41,8 +44,11 @@ class BatchResult:
     planned: int
     recipients: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # nothing was sent
     resumed: bool = False  # the batch existed from an earlier attempt in this hour
+    sent: bool = False  # Mailchimp accepted the send: `recipients` are those it reached (or will reach)
+    waiting: bool = False  # not sent yet, on purpose (Mailchimp did not count the batch yet): the next run sends it
+    unrecorded: str | None = None  # sent, but the record tag could not be written: the next run writes it
 
 
 @dataclass
@@ -63,14 +69,15 @@ class TickReport:
 
     @property
     def delivered(self) -> int:
-        return sum(len(r.recipients) for r in self.results if r.error is None)
+        return sum(len(r.recipients) for r in self.results if r.sent)
 
     @property
     def exit_code(self) -> ExitCode:
-        failed = [r for r in self.results if r.error] or self.errors
+        failed = [r for r in self.results if r.error or r.unrecorded] or self.errors
         if not failed:
             return ExitCode.OK
-        return ExitCode.PARTIAL if any(r.error is None for r in self.results) or self.repaired else ExitCode.MAILCHIMP
+        partial = any(r.sent or r.waiting for r in self.results) or self.repaired
+        return ExitCode.PARTIAL if partial else ExitCode.MAILCHIMP
 
 
 def find_folder(mc: Mailchimp, name: str, create: bool) -> str | None:
@@ -93,35 +100,42 @@ def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] 
     reporter = reporter or NullReporter()
     start_calls = mc.calls
     folder_id = find_folder(mc, project.config.mailchimp.folder, create=not dry_run)
+    fields = read_fields(mc)
     index = read_index(mc, now, BATCH_TAG_DAYS)
-    members, _ = read_members(mc, project)
+    members, _ = read_members(mc, project, birthday_format(project, fields))
     add_trigger_tag_dates(mc, project, members)
     if member_events:
         events = merge(list(events), read_member_events(mc, project, members, now))
     store = BatchGateway(mc, index, folder_id, now)
     report = TickReport(now, Plan(now, slot_of(now), [], [], []), members, dry_run)
-    report.errors += _missing_fields(project, mc)
+    report.errors += _missing_fields(project, fields)
     pending = _repair(project, store, members, now, report, dry_run)
     report.plan = plan(project, members, list(events), now)
+    store.find(due_titles(project, now))  # an issue missing from the index may still have gone
     report.issue_plans = plan_issues(project, store.index.campaigns, members, now)
     if not dry_run:
         _deliver(project, store, members, pending, report, reporter)
         _mark(store, report)
-        _tidy(project, store, now, report)
+        _tidy(project, store, members, now, report)
         send_issues(project, store, report.issue_plans, report)
     report.calls = mc.calls - start_calls
     return report
 
 
-def _missing_fields(project: Project, mc: Mailchimp) -> list[str]:
+def _missing_fields(project: Project, fields: dict[str, dict]) -> list[str]:
     """Merge fields the planner reads that the audience lacks: said clearly; planning goes on without them."""
     names = project.config.mailchimp.fields
     needed = [names.persona, names.timezone]
     if any(s.meta.trigger.type == "birthday" for s in project.sequences):
         needed.append(names.birthday)
-    have = {f["tag"] for f in pages(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id,
-                                    fields=["merge_fields.tag", "total_items"])}
-    return [f"merge field {tag} is missing in the audience; run `welcome-gen push`" for tag in needed if tag not in have]
+    return [f"merge field {tag} is missing in the audience; run `welcome-gen push`" for tag in needed
+            if tag not in fields]
+
+
+def birthday_format(project: Project, fields: dict[str, dict]) -> str:
+    """How the audience writes birthdays: `MM/DD`, or `DD/MM` when its birthday field is set so in Mailchimp."""
+    found = fields.get(project.config.mailchimp.fields.birthday) or {}
+    return str((found.get("options") or {}).get("date_format") or "MM/DD")
 
 
 def _batch_keys(index: Index) -> set[str]:
@@ -137,19 +151,17 @@ def _repair(project: Project, store: BatchGateway, members: list[Member], now: d
     pending: dict[str, set[str]] = {}
     current = slot_of(now)
     horizon = now - timedelta(days=BATCH_TAG_DAYS)
-    for name in sorted(_batch_keys(store.index)):
+    names = sorted(_batch_keys(store.index))
+    store.find(n for n in names if parse_batch_key(n).slot_start >= horizon)  # not in the index is not unsent
+    for name in names:
         key = parse_batch_key(name)
         campaign = store.index.campaigns.get(name)
         in_batch = [m for m in members if name in m.tags]
+        if campaign is not None and key.slot != current and campaign.status not in SENT:
+            store.status(campaign)  # before removing it: a list's status can lag behind a send
         if campaign is not None and campaign.status in SENT:
-            record = record_of(project, key)
-            missing = [m for m in in_batch if record and record not in m.tags]
-            if missing and key.slot_start >= horizon:
-                if not dry_run:
-                    store.tag(record, [m.email for m in missing])
-                for m in missing:
-                    m.tags.add(record)
-                report.repaired.append(f"{name}: tagged {len(missing)} member(s) {record} (already sent; not resent)")
+            if key.slot_start >= horizon:
+                _record(project, store, name, campaign, in_batch, report, dry_run)
             continue
         if campaign is None and key.slot_start < horizon:
             continue  # its campaign is older than those read, not unsent: `_tidy` checks records, then removes it
@@ -158,12 +170,44 @@ def _repair(project: Project, store: BatchGateway, members: list[Member], now: d
             m.tags.discard(name)
         if key.slot != current:
             if not dry_run:
-                store.delete_campaign(name)
+                try:
+                    store.delete_campaign(name)
+                except MailchimpError as exc:
+                    # Refused: it may be going out after all, behind a status that lags. Kept, and its members
+                    # wait for it (held out of planning this step) until Mailchimp says what became of it.
+                    for m in in_batch:
+                        m.tags.add(record_of(project, key))
+                    report.errors.append(f"{name}: not removed, its members wait for it: {exc}")
+                    continue
                 store.delete_segment(name)
             report.removed.append(f"{name}: unsent batch of an earlier hour removed ({len(in_batch)} member(s))")
         else:
             pending[name] = {m.email for m in in_batch}
     return pending
+
+
+def _record(project: Project, store: BatchGateway, name: str, campaign: Campaign, in_batch: list[Member],
+            report: TickReport, dry_run: bool) -> None:
+    """A sent batch: the record tag on the members Mailchimp reached; those it did not reach (a canceled send, a
+    segment it had not counted yet) leave the batch and are planned again. Nothing is sent again."""
+    record = record_of(project, parse_batch_key(name))
+    missing = [m for m in in_batch if record and record not in m.tags]
+    reached = store.reached(campaign) if missing else None
+    if reached is None:
+        return  # nothing to record, or Mailchimp is still sending it: recorded once it is done
+    got = [m.email for m in missing if m.email in reached]
+    unreached = [m for m in missing if m.email not in reached]
+    if not dry_run:
+        store.tag(record, got)
+        if unreached and name in store.index.segments:
+            store.change(store.index.segments[name], remove=[m.email for m in unreached])
+    for m in missing:
+        if m.email in reached:
+            m.tags.add(record)
+        else:
+            m.tags.discard(name)
+    again = f"; {len(unreached)} it did not reach planned again" if unreached else ""
+    report.repaired.append(f"{name}: tagged {len(got)} member(s) {record} (already sent; not resent){again}")
 
 
 def _deliver(project: Project, store: BatchGateway, members: list[Member], pending: dict[str, set[str]],
@@ -200,14 +244,33 @@ def _one_batch(project: Project, store: BatchGateway, renderer: Renderer, batch:
         refused = store.change(seg, add=[e for e in wanted if e not in already],
                                remove=sorted(already - set(wanted)))
         result.refused = sorted(set(refused))
+        expected = [e for e in wanted if e not in set(refused)]
         campaign = store.campaign(key, seg, email)
-        store.send(campaign)
-        result.recipients = [e for e in wanted if e not in set(refused)]
-        store.tag(record, result.recipients)
-        for e in result.recipients:
-            by_email[e].tags |= {key, record}
+        store.send(campaign, expected=len(expected))
+    except NotYet as exc:
+        result.error, result.waiting = str(exc), True
+        return result
     except MailchimpError as exc:
         result.error = str(exc)
+        return result
+    result.sent = True
+    result.recipients = expected
+    try:
+        reached = store.reached(campaign)
+        if reached is None:  # Mailchimp is still sending: the next run records whom it reached
+            for e in expected:
+                by_email[e].tags.add(key)
+            return result
+        result.recipients = [e for e in expected if e in reached]
+        store.tag(record, result.recipients)
+        unreached = [e for e in expected if e not in reached]
+        if unreached:  # planned again (a canceled send, or members Mailchimp had not counted)
+            store.change(seg, remove=unreached)
+    except MailchimpError as exc:
+        result.unrecorded = f"sent, but not yet recorded (the next run records it): {exc}"
+        return result
+    for e in result.recipients:
+        by_email[e].tags |= {key, record}
     return result
 
 
@@ -231,8 +294,9 @@ def _mark(store: BatchGateway, report: TickReport) -> None:
             report.errors.append(f"marking {record}: {exc}")
 
 
-def _tidy(project: Project, store: BatchGateway, now: datetime, report: TickReport) -> None:
-    """Remove batch segments past the horizon, after making sure each member carries the record tag."""
+def _tidy(project: Project, store: BatchGateway, members: list[Member], now: datetime, report: TickReport) -> None:
+    """Remove batch segments past the horizon, after making sure everyone the batch reached carries the record tag
+    (from Mailchimp's sent-to record, which still names those who have left since)."""
     horizon = now - timedelta(days=BATCH_TAG_DAYS)
     old = sorted(n for n in store.index.segments if (k := parse_batch_key(n)) is not None and k.slot_start < horizon)
     for name in old[:CLEANUP_PER_TICK]:
@@ -240,12 +304,11 @@ def _tidy(project: Project, store: BatchGateway, now: datetime, report: TickRepo
         campaign = store.index.campaigns.get(name)
         try:
             if campaign is not None and campaign.status in SENT and (record := record_of(project, key)):
-                seg = store.index.segments[name]
-                missing = [doc["email_address"].lower() for doc in pages(
-                    store.mc, "lists.get_segment_members_list", "members", store.mc.list_id, str(seg.id),
-                    fields=["members.email_address", "members.tags", "total_items"])
-                    if record not in {t.get("name") for t in doc.get("tags") or []}]
-                store.tag(record, missing)
+                reached = store.reached(campaign)
+                if reached is None:
+                    continue  # still sending: kept until Mailchimp is done
+                have = {m.email for m in members if record in m.tags}
+                store.tag(record, sorted(reached - have))
             store.delete_segment(name)
             report.tidied += 1
         except MailchimpError as exc:

@@ -15,10 +15,13 @@ from typing import Any, Callable, Iterator
 from . import DEFAULT_API_KEY
 from . import batches, campaigns, lists, members, mergefields, reports, segments  # noqa: F401 - they register routes
 from . import seed, signup
+from .behaviours import Behaviours
+from .clock import EmulatorClock
 from .faults import Faults
 from .problems import ApiProblem
 from .routes import Request, match
-from .sending import deliver_due
+from .segments import settle
+from .sending import cancel, deliver_due
 from .server import API_PREFIX, Handler, Server
 from .spec import Spec, load_spec
 from .state import Store
@@ -144,6 +147,8 @@ class Emulator:
         req = Request(method, route.template, params, coerced, body, self.store, self)
         try:
             with self.store:
+                self.store.requests += 1
+                settle(self.store)
                 deliver_due(self.store, self.base)
                 result = route.handler(req)
             status, doc = (204, None) if result is None else (200, result)
@@ -188,6 +193,37 @@ class Emulator:
             found = [dict(d) for d in self.store.data["deliveries"]]
         return [d for d in found if (campaign_id is None or d["campaign_id"] == campaign_id)
                 and (email is None or d["email_address"].lower() == email.lower())]
+
+    def set_clock(self, when: datetime, *, frozen: bool = False) -> None:
+        """Put the emulator's clock at `when`; it runs on from there unless `frozen`."""
+        clock = self.store.clock if isinstance(self.store.clock, EmulatorClock) else EmulatorClock()
+        clock.set(when, frozen=frozen)
+        self.store.clock = clock
+
+    def clock_state(self) -> dict:
+        clock = self.store.clock
+        if isinstance(clock, EmulatorClock):
+            return clock.describe()
+        return {"now": clock().isoformat(), "set": True, "frozen": True}
+
+    @property
+    def behaviours(self) -> Behaviours:
+        return self.store.behaviours
+
+    def set_behaviours(self, **settings: Any) -> Behaviours:
+        """Replace Mailchimp's unkind behaviours (all off by default): cancel_after=N, send_lag_reads=N,
+        segment_lag=N, unverified_domain=True, daily_send_cap=N. Unknown names are a ValueError."""
+        with self.store:
+            self.store.behaviours = Behaviours.from_json(settings)
+        return self.store.behaviours
+
+    def cancel_send(self, campaign_id: str) -> None:
+        """What actions/cancel-send does, from a test: a send still in progress ends `canceled`."""
+        with self.store:
+            campaign = self.store.data["campaigns"].get(campaign_id)
+            if campaign is None:
+                raise KeyError(campaign_id)
+            cancel(self.store, campaign)
 
     def set_faults(self, **settings: Any) -> Faults:
         """Replace the fault settings: every=N, nth=[...], kind="500"|"503"|"429"|"403"|"drop", after=, delay_ms=."""

@@ -8,7 +8,7 @@ from .common import collection, flag
 from .fields import shape
 from .problems import bad_request, invalid_fields, not_found
 from .routes import Request, route
-from .sending import checklist, deliver, plain_text, quarter_hour, recipients
+from .sending import cancel, checklist, deliver, plain_text, quarter_hour, read_status, recipients
 from .state import parse_time
 
 SETTING_DEFAULTS = {"subject_line": "", "preview_text": "", "title": "", "from_name": "", "reply_to": "",
@@ -19,12 +19,21 @@ TRACKING_DEFAULTS = {"opens": True, "html_clicks": True, "text_clicks": False, "
                      "ecomm360": False, "google_analytics": "", "clicktale": ""}
 
 
-def view(store, c: dict) -> dict:
+STARTED = ("sending", "sent", "canceling", "canceled")  # a send was accepted: recipients are no longer counted live
+
+
+def view(store, c: dict, shown: str | None = None) -> dict:
+    """The campaign as Mailchimp answers it; `shown`, the status a lagging read says instead of its own."""
     doc = {k: v for k, v in c.items() if not k.startswith("_")}
     lst = store.data["lists"].get(c["recipients"].get("list_id") or "")
+    if c.get("_queued") is not None:
+        count = len(c["_queued"])
+    else:
+        count = c["emails_sent"] if c["status"] in STARTED else len(recipients(store, c))
     doc["recipients"] = {**c["recipients"], "list_is_active": lst is not None, "list_name": (lst or {}).get("name", ""),
-                         "recipient_count": len(recipients(store, c)) if c["status"] not in ("sent", "sending")
-                         else c["emails_sent"]}
+                         "recipient_count": count}
+    if shown is not None:
+        doc.update(status=shown, send_time="", emails_sent=0)
     return doc
 
 
@@ -71,10 +80,14 @@ def post_campaign(req: Request):
 
 @route("GET", "/campaigns")
 def list_campaigns(req: Request):
-    items = list(req.store.data["campaigns"].values())
+    store = req.store
+    items = [view(store, c, read_status(store, c)) for c in store.data["campaigns"].values()]
     for key in ("type", "status"):
         if req.arg(key):
             items = [c for c in items if c[key] == req.arg(key)]
+    if req.arg("member_id"):  # the campaigns sent to that member
+        got = {d["campaign_id"] for d in store.data["deliveries"] if d["subscriber_hash"] == req.arg("member_id")}
+        items = [c for c in items if c["id"] in got]
     if req.arg("folder_id"):
         items = [c for c in items if str(c["settings"].get("folder_id")) == str(req.arg("folder_id"))]
     if req.arg("list_id"):
@@ -86,13 +99,13 @@ def list_campaigns(req: Request):
             items = [c for c in items if c[field] and (parse_time(c[field]) >= moment) == later]
     if req.arg("sort_field"):
         items.sort(key=lambda c: c.get(req.arg("sort_field"), ""), reverse=req.arg("sort_dir") == "DESC")
-    return collection("campaigns", [view(req.store, c) for c in items], req.query)
+    return collection("campaigns", items, req.query)
 
 
 @route("GET", "/campaigns/{campaign_id}")
 def get_campaign(req: Request):
     c = _campaign(req)
-    doc = view(req.store, c)
+    doc = view(req.store, c, read_status(req.store, c))
     if c.get("_sending_reads"):  # just sent: Mailchimp says "sending" for a while
         c["_sending_reads"] -= 1
         doc["status"] = "sending"
@@ -118,6 +131,8 @@ def patch_campaign(req: Request):
 @route("DELETE", "/campaigns/{campaign_id}")
 def delete_campaign(req: Request):
     c = _campaign(req)
+    if c.get("_queued") is not None:
+        raise bad_request("Cannot delete a campaign that is sending.")
     del req.store.data["campaigns"][c["id"]]
     req.store.data["contents"].pop(c["id"], None)
     req.store.touch()
@@ -159,6 +174,11 @@ def get_checklist(req: Request):
 @route("POST", "/campaigns/{campaign_id}/actions/send")
 def send(req: Request):
     deliver(req.store, _campaign(req), req.emulator.base)
+
+
+@route("POST", "/campaigns/{campaign_id}/actions/cancel-send")
+def cancel_send(req: Request):
+    cancel(req.store, _campaign(req))
 
 
 @route("POST", "/campaigns/{campaign_id}/actions/schedule")

@@ -11,10 +11,13 @@ from typing import Any
 from .batches import results_archive
 from .problems import ApiProblem
 from .reports import record_activity, record_leaving
+from .state import parse_time
 
 ENDPOINTS = {
     "GET /_emulator/deliveries": "emails sent (?campaign_id=, ?email_address=, ?fields=email_address,subject)",
     "GET|PUT|DELETE /_emulator/faults": "read, set or clear fault injection",
+    "GET|PUT|DELETE /_emulator/behaviours": "Mailchimp's unkind behaviours: read, set (replace) or turn all off",
+    "GET|PUT /_emulator/clock": "the emulator's time; PUT {now, frozen} sets it (it runs on from there unless frozen)",
     "POST /_emulator/opens": "record an open {campaign_id, email_address}",
     "POST /_emulator/clicks": "record a click {campaign_id, email_address, url}",
     "POST /_emulator/unsubscribes": "a recipient unsubscribes through a campaign {campaign_id, email_address}",
@@ -68,14 +71,22 @@ def _dispatch(emu, method: str, name: str, args: dict, body: Any) -> tuple:
                 return _problem(400, f"fields: no '{unknown[0]}' in a delivery (it has {', '.join(DELIVERY_KEYS)})")
             found = [{k: d[k] for k in keep if k in d} for d in found]
         return 200, {"deliveries": found}
-    if name == "faults":
-        if method == "PUT":
-            emu.set_faults(**body)
-        elif method == "DELETE":
-            emu.clear_faults()
+    if name in ("faults", "behaviours"):  # settings: GET reads, PUT replaces, DELETE turns all off
+        setter = emu.set_faults if name == "faults" else emu.set_behaviours
+        if method in ("PUT", "DELETE"):
+            setter(**(body if method == "PUT" else {}))
         elif method != "GET":
             return _problem(405, "GET, PUT or DELETE")
-        return 200, emu.faults.describe()
+        return 200, getattr(emu, name).describe()
+    if name == "clock":
+        if method == "PUT":
+            when = parse_time(str(body.get("now") or ""))
+            if when is None:
+                return _problem(400, "clock: give {\"now\": \"2027-03-01T10:00:00Z\"} (ISO 8601)")
+            emu.set_clock(when, frozen=bool(body.get("frozen", False)))
+        elif method != "GET":
+            return _problem(405, "GET or PUT")
+        return 200, emu.clock_state()
     if name in ("opens", "clicks") and method == "POST":
         with store:
             return 200, record_activity(store, name[:-1], body)

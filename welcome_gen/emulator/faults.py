@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("500", "503", "429", "403", "drop")
+KINDS = ("500", "503", "429", "403", "500-empty", "502-html", "drop")
 
 
 @dataclass
@@ -14,7 +14,9 @@ class Faults:
 
     every: int = 0  # fail every Nth request (0: never)
     nth: list[int] = field(default_factory=list)  # fail exactly these requests
-    kind: str = "500"  # 500/503 (problem body), 429/403 (empty body, as under heavy load), drop (no answer)
+    # 500/503 (problem body), 429/403 (empty body, as under heavy load), 500-empty (a 500 with no body),
+    # 502-html (a proxy's HTML error page), drop (no answer)
+    kind: str = "500"
     after: bool = False  # fail after the request took effect (the answer is lost), not before
     delay_ms: int = 0  # slow every answer by this much
     count: int = 0

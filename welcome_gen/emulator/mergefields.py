@@ -50,11 +50,14 @@ def add_defaults(store, list_id: str) -> None:
         add_field(store, list_id, {"tag": tag, "name": name, "type": kind})
 
 
-def _birthday(value: str) -> str | None:
+def _birthday(value: str, fmt: str = "MM/DD") -> str | None:
+    """A birthday in the field's format: MM/DD, or DD/MM when the field is set so (the API then takes DD/MM)."""
     m = re.fullmatch(r"(\d{2})/(\d{2})", value)
     if not m:
         return None
     month, day = int(m.group(1)), int(m.group(2))
+    if str(fmt).upper().startswith("DD"):
+        month, day = day, month
     try:
         date(2000, month, day)  # a leap year, so 02/29 is a birthday
     except ValueError:
@@ -100,7 +103,8 @@ def _check(field: dict, value: Any) -> tuple[Any, str | None]:
         return (int(number) if number.is_integer() else number), None
     text = str(value)
     if kind == "birthday":
-        ok = _birthday(text)
+        # The same words on a DD/MM field, as reported from a real one (docs/emulator.md cites it).
+        ok = _birthday(text, field["options"].get("date_format", "MM/DD"))
         return (ok, None) if ok else (text, "Please enter a month (01-12) and a day (01-31)")
     if kind == "date":
         ok = _date(text, field["options"].get("date_format", "MM/DD/YYYY"))

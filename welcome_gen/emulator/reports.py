@@ -13,7 +13,7 @@ from .routes import Request, route
 
 def _sent(req: Request) -> dict:
     c = req.store.data["campaigns"].get(req.params["campaign_id"])
-    if c is None or c["status"] not in ("sent", "sending"):
+    if c is None or c["status"] not in ("sent", "sending", "canceling", "canceled"):
         raise not_found("campaign report")
     return c
 

@@ -16,7 +16,20 @@ BATCH_LIMIT = 500
 def segment_view(store, seg: dict) -> dict:
     members = store.under("members", seg["list_id"])
     subscribed = sum(1 for h in seg["members"] if members.get(h, {}).get("status") == "subscribed")
-    return {k: v for k, v in seg.items() if k != "members"} | {"member_count": subscribed}
+    return {k: v for k, v in seg.items() if k != "members" and not k.startswith("_")} | {"member_count": subscribed}
+
+
+def settle(store) -> None:
+    """Checked on every request: lagging segment adds whose time has come show from now on."""
+    for segments in store.data["segments"].values():
+        for seg in segments.values():
+            pending = seg.get("_pending")
+            if pending:
+                due = [h for h, (when, _) in pending.items() if when <= store.requests]
+                for h in due:
+                    seg["members"].setdefault(h, pending.pop(h)[1])
+                if due:
+                    store.touch()
 
 
 def _segment(req: Request) -> dict:
@@ -102,11 +115,17 @@ def batch_segment(req: Request):
     if seg["type"] != "static":
         raise ApiProblem(400, "Bad Request", "Only static segments can have members added or removed.")
     members = store.under("members", seg["list_id"])
+    pending = seg.setdefault("_pending", {})
     add_ok, add_missing = _resolve(store, seg["list_id"], adds)
-    new = [h for h in add_ok if h not in seg["members"]]
-    seg["members"].update({h: store.now() for h in new})
+    new = [h for h in add_ok if h not in seg["members"] and h not in pending]
+    lag = store.behaviours.segment_lag
+    for h in new:  # with a lag, accepted now but shown only after that many more requests
+        if lag:
+            pending[h] = (store.requests + lag, store.now())
+        else:
+            seg["members"][h] = store.now()
     rem_ok, rem_missing = _resolve(store, seg["list_id"], removes)
-    gone = [h for h in rem_ok if seg["members"].pop(h, None) is not None]
+    gone = [h for h in rem_ok if (seg["members"].pop(h, None), pending.pop(h, None)) != (None, None)]
     errors = [{"email_addresses": bad, "error": "Email addresses do not belong to list"}
               for bad in (add_missing, rem_missing) if bad]
     seg["updated_at"] = store.now()
@@ -118,9 +137,12 @@ def batch_segment(req: Request):
 
 @route("GET", "/lists/{list_id}/segments/{segment_id}/members")
 def segment_members(req: Request):
+    """Unsubscribed, cleaned and transactional members only when asked for (the spec's include_… flags)."""
     seg = _segment(req)
     members = req.store.under("members", seg["list_id"])
-    items = [view(req.store, seg["list_id"], members[h]) for h in seg["members"] if h in members]
+    hidden = {status for status in ("unsubscribed", "cleaned", "transactional") if not req.arg(f"include_{status}")}
+    items = [view(req.store, seg["list_id"], members[h]) for h in seg["members"]
+             if h in members and members[h]["status"] not in hidden]
     return collection("members", items, req.query)
 
 

@@ -1,15 +1,22 @@
-"""What a send does: resolve the recipients, run the checklist, and record one delivery per subscriber."""
+"""What a send does: resolve the recipients, run the checklist and the gates, and record one delivery per subscriber
+(at once, or after a lag; all of them, or until the send is canceled)."""
 
 from __future__ import annotations
 
 import html
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ..mailchimp import mergetags
 from .problems import bad_request
 from .state import iso, parse_time
+
+UNSUB = "*|UNSUB|*"
+# The footer Mailchimp adds to an email without *|UNSUB|* (its look is Mailchimp's; this one is plain).
+FOOTER_HTML = ('<p style="font-size:12px;color:#656565">*|LIST:ADDRESSLINE|*<br>'
+               '<a href="*|UNSUB|*">Unsubscribe</a> *|EMAIL|* from this list.</p>')
+FOOTER_TEXT = "\n\n*|LIST:ADDRESSLINE|*\nUnsubscribe *|EMAIL|* from this list: *|UNSUB|*\n"
 
 
 def recipients(store, campaign: dict) -> list[dict]:
@@ -57,10 +64,14 @@ def checklist(store, campaign: dict) -> dict:
     body = content.get("html") or ""
     item(bool(body.strip()), 5, "Content", "Content set.", "You need to add content to your campaign.")
     if body.strip():
-        item("*|UNSUB|*" in body, 6, "Unsubscribe link", "*|UNSUB|* found.",
-             "Your content is missing the *|UNSUB|* merge tag, which is required.")
+        if UNSUB not in body:  # not a refusal: Mailchimp adds a footer with the link (docs/emulator.md)
+            items.append({"type": "warning", "id": 6, "heading": "Unsubscribe link",
+                          "details": "No *|UNSUB|* merge tag: a footer with an unsubscribe link is added."})
         problems = mergetags.check(body) + mergetags.check(settings.get("subject_line") or "")
         item(not problems, 7, "Merge tags", "Merge tags are valid.", "Invalid Merge Tag Content: " + "; ".join(problems))
+    if store.behaviours.unverified_domain:
+        domain = str(settings.get("reply_to") or "").rpartition("@")[2] or "your domain"
+        item(False, 8, "Domain verification", "", f"The from email address's domain, {domain}, is not verified.")
     return {"is_ready": all(i["type"] != "error" for i in items), "items": items}
 
 
@@ -93,18 +104,47 @@ def merge_values(store, campaign: dict, member: dict, base_url: str) -> dict:
 
 
 def deliver(store, campaign: dict, base_url: str) -> int:
-    """Send now: one delivery per subscribed recipient, with merge tags filled for them."""
-    if campaign["status"] in ("sent", "sending"):
+    """Send now: one delivery per subscribed recipient, with merge tags filled for them (later, with a send lag)."""
+    if campaign["status"] not in ("save", "paused"):
         raise bad_request(f"Cannot send a campaign with status \"{campaign['status']}\".")
     if not checklist(store, campaign)["is_ready"]:
         raise bad_request("Your Campaign is not ready to send.")
+    chosen = recipients(store, campaign)
+    _check_cap(store, len(chosen))
     campaign["status"] = "sending"
+    store.touch()
+    if store.behaviours.send_lag_reads:  # accepted; the emails go once the lagging reads are used up
+        campaign.update(_queued=[m["id"] for m in chosen], _lag=store.behaviours.send_lag_reads)
+        return 0
+    return _send_to(store, campaign, chosen, base_url)
+
+
+def _check_cap(store, count: int) -> None:
+    cap = store.behaviours.daily_send_cap
+    if cap is None:
+        return
+    since = iso(store.clock() - timedelta(days=1))
+    sent = sum(1 for d in store.data["deliveries"] if d["time"] > since)
+    if sent + count > cap:
+        raise bad_request(f"This campaign would go past your account's sending limit of {cap} emails in 24 hours "
+                          f"({sent} sent).")
+
+
+def _send_to(store, campaign: dict, members: list[dict], base_url: str) -> int:
+    """Record the emails; a cancel (`cancel_after`) stops them part way and leaves the campaign `canceled`."""
     content = store.data["contents"][campaign["id"]]
+    html_body, text_body = content.get("html", ""), content.get("plain_text", "")
+    if UNSUB not in html_body:  # Mailchimp adds its footer rather than refuse (docs/emulator.md)
+        html_body += FOOTER_HTML
+        text_body += FOOTER_TEXT
     now = store.now()
     settings = campaign["settings"]
+    cap = store.behaviours.cancel_after
     sent = 0
     today = store.clock().date()  # for *|DATE:…|*
-    for member in recipients(store, campaign):
+    for member in members:
+        if cap is not None and sent >= cap:
+            break
         values = merge_values(store, campaign, member, base_url)
         store.data["deliveries"].append({
             "id": secrets.token_hex(6), "campaign_id": campaign["id"], "campaign_title": settings.get("title", ""),
@@ -113,20 +153,45 @@ def deliver(store, campaign: dict, base_url: str) -> int:
             "reply_to": settings.get("reply_to", ""),
             "subject": mergetags.render(settings.get("subject_line", ""), values, today=today),
             "preview_text": mergetags.render(settings.get("preview_text", "") or "", values, today=today),
-            "html": mergetags.render(content.get("html", ""), values, escape=html.escape, today=today),
-            "text": mergetags.render(content.get("plain_text", ""), values, today=today), "time": now})
+            "html": mergetags.render(html_body, values, escape=html.escape, today=today),
+            "text": mergetags.render(text_body, values, today=today), "time": now})
         sent += 1
-    campaign.update(status="sent", emails_sent=sent, send_time=now)
-    campaign["_sending_reads"] = store.sending_reads
+    stopped = cap is not None and sent < len(members)
+    campaign.update(status="canceled" if stopped else "sent", emails_sent=sent, send_time=now)
+    campaign["_sending_reads"] = 0 if stopped else store.sending_reads
     store.touch()
     return sent
 
 
+def cancel(store, campaign: dict) -> None:
+    """actions/cancel-send: a send still in progress stops; what went out stays sent."""
+    if campaign.get("_queued") is None:
+        raise bad_request(f"Cannot cancel a campaign with status \"{campaign['status']}\".")
+    campaign.pop("_queued")
+    campaign.pop("_lag", None)
+    campaign.update(status="canceled", send_time=store.now())
+    store.touch()
+
+
+def read_status(store, campaign: dict) -> str | None:
+    """Count one read of a campaign; the status it shows instead of its own while its send lags, if any."""
+    if campaign.get("_queued") is not None and campaign.get("_lag", 0) > 0:
+        campaign["_lag"] -= 1
+        store.touch()
+        return "save"
+    return None
+
+
 def deliver_due(store, base_url: str) -> None:
-    """Scheduled campaigns whose time has come are sent (checked on every request)."""
+    """Checked on every request: scheduled campaigns whose time has come are sent, and lagging sends go out."""
     now = store.clock()
     for campaign in store.data["campaigns"].values():
-        if campaign["status"] == "schedule":
+        if campaign.get("_queued") is not None and campaign.get("_lag", 0) <= 0:
+            members = store.under("members", campaign["recipients"]["list_id"])
+            queued = [members[h] for h in campaign.pop("_queued") if members.get(h, {}).get("status") == "subscribed"]
+            campaign.pop("_lag", None)
+            _send_to(store, campaign, queued, base_url)
+        elif campaign["status"] == "schedule":
             when = parse_time(campaign.get("send_time") or "")
             if when and when <= now:
                 campaign["status"] = "save"

@@ -22,6 +22,9 @@ FAULT_PROBLEMS = {
     "503": (503, "Service Unavailable", "The service is temporarily unavailable. Please try again later."),
 }
 
+BAD_GATEWAY_PAGE = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                    b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
+
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -99,7 +102,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = emu.faults.next_request()
         if fault and not emu.faults.after:
-            emu._log(method, path, 0 if fault == "drop" else int(fault), None, [], fault=fault)
+            emu._log(method, path, 0 if fault == "drop" else int(fault.split("-")[0]), None, [], fault=fault)
             self._fault(fault)
             return
         try:
@@ -147,7 +150,10 @@ class Handler(BaseHTTPRequestHandler):
         if kind in FAULT_PROBLEMS:
             self._problem(ApiProblem(*FAULT_PROBLEMS[kind]))
             return
-        self.send_response(int(kind))  # 429 or 403 with an empty body, as Mailchimp sends under heavy load
+        if kind == "502-html":  # what a proxy in front of the API answers, not Mailchimp's problem document
+            self._send(502, BAD_GATEWAY_PAGE, "text/html")
+            return
+        self.send_response(int(kind.split("-")[0]))  # 429, 403 or 500 with an empty body
         self.send_header("Content-Length", "0")
         self.end_headers()
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..folders import write_atomic
+from .behaviours import Behaviours
+from .clock import EmulatorClock
 
 VERSION = 1
 
@@ -55,10 +57,12 @@ class Store:
 
     def __init__(self, path: Path | str | None = None, clock: Callable[[], datetime] | None = None):
         self.path = Path(path) if path else None
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or EmulatorClock()
         self._lock = threading.RLock()
         self._dirty = False
         self.sending_reads = 0  # how many reads of a just-sent campaign still say "sending"
+        self.behaviours = Behaviours()
+        self.requests = 0  # API requests served, the measure of segment lag
         self.data = self._load()
 
     def _load(self) -> dict[str, Any]:

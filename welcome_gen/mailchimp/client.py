@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -156,6 +157,10 @@ class Mailchimp:
                 self._sleep(self.retry.delay(attempt))
         raise AssertionError("unreachable")
 
+    def pause(self, attempt: int) -> None:
+        """Wait as before the `attempt`th retry (backoff with jitter): for polling Mailchimp until it shows a change."""
+        self._sleep(self.retry.delay(attempt))
+
     def map(self, fn: Callable[[T], R], items: Iterable[T], *, return_exceptions: bool = False) -> list[R | Exception]:
         """fn over items on a thread pool sized to the in-flight limit; results in the items' order."""
         items = list(items)
@@ -202,8 +207,8 @@ class Mailchimp:
         if isinstance(doc, str):
             try:
                 doc = json.loads(doc)  # problem+json arrives as a string
-            except ValueError:
-                doc = {"title": f"HTTP {status}", "detail": doc.strip()[:200]}
+            except ValueError:  # not Mailchimp's answer (a proxy's HTML page, say): its words on one line
+                doc = {"title": f"HTTP {status}", "detail": " ".join(re.sub(r"<[^>]*>", " ", doc).split())[:200]}
         if not isinstance(doc, dict):
             doc = {"title": f"HTTP {status}", "detail": str(doc)[:200]}
         error = MailchimpError(status, self._scrub(str(doc.get("title") or f"HTTP {status}")),
