@@ -53,3 +53,48 @@ def test_a_year_every_step_once_inside_the_window_on_the_right_day(project):
     for e in sent:
         if e.sequence == "welcome" and e.step == "1":
             assert e.variant == ("makers" if by[e.email].persona == "makers" else "default")
+
+
+def every_hour(project, members, events, start, end):
+    """The calendar the slow way: every member planned on every tick, as `send` would run hourly."""
+    from welcome_gen.delivery.journey import forget_old_batches, record
+    from welcome_gen.delivery.plan import plan
+
+    by_email = {m.email.lower(): m for m in members}
+    out, tick = [], start
+    while tick <= end:
+        result = plan(project, list(by_email.values()), events, tick)
+        out += [(tick, d.email, d.sequence, d.step, d.variant) for d in result.deliveries]
+        out += [(tick, s.email, s.sequence, s.step, s.reason) for s in result.skips]
+        out += [(tick, w.email, w.sequence, w.step, w.reason) for w in result.waits]
+        record(by_email, result)
+        if tick.hour == 0:
+            forget_old_batches(by_email.values(), tick)
+        tick += timedelta(hours=1)
+    return out
+
+
+def test_the_simulation_skips_only_ticks_that_plan_nothing(project):
+    """simulate() asks the planner about a member only when something can happen to them; its calendar is the one
+    planning every member every hour gives, waits, skips, tags, events, the weekly limit and new years included."""
+    from welcome_gen.delivery.members import Event
+
+    start, end = datetime(2027, 12, 20, tzinfo=UTC), datetime(2028, 3, 10, tzinfo=UTC)
+
+    def members():
+        made = [Member(f"m{i}@x.org", persona=["makers", "learners", ""][i % 3],
+                       birthday=BIRTHDAYS[i % len(BIRTHDAYS)], timezone=ZONES[i % len(ZONES)],
+                       opted_in=start + timedelta(hours=301 * i - 500)) for i in range(10)]
+        made[1].tags.add("referred-a-friend")  # a tag trigger with no known date
+        made[2].tags.add("referred-a-friend")
+        made[2].tag_dates["referred-a-friend"] = start + timedelta(days=3)
+        made[3].opted_in = datetime(2026, 12, 30, 23, tzinfo=UTC)  # an anniversary inside the span
+        made[4].status = "unsubscribed"
+        return made
+
+    events = [Event("m5@x.org", "commented", f"c{i}", start + timedelta(days=2 * i, hours=i)) for i in range(6)]
+    expected = every_hour(project, members(), events, start, end)
+    entries = simulate(project, members(), events, start, end, waits=True)
+    got = [(e.when, e.email, e.sequence, e.step, e.variant if e.kind == "sent" else e.note) for e in entries]
+    assert sorted(got) == sorted(expected)
+    assert {e.kind for e in entries} == {"sent", "skipped", "waits"}

@@ -17,7 +17,7 @@ from ..project.load import Project
 from ..project.model import Sample
 from .calendar import member_zone
 from .members import BATCH_TAG_DAYS, Event, Member, parse_batch_key
-from .plan import Plan, plan
+from .plan import Plan, Schedule, plan, quiet_until
 
 HOUR = timedelta(hours=1)
 
@@ -59,27 +59,40 @@ def simulate(project: Project, members: Sequence[Member], events: Iterable[Event
     """Tick every hour from `start` to `end`; return what each tick sent or skipped (and waited, if asked)."""
     by_email = {m.email.lower(): m for m in members}
     events = list(events)
+    schedule = Schedule(project, events)
     site = project.config.site.timezone
     out: list[Entry] = []
     tick = start.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
     if tick < start:
         tick += HOUR
+    # Each member is planned on their own; one the planner has nothing for is not asked again before it could
+    # have something (the next step's opportunity, a new year): the same calendar as asking every hour.
+    wake = {email: tick for email in by_email}
     while tick <= end:
-        result = plan(project, list(by_email.values()), events, tick)
-        for d in result.deliveries:
-            local = tick.astimezone(member_zone(by_email[d.email.lower()], site))
-            out.append(Entry(tick, local, d.email, d.sequence, d.step, d.variant, "sent"))
-        for s in result.skips:
-            local = tick.astimezone(member_zone(by_email[s.email.lower()], site))
-            out.append(Entry(tick, local, s.email, s.sequence, s.step, "", "skipped", s.reason))
-        if waits:
-            for w in result.waits:
-                local = tick.astimezone(member_zone(by_email[w.email.lower()], site))
-                out.append(Entry(tick, local, w.email, w.sequence, w.step, "", "waits", w.reason))
-        record(by_email, result)
+        awake = [m for email, m in by_email.items() if wake[email] <= tick]
+        if awake:
+            result = plan(project, awake, events, tick, schedule=schedule)
+            active = {x.email.lower() for x in (*result.deliveries, *result.skips, *result.waits)}
+            for member in awake:
+                email = member.email.lower()
+                wake[email] = tick + HOUR if email in active else quiet_until(project, member, tick,
+                                                                              schedule=schedule)
+            out += _entries(result, tick, by_email, site, waits)
+            record(by_email, result)
         if tick.hour == 0:
             forget_old_batches(by_email.values(), tick)
         tick += HOUR
+    return out
+
+
+def _entries(result: Plan, tick: datetime, by_email: dict[str, Member], site: str, waits: bool) -> list[Entry]:
+    def local(email: str) -> datetime:
+        return tick.astimezone(member_zone(by_email[email.lower()], site))
+
+    out = [Entry(tick, local(d.email), d.email, d.sequence, d.step, d.variant, "sent") for d in result.deliveries]
+    out += [Entry(tick, local(s.email), s.email, s.sequence, s.step, "", "skipped", s.reason) for s in result.skips]
+    if waits:
+        out += [Entry(tick, local(w.email), w.email, w.sequence, w.step, "", "waits", w.reason) for w in result.waits]
     return out
 
 

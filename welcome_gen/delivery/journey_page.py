@@ -4,8 +4,8 @@ Each sample joins on its `joined` date (else the build's day) at 10:00 their tim
 run hour by hour for 13 months: what they get and when, with each subject as they read it and a link to their
 preview. The page holds no real member, but it sits next to build/emails/, outside the published site.
 
-Simulating a year takes a second or two, so the page records a digest of what it was made from and is only
-remade when that changes.
+The page records a digest of what it was made from (sequences, samples, settings; the day only when a sample
+joins on it) and is only remade when that changes.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def sample_member(project: Project, sample: Sample, today: date) -> Member:
 
 def _inputs(project: Project, today: date) -> str:
     """A digest of everything the calendars depend on."""
-    doc = {"today": today.isoformat(), "config": project.config.model_dump(mode="json"),
+    # The day matters only to samples without a `joined` date: they join on the build's day.
+    doc = {"today": today.isoformat() if any(s.joined is None for s in project.samples) else None, "config": project.config.model_dump(mode="json"),
            "samples": [s.model_dump(mode="json") for s in project.samples],
            "sequences": {s.key: [s.meta.model_dump(mode="json"), dict(sorted(
                (name, body.text) for name, body in s.bodies.items()))] for s in project.sequences}}

@@ -88,10 +88,15 @@ def slot_of(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).strftime("%Y%m%d%H")
 
 
+@lru_cache(maxsize=65536)
 def slot_start(slot: str) -> datetime:
-    return datetime.strptime(slot, "%Y%m%d%H").replace(tzinfo=timezone.utc)
+    """`YYYYMMDDHH` -> that UTC hour (read by hand: the planner asks this for every batch tag on every tick)."""
+    if len(slot) != 10 or not (slot.isascii() and slot.isdigit()):
+        raise ValueError(f"not a slot: {slot!r}")
+    return datetime(int(slot[:4]), int(slot[4:6]), int(slot[6:8]), int(slot[8:]), tzinfo=timezone.utc)
 
 
+@lru_cache(maxsize=65536)
 def parse_batch_key(tag: str) -> BatchKey | None:
     """`wg:welcome:2:default:2027010509` (or `…:2027010509.2`, a later round) -> BatchKey; anything else -> None."""
     if not tag.startswith(PREFIX):

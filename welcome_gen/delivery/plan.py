@@ -121,10 +121,12 @@ class _Candidate:
     welcome: bool
 
 
-class _Planner:
-    def __init__(self, project: Project, events: Iterable[Event], now: datetime):
+class Schedule:
+    """What the planner reads from the project and the events, worked out once: a simulation plans every hour
+    of a year against the same ones."""
+
+    def __init__(self, project: Project, events: Iterable[Event] = ()):
         self.project = project
-        self.now = now
         self.site_zone = project.config.site.timezone
         self.rules = {s.key: rules_for(project, s) for s in project.sequences}
         self.triggers = {s.key: s.meta.trigger.type for s in project.sequences}
@@ -136,6 +138,16 @@ class _Planner:
             self.events[event.email.strip().lower()].append(event)
         self.cap = project.config.sending.max_per_week
         self.birthday_rule = project.config.sending.birthday_not_with_welcome
+
+
+class _Planner:
+    def __init__(self, schedule: Schedule, now: datetime):
+        self.project = schedule.project
+        self.now = now
+        self.site_zone = schedule.site_zone
+        self.rules, self.triggers, self.horizon_days = schedule.rules, schedule.triggers, schedule.horizon_days
+        self.events = schedule.events
+        self.cap, self.birthday_rule = schedule.cap, schedule.birthday_rule
         self.candidates: list[_Candidate] = []
         self.skips: list[Skip] = []
         self.waits: list[Wait] = []
@@ -180,18 +192,25 @@ class _Planner:
             return
         tz = member_zone(member, self.site_zone)
         local_now = self.now.astimezone(tz)
+        weekday, clock = local_now.weekday(), local_now.time()
+        # Nothing can go outside a sequence's window; late steps are marked on the next tick inside it. Most
+        # ticks are outside every window, so this is decided before the member's tags are read.
+        open_now = []
+        for seq in self.project.sequences:
+            if seq.meta.personas and member.persona not in seq.meta.personas:
+                continue  # a sequence stops for a member whose persona no longer matches it
+            rules = self.rules[seq.key]
+            if weekday in rules.days and rules.start <= clock < rules.end:
+                open_now.append(seq)
+        if not open_now:
+            return
         month_day = normalise_month_day(member.birthday) if member.birthday else None
         found: list[_Candidate] = []
         released = self.cap_released(member)
         sent_days: dict[str, set] = defaultdict(set)  # trigger type -> local days something of it went out
         for k in sends_since(member, self.now - timedelta(days=BATCH_TAG_DAYS)):
             sent_days[self.triggers.get(k.sequence, "")].add(k.slot_start.astimezone(tz).date())
-        for seq in self.project.sequences:
-            if seq.meta.personas and member.persona not in seq.meta.personas:
-                continue  # a sequence stops for a member whose persona no longer matches it
-            rules = self.rules[seq.key]
-            if local_now.weekday() not in rules.days or not rules.start <= local_now.time() < rules.end:
-                continue  # nothing can go now; late steps are marked on the next tick inside the window
+        for seq in open_now:
             for occurrence, anchor in self.occurrences(seq, member, tz, local_now, month_day):
                 candidate = self.walk(seq, member, tz, occurrence, anchor, released, sent_days)
                 if candidate is not None:
@@ -224,10 +243,7 @@ class _Planner:
              released: datetime | None, sent_days: dict[str, set]) -> _Candidate | None:
         steps = seq.meta.steps
         rules = self.rules[seq.key]
-        single = len(steps) == 1
-        records = [record_tag(seq.key, s.id, occurrence, single) for s in steps]
-        done = max((i for i, r in enumerate(records) if r in member.tags or skip_tag(r) in member.tags),
-                   default=-1)
+        records, done = _progress(seq, member, occurrence)
         late: list[tuple[int, datetime]] = []
         candidate = None
         for i in range(done + 1, len(steps)):
@@ -253,6 +269,26 @@ class _Planner:
             self.skips.append(Skip(member.email, seq.key, steps[i].id, skip_tag(records[i]), opportunity,
                                    f"step {names} more than {_human(rules.max_lateness)} late"))
         return candidate
+
+    def quiet_until(self, member: Member) -> datetime:
+        """The first moment planning `member` can give anything, given their tags stay as they are: the first
+        opportunity of a pending step (now, if one is already due), or the next new year, which brings new
+        birthdays and anniversaries. Between now and then every tick plans nothing for them."""
+        if member.status != "subscribed":
+            return datetime.max.replace(tzinfo=timezone.utc)
+        tz = member_zone(member, self.site_zone)
+        local_now = self.now.astimezone(tz)
+        month_day = normalise_month_day(member.birthday) if member.birthday else None
+        wake = local_midnight(local_now.date().replace(year=local_now.year + 1, month=1, day=1), tz)
+        for seq in self.project.sequences:
+            if seq.meta.personas and member.persona not in seq.meta.personas:
+                continue
+            for occurrence, anchor in self.occurrences(seq, member, tz, local_now, month_day):
+                _, done = _progress(seq, member, occurrence)
+                if done + 1 < len(seq.meta.steps):
+                    wake = min(wake, first_opportunity(anchor + seq.meta.steps[done + 1].delay, tz,
+                                                       self.rules[seq.key]))
+        return wake
 
     def choose(self, member: Member, tz, found: list[_Candidate]) -> None:
         recent = sends_since(member, self.now - WEEK)
@@ -292,6 +328,14 @@ class _Planner:
                     sorted(self.waits, key=lambda w: (w.sequence, w.step, w.email)))
 
 
+def _progress(seq: SequenceFile, member: Member, occurrence: str | None) -> tuple[list[str], int]:
+    """The record tag of each step of one occurrence, and the index of the last one recorded (-1: none)."""
+    steps = seq.meta.steps
+    records = [record_tag(seq.key, s.id, occurrence, len(steps) == 1) for s in steps]
+    done = max((i for i, r in enumerate(records) if r in member.tags or skip_tag(r) in member.tags), default=-1)
+    return records, done
+
+
 def record_of(project: Project, key: BatchKey) -> str | None:
     """The record tag a batch's members get once it is sent (None if its sequence or step is gone)."""
     seq = project.sequence(key.sequence)
@@ -300,14 +344,23 @@ def record_of(project: Project, key: BatchKey) -> str | None:
     return record_tag(key.sequence, key.step, key.occurrence, len(seq.meta.steps) == 1)
 
 
-def plan(project: Project, members: Sequence[Member], events: Iterable[Event], now: datetime) -> Plan:
-    """Who is due for which step of which sequence at `now`, in which variant; what is too late; what waits."""
+def plan(project: Project, members: Sequence[Member], events: Iterable[Event], now: datetime, *,
+         schedule: Schedule | None = None) -> Plan:
+    """Who is due for which step of which sequence at `now`, in which variant; what is too late; what waits.
+
+    `schedule`, made once from the same project and events, saves working it out again on every call."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    planner = _Planner(project, events, now.astimezone(timezone.utc))
+    planner = _Planner(schedule or Schedule(project, events), now.astimezone(timezone.utc))
     for member in members:
         planner.member(member)
     return planner.result()
+
+
+def quiet_until(project: Project, member: Member, now: datetime, *, schedule: Schedule | None = None) -> datetime:
+    """When planning `member` (with the tags they have now) can next give anything: until then, `plan` at any
+    later tick finds nothing for them, so a simulation need not ask."""
+    return _Planner(schedule or Schedule(project), now.astimezone(timezone.utc)).quiet_until(member)
 
 
 def _human(delta: timedelta) -> str:
