@@ -1,19 +1,25 @@
-"""The folders welcome-gen writes into: never the project's own files, and only folders it made; and the one way
-a file in them is replaced, atomically.
+"""The folders welcome-gen writes into: never the project's own files, and only folders it made; each replaced
+as a whole, atomically; and the one way a single file is replaced, atomically too.
 
 Each output folder's record (what made each file) lives beside it, in `.welcome-gen/<folder name>.json`, not inside
 it: the site folder is published as it is, and the record names the project's files, drafts included.
+
+A build stages every output folder: the files that changed are written into a fresh folder beside the old one,
+the unchanged ones hard-linked into it, and only once every folder is staged is each swapped for the old one.
+A build that fails anywhere before the swap leaves the last good output exactly as it was.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .errors import UsageError, WelcomeGenError
 
 AUTHOR_FOLDERS = ("content", "templates", "sequences", "static")
 RECORDS = ".welcome-gen"
@@ -73,3 +79,165 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@dataclass
+class Output:
+    """One file an output folder will hold: where, the digest of what made it, and from which project files."""
+
+    file: str  # relative to the output folder: "fit/index.html"
+    digest: str
+    inputs: list[str]
+
+
+class OutputFolder:
+    """An output folder claimed for writing, with the record of what its last build made from what."""
+
+    def __init__(self, out: Path, project_root: Path, *, made_by_us: bool = False, clean: bool = False):
+        """`made_by_us`: the caller recognises `out` as its own; `clean`: trust nothing of the last build."""
+        out = Path(os.path.abspath(out))
+        record = record_path(out)
+        if not record.is_file() and (out / LEGACY_RECORD).is_file():
+            record = out / LEGACY_RECORD
+        self.out = claim(out, project_root, made_by_us=made_by_us or record.is_file())
+        data = {} if clean else read_record(record)
+        self.previous: dict[str, dict[str, Any]] = _outputs(data)
+        self.made_from: str | None = data.get("made_from") if isinstance(data.get("made_from"), str) else None
+
+    def current(self, output: Output) -> bool:
+        """Is the file from the last build still there, untouched, and made from the same data?"""
+        record = self.previous.get(output.file)
+        return bool(record) and record.get("digest") == output.digest and self._intact(output.file, record)
+
+    def unchanged(self, made_from: str) -> list[Output] | None:
+        """The outputs of the last build when it was made from `made_from` and every file is still intact."""
+        if self.made_from != made_from or not self.previous:
+            return None
+        if not all(self._intact(name, record) for name, record in self.previous.items()):
+            return None
+        return [Output(name, r.get("digest", ""), list(r.get("inputs", []))) for name, r in self.previous.items()]
+
+    def _intact(self, name: str, record: dict[str, Any]) -> bool:
+        try:
+            stat = (self.out / name).stat()
+        except OSError:
+            return False
+        return stat.st_size == record.get("size") and stat.st_mtime_ns == record.get("mtime_ns")
+
+    def existing(self) -> set[str]:
+        if not self.out.is_dir():
+            return set()
+        return {p.relative_to(self.out).as_posix() for p in self.out.rglob("*") if p.is_file()}
+
+    def stage(self) -> Staging:
+        """A fresh folder beside this one, to fill with the next build's files."""
+        return Staging(self)
+
+
+class Staging:
+    """The next contents of an output folder, written beside it; `commit` swaps it in, `discard` drops it."""
+
+    def __init__(self, folder: OutputFolder):
+        self.folder = folder
+        self.written: list[str] = []
+        self._dir: Path | None = None
+
+    @property
+    def dir(self) -> Path:
+        if self._dir is None:
+            parent = self.folder.out.parent
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dir = Path(tempfile.mkdtemp(prefix=f".{self.folder.out.name}.new-", dir=parent))
+            os.chmod(self._dir, 0o755)  # mkdtemp makes it private; a published site must be readable
+        return self._dir
+
+    def target(self, name: str) -> Path:
+        """Where `name` goes in the staging folder, its folder made; never outside it."""
+        return inside(self.dir, name)
+
+    def put(self, name: str, data: bytes) -> None:
+        self.target(name).write_bytes(data)
+        self.written.append(name)
+
+    def wrote(self, names: list[str]) -> None:
+        """Files written into `dir` by other means (a copy, a worker process)."""
+        self.written += names
+
+    def commit(self, outputs: list[Output], made_from: str | None = None) -> list[str]:
+        """Make the folder hold exactly `outputs` (those not `put` kept from the last build); return the files
+        removed because nothing makes them any more."""
+        folder = self.folder
+        pruned = sorted(folder.existing() - {o.file for o in outputs})
+        if not self.written and not pruned and folder.out.is_dir():
+            self.discard()
+            records = {o.file: {**folder.previous[o.file], "inputs": o.inputs} for o in outputs}
+            if records != folder.previous or made_from != folder.made_from or not record_path(folder.out).is_file():
+                _write_outputs(folder.out, records, made_from)
+            return []
+        try:
+            fresh = set(self.written)
+            records = {o.file: self._place(o, o.file in fresh) for o in outputs}
+            self._swap()
+        except BaseException:
+            self.discard()
+            raise
+        # Written after the swap: a crash between the two leaves an older record, whose sizes and modification
+        # times no longer match the new files, so those are made again; never a stale file kept.
+        _write_outputs(folder.out, records, made_from)
+        return pruned
+
+    def discard(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def _place(self, output: Output, fresh: bool) -> dict[str, Any]:
+        target = self.target(output.file)
+        if not fresh:
+            try:  # a hard link keeps the unchanged file as it is: same bytes, same modification time
+                os.link(self.folder.out / output.file, target)
+            except OSError:
+                shutil.copy2(self.folder.out / output.file, target)
+        stat = target.stat()
+        return {"digest": output.digest, "inputs": output.inputs, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+    def _swap(self) -> None:
+        out, staging = self.folder.out, self.dir
+        if not out.exists():
+            os.rename(staging, out)
+        else:
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rmdir(old)
+            os.rename(out, old)
+            try:
+                os.rename(staging, out)
+            except OSError:
+                os.rename(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        self._dir = None
+
+
+def inside(folder: Path, name: str) -> Path:
+    """`folder / name`, its parent made; never a path outside `folder` (slugs are checked; this is the last guard)."""
+    target = folder / name
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise WelcomeGenError(f"refusing to write {name}: it is outside the output folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+# Earlier builds kept the site's record inside the published folder; one found there still marks the folder as
+# ours, and the next swap leaves it behind.
+LEGACY_RECORD = ".welcome-gen-build.json"
+
+
+def _write_outputs(out: Path, records: dict[str, dict[str, Any]], made_from: str | None) -> None:
+    write_record(out, {"version": 1, "outputs": records, **({"made_from": made_from} if made_from else {})})
+
+
+def _outputs(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    try:
+        return dict(record["outputs"])
+    except (KeyError, TypeError, ValueError):
+        return {}  # no earlier build, or an unreadable record: everything is made afresh

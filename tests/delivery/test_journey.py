@@ -9,7 +9,7 @@ from pathlib import Path
 from welcome_gen.delivery.journey_page import write_journeys
 from welcome_gen.project import load_project
 
-from support import FILES, write_project
+from support import CONFIG, FILES, write_project
 
 SAMPLES = """\
 samples:
@@ -36,8 +36,10 @@ def run_cli(args):
 
 
 def shop(tmp_path: Path) -> Path:
+    # `build` refuses what `check` refuses: the site's address must be a real one, not a placeholder.
     return write_project(tmp_path / "shop", {"sequences/samples.yaml": SAMPLES,
-                                             "sequences/anniversary.yaml": ANNIVERSARY})
+                                             "sequences/anniversary.yaml": ANNIVERSARY,
+                                             "welcome.yaml": CONFIG.replace("https://example.org/", "https://shop.test/")})
 
 
 def rows(page: str, sample: str) -> list[list[str]]:

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..folders import write_atomic
+from ..folders import Output, OutputFolder
 from ..project.load import Project
 from ..project.model import Sample
 from .calendar import zone
@@ -27,7 +27,7 @@ from .members import Member
 
 MONTHS = 13
 JOIN_AT = time(10, 0)
-STAMP = "<!-- welcome-gen journeys: {} -->"
+PAGE = "index.html"
 
 
 def sample_member(project: Project, sample: Sample, today: date) -> Member:
@@ -94,14 +94,35 @@ years included. <a href="{e(emails_href)}index.html">All emails</a>.</p>
 """
 
 
+def journeys_href(out: Path, emails_dir: Path) -> str:
+    """The email previews' folder as the journeys page links to it."""
+    return Path(os.path.relpath(Path(emails_dir).resolve(), Path(out).resolve())).as_posix() + "/"
+
+
+def journey_inputs(project: Project, today: date, emails_href: str) -> str:
+    """A digest of everything the page is made from."""
+    return _inputs(project, today) + emails_href
+
+
+def claim_journeys(out: Path, project_root: Path, *, clean: bool = False) -> OutputFolder:
+    """The journeys folder, once it is safe to replace: empty, or one `build` made."""
+    try:  # a folder written before records were kept: recognised by its page
+        ours = "<h1>Journeys of the sample subscribers" in (Path(out) / "index.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        ours = False
+    return OutputFolder(out, project_root, made_by_us=ours, clean=clean)
+
+
 def write_journeys(project: Project, out: Path, emails_dir: Path, today: date | None = None) -> bool:
     """Write `out/index.html` (linking to the previews in `emails_dir`) when what it is made from changed;
     whether it was written."""
     today = today or datetime.now(ZoneInfo(project.config.site.timezone)).date()
-    emails_href = Path(os.path.relpath(Path(emails_dir).resolve(), Path(out).resolve())).as_posix() + "/"
-    path = Path(out) / "index.html"
-    stamp = STAMP.format(_inputs(project, today) + emails_href)
-    if path.is_file() and path.read_text(encoding="utf-8").endswith(stamp + "\n"):
+    folder = claim_journeys(out, project.root)
+    href = journeys_href(out, emails_dir)
+    made_from = journey_inputs(project, today, href)
+    if folder.unchanged(made_from) is not None:
         return False
-    write_atomic(path, journeys_html(project, today, emails_href) + stamp + "\n")
+    staging = folder.stage()
+    staging.put(PAGE, journeys_html(project, today, href).encode("utf-8"))
+    staging.commit([Output(PAGE, made_from, [])], made_from)
     return True

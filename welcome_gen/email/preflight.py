@@ -36,13 +36,15 @@ BUILTIN_SAMPLES = (Sample(name="no-first-name"),
                    Sample(name="non-ascii", first_name="Zoë Łucja Ngọc 美咲"))
 
 
-def preflight(project: Project, *, today: date | None = None) -> list[Problem]:
-    """Render every email and check it; return errors and warnings (never raises for the author's mistakes)."""
-    renderer = Renderer(project)
-    try:
-        emails = render_all(project, renderer)
-    except ProjectError as exc:
-        return list(exc.problems)
+def preflight(project: Project, *, today: date | None = None,
+              emails: list[RenderedEmail] | None = None) -> list[Problem]:
+    """Render every email (unless given, as `render_all` made them) and check it; return errors and warnings
+    (never raises for the author's mistakes)."""
+    if emails is None:
+        try:
+            emails = render_all(project, Renderer(project))
+        except ProjectError as exc:
+            return list(exc.problems)
     found: list[Problem] = config_problems(project)
     site_paths = known_site_paths(project)
     samples = list(project.samples) + [s for s in BUILTIN_SAMPLES if s.name not in {x.name for x in project.samples}]

@@ -1,13 +1,14 @@
 """Emails -> build/emails/: the merge-tag versions Mailchimp receives, sample previews, and an index to browse them.
 
-Each file is written atomically and only when its content changed; files no email claims any more are removed.
-The folder must be empty or one this writer made (its record is kept beside it), so pruning never deletes
-anyone's files.
+The folder is replaced as a whole, atomically; unchanged files are kept as they were, files no email makes any more
+go. The folder must be empty or one this writer made (its record is kept beside it), so nobody's files are lost.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html as htmllib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -19,50 +20,76 @@ from .render import RenderedEmail, Renderer, personalise, render_all, variant_fo
 PREVIEWS = "samples"
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write `path` atomically unless it already holds `text`; whether it was written."""
-    data = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    folders.write_atomic(path, data)
-    return True
-
-
-def write_emails(project: Project, out: Path, reporter: Reporter | None = None, *, today: date | None = None) -> int:
-    """Write every email into `out` (build/emails): <seq>/<step>/<variant>.html|.txt, previews for each sample
-    subscriber under <seq>/<step>/samples/, and index.html. Returns how many files were written or changed."""
+def email_files(project: Project, emails: list[RenderedEmail], today: date | None = None,
+                reporter: Reporter | None = None) -> dict[str, bytes]:
+    """Every file of build/emails by its name there, from the rendered `emails`: <seq>/<step>/<variant>.html|.txt,
+    previews for each sample subscriber under <seq>/<step>/samples/, and index.html."""
     reporter = reporter or NullReporter()
-    out = folders.claim(Path(out), project.root, made_by_us=_made_by_us(Path(out)))
-    renderer = Renderer(project)
-    emails = render_all(project, renderer)
     steps = {(seq.key, str(step.id)): step for seq in project.sequences for step in seq.meta.steps}
-    files: dict[Path, str] = {}
+    files: dict[str, str] = {}
     previews: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    with reporter.task("Writing emails", len(emails)) as task:
+    with reporter.task("Rendering emails", len(emails)) as task:
         for email in emails:
-            folder = out / email.sequence / email.step
-            files[folder / f"{email.variant}.html"] = email.html
-            files[folder / f"{email.variant}.txt"] = _text_file(email)
+            folder = f"{email.sequence}/{email.step}"
+            files[f"{folder}/{email.variant}.html"] = email.html
+            files[f"{folder}/{email.variant}.txt"] = _text_file(email)
             for sample in project.samples:
                 if variant_for(steps[(email.sequence, email.step)], sample.persona or None) != email.variant:
                     continue
                 filled = personalise(project, email, sample, today)
-                files[folder / PREVIEWS / f"{sample.name}.html"] = filled.html
-                files[folder / PREVIEWS / f"{sample.name}.txt"] = _text_file(filled)
+                files[f"{folder}/{PREVIEWS}/{sample.name}.html"] = filled.html
+                files[f"{folder}/{PREVIEWS}/{sample.name}.txt"] = _text_file(filled)
                 previews.setdefault((email.sequence, email.step), []).append((sample.name, email.variant))
             task.advance()
-    files[out / "index.html"] = _index(project, emails, previews)
-    written = sum(write_if_changed(path, text) for path, text in files.items())
-    keep = {p.resolve() for p in files}
-    for path in sorted(out.rglob("*"), reverse=True) if out.is_dir() else []:
-        if path.is_file() and path.resolve() not in keep:
-            path.unlink()
-            written += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    folders.write_record(out, {"version": 1, "files": sorted(p.relative_to(out).as_posix() for p in files)})
-    reporter.note(f"{len(emails)} emails, {written} files written to {out}")
-    return written
+    files["index.html"] = _index(project, emails, previews)
+    return {name: text.encode("utf-8") for name, text in files.items()}
+
+
+def email_inputs(project: Project, today: date) -> str:
+    """A digest of everything the emails are made from: settings, sequences and their bodies, personas, samples,
+    the email templates, which site pages exist (emails link to them), the day (previews show it), the code."""
+    from ..cache import code_version
+    from .preflight import known_site_paths
+
+    override = project.root / "templates" / "email"
+    doc = {"today": today.isoformat(), "code": code_version(), "config": project.config.model_dump(mode="json"),
+           "sequences": [[s.key, s.meta.model_dump(mode="json"), {k: b.text for k, b in s.bodies.items()}]
+                         for s in project.sequences],
+           "personas": [[p.path, p.meta.model_dump(mode="json"), p.body] for p in project.personas],
+           "samples": [s.model_dump(mode="json") for s in project.samples],
+           "site": sorted(known_site_paths(project)),
+           "templates": {p.relative_to(override).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                         for p in sorted(override.rglob("*")) if p.is_file()} if override.is_dir() else {}}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def claim_emails(out: Path, project_root: Path, *, clean: bool = False) -> folders.OutputFolder:
+    """The emails folder, once it is safe to replace: empty, or one this writer made."""
+    return folders.OutputFolder(out, project_root, made_by_us=_made_by_us(Path(out)), clean=clean)
+
+
+def stage_files(folder: folders.OutputFolder, staging: folders.Staging, files: dict[str, bytes]) -> list[folders.Output]:
+    """Put each file whose bytes changed into `staging`; every file as an output of the folder."""
+    outputs = []
+    for name, data in files.items():
+        output = folders.Output(name, hashlib.sha256(data).hexdigest(), [])
+        if not folder.current(output):
+            staging.put(name, data)
+        outputs.append(output)
+    return outputs
+
+
+def write_emails(project: Project, out: Path, reporter: Reporter | None = None, *, today: date | None = None) -> int:
+    """Write every email into `out` (build/emails), atomically; unchanged files are kept as they are, files no
+    email makes any more removed. Returns how many files were written or removed."""
+    folder = claim_emails(Path(out), project.root)
+    files = email_files(project, render_all(project, Renderer(project)), today, reporter)
+    staging = folder.stage()
+    outputs = stage_files(folder, staging, files)
+    written = len(staging.written)
+    pruned = staging.commit(outputs)
+    (reporter or NullReporter()).note(f"{len(files)} email files, {written} written to {folder.out}")
+    return written + len(pruned)
 
 
 def _made_by_us(out: Path) -> bool:

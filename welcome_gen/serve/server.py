@@ -20,12 +20,10 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from ..email import write_emails
-from ..errors import ProjectError, UsageError, WelcomeGenError
-from ..project import load_project
+from ..build import BuildFailed, Options, Targets, build
+from ..errors import UsageError, WelcomeGenError
 from ..project.load import CONFIG_FILE
 from ..reporter import NullReporter, Reporter
-from ..site import build
 from ..site.urls import Urls
 from .livereload import EVENTS_PATH, SCRIPT, SCRIPT_PATH, ReloadChannel, script_tag
 
@@ -47,6 +45,7 @@ class DevServer:
         self._base = "/"  # the site's sub-path (from site.url), also served, for root-based links
         self._out = Path(tempfile.mkdtemp(prefix="welcome-gen-serve-"))
         self.site_dir, self.emails_dir = self._out / "site", self._out / "emails"
+        self.targets = Targets(self.site_dir, self.emails_dir, self._out / "journeys")
         self._stop = threading.Event()
         self._watching = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -98,22 +97,22 @@ class DevServer:
 
     # -- building ---------------------------------------------------------------------------------
 
-    def rebuild(self, changed: set[Path] | None) -> bool:
-        """Build the site, and the emails when their sources changed, into the temporary folder."""
+    def rebuild(self, changed: set[Path] | None = None) -> bool:
+        """Build the site, emails and journeys into the temporary folder, as `build` does, drafts included."""
         started = time.perf_counter()
         problems: list[str] = []
-        site = _FAILED
-        project = _attempt(problems, load_project, self.root)
-        if project is not _FAILED:
-            self._base = Urls(project.config.site.url).base
-            site = _attempt(problems, build, project, self.site_dir, drafts=True, reporter=NullReporter(),
-                            live_reload=SCRIPT_PATH)
-            # The site and the emails fail apart: a broken page must not hide the email previews.
-            if not self.emails_current or changed is None or _touches_emails(changed, self.root):
-                self.emails_current = _attempt(problems, write_emails, project, self.emails_dir,
-                                                reporter=NullReporter()) is not _FAILED
-        else:
-            self.emails_current = False
+        try:
+            built = build(self.root, self.targets, Options(drafts=True, live_reload=SCRIPT_PATH))
+            self._base = Urls(built.site_url).base
+            self.emails_current = True
+        except BuildFailed as exc:
+            problems = [str(p) for p in exc.problems]
+            # A broken page must not hide the email previews, when the last good ones still match the sources.
+            self.emails_current = "emails" in exc.unaffected
+        except WelcomeGenError as exc:
+            problems, self.emails_current = [str(exc)], False
+        except Exception as exc:  # a bug must not take the server down while the author is working
+            problems, self.emails_current = [f"internal error in build: {type(exc).__name__}: {exc}"], False
         self.problems = problems
         self.builds += 1
         if problems:
@@ -121,8 +120,8 @@ class DevServer:
             for line in problems:
                 self.reporter.note(f"  {line}")
         else:
-            self.reporter.note(f"built in {(time.perf_counter() - started) * 1000:.0f} ms: {site.written} page(s) "
-                               f"and file(s) written, {site.unchanged} unchanged")
+            self.reporter.note(f"built in {(time.perf_counter() - started) * 1000:.0f} ms: {built.written} "
+                               f"file(s) written, {built.unchanged} unchanged")
         self.channel.announce()
         return not problems
 
@@ -169,31 +168,6 @@ this page reloads by itself.</p>
 {script_tag()}
 </body></html>
 """.encode()
-
-
-_FAILED = object()
-
-
-def _attempt(problems: list[str], stage, *args, **kwargs):
-    """Run one stage; on failure add its problems (path:line: message) and return _FAILED."""
-    try:
-        return stage(*args, **kwargs)
-    except ProjectError as exc:
-        problems += [str(p) for p in exc.problems]
-    except WelcomeGenError as exc:
-        problems.append(str(exc))
-    except Exception as exc:  # a bug must not take the server down while the author is working
-        problems.append(f"internal error in {stage.__name__}: {type(exc).__name__}: {exc}")
-    return _FAILED
-
-
-def _touches_emails(changed: set[Path], root: Path) -> bool:
-    # Pages and newsletter issues do not feed the emails; personas (variants), sequences, templates and settings do.
-    for path in changed:
-        parts = path.relative_to(root).parts if path.is_relative_to(root) else ()
-        if not parts or parts[0] != "content" or (len(parts) > 1 and parts[1] == "audiences"):
-            return True
-    return False
 
 
 _DEFAULT_FILTER = watchfiles.DefaultFilter()

@@ -1,7 +1,6 @@
 """Project -> public/: the fit-first website with its signup form, newsletter archive and feeds."""
 
-from .build import BuildResult, build
+from .build import BuildResult, SitePlan, build, prepare, render
 from .check import check
-from .output import OutputFolder
 
-__all__ = ["BuildResult", "OutputFolder", "build", "check"]
+__all__ = ["BuildResult", "SitePlan", "build", "check", "prepare", "render"]

@@ -1,4 +1,8 @@
-"""Project -> public/: gather the whole site, render what changed, write it all at once."""
+"""Project -> public/: gather the whole site, work out what changed, render only that.
+
+The project-level build (`welcome_gen.build`) runs these as its site stages: `prepare` gathers and checks,
+`render` fills a staging folder. `build` here runs the site alone, for callers that want only the site.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import Problem, ProjectError
+from ..folders import Output, OutputFolder, Staging
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from .check import site_problems
 from .gather import Site, gather, today_at
-from .output import Output, OutputFolder
+from .markup import MarkdownCache
+from .pages import render_pages
 from .theme import Theme
 from .urls import Urls, output_file
 
@@ -40,30 +46,65 @@ class BuildResult:
                 f"in {self.seconds:.2f} s -> {self.out}")
 
 
+@dataclass
+class SitePlan:
+    """The whole site as data, checked, with the digest of everything that shapes each file's bytes."""
+
+    site: Site
+    theme: Theme
+    urls: Urls
+    outputs: dict[str, Output]
+    problems: list[Problem]  # errors and warnings
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def prepare(project: Project, *, drafts: bool = False, today: date | None = None,
+            live_reload: str | None = None) -> SitePlan:
+    """Gather every page of the site and check it; nothing is rendered yet."""
+    theme = Theme(project.root)
+    site = gather(project, theme.assets(), drafts=drafts, today=today or today_at(project), live_reload=live_reload)
+    return SitePlan(site, theme, Urls(project.config.site.url), plan(site, theme), site_problems(project, site, theme))
+
+
+def render(site_plan: SitePlan, folder: OutputFolder, staging: Staging, markdown: MarkdownCache | None,
+           reporter: Reporter) -> list[str]:
+    """Render every file that is not current into `staging`; return their names."""
+    stale = [name for name, output in site_plan.outputs.items() if not folder.current(output)]
+    render_pages(site_plan.site, site_plan.theme, site_plan.urls, stale, staging, markdown, reporter)
+    return stale
+
+
 def build(project: Project, out: Path, *, drafts: bool = False, reporter: Reporter | None = None,
           live_reload: str | None = None, today: date | None = None) -> BuildResult:
-    """Build the site into `out`; on any problem raise ProjectError and leave `out` as it was."""
+    """Build the site alone into `out`; on any problem raise ProjectError and leave `out` as it was."""
     started = time.perf_counter()
     reporter = reporter or NullReporter()
     folder = OutputFolder(Path(out), project.root)  # refuses a folder that is not a site we built
-    theme = Theme(project.root)
-    site = gather(project, theme.assets(), drafts=drafts, today=today or today_at(project), live_reload=live_reload)
-    problems = site_problems(project, site, theme)
-    if any(p.is_error for p in problems):
-        raise ProjectError([p for p in problems if p.is_error])
+    site_plan = prepare(project, drafts=drafts, today=today, live_reload=live_reload)
+    if site_plan.errors:
+        raise ProjectError(site_plan.errors)
+    staging = folder.stage()
+    try:
+        fresh = render(site_plan, folder, staging, None, reporter)
+    except BaseException:
+        staging.discard()
+        raise
+    pruned = staging.commit(list(site_plan.outputs.values()))
+    return result_of(folder, site_plan, fresh, pruned, time.perf_counter() - started)
 
-    planned = plan(site, theme)
-    stale = [name for name, output in planned.items() if not folder.current(output)]
-    fresh = render(site, theme, Urls(project.config.site.url), stale, reporter)
-    pruned = folder.replace(list(planned.values()), fresh)
 
-    return BuildResult(folder.out, len(fresh), len(planned) - len(fresh), len(pruned),
-                       time.perf_counter() - started, sorted(fresh), problems)
+def result_of(folder: OutputFolder, site_plan: SitePlan, fresh: list[str], pruned: list[str],
+              seconds: float) -> BuildResult:
+    return BuildResult(folder.out, len(fresh), len(site_plan.outputs) - len(fresh), len(pruned), seconds,
+                       sorted(fresh), site_plan.problems)
 
 
 def plan(site: Site, theme: Theme) -> dict[str, Output]:
     """Every file of the site with the digest of everything that shapes its bytes."""
-    shared = _digest(json.dumps(site.shared, sort_keys=True).encode(), theme.digest().encode(), _code_digest())
+    shared = _digest(json.dumps(site.shared, sort_keys=True).encode(), theme.digest().encode(), code_digest())
     planned = {}
     for entry in site.entries:
         data = json.dumps([entry.template, entry.url_mode, entry.context], sort_keys=True, default=str)
@@ -73,22 +114,6 @@ def plan(site: Site, theme: Theme) -> dict[str, Output]:
     for file in site.files:
         planned[file.path] = Output(file.path, _digest(file.source.read_bytes()), [file.shown])
     return planned
-
-
-def render(site: Site, theme: Theme, urls: Urls, names: list[str], reporter: Reporter) -> dict[str, bytes]:
-    """The bytes of each named file, all in memory, so nothing is written if any page fails."""
-    wanted = set(names)
-    fresh: dict[str, bytes] = {}
-    with reporter.task("Rendering pages", len(wanted)) as task:
-        for entry in site.entries:
-            if output_file(entry.path) in wanted:
-                fresh[output_file(entry.path)] = theme.render(entry, site.shared, urls)
-                task.advance()
-        for file in site.files:
-            if file.path in wanted:
-                fresh[file.path] = file.source.read_bytes()
-                task.advance()
-    return fresh
 
 
 def _digest(*parts: bytes) -> str:
@@ -101,7 +126,7 @@ def _digest(*parts: bytes) -> str:
 _code_cache: list[bytes] = []
 
 
-def _code_digest() -> bytes:
+def code_digest() -> bytes:
     """A change to the site code renders every page again, so an upgrade never leaves stale pages."""
     if not _code_cache:
         import jinja2

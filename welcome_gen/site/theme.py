@@ -14,7 +14,7 @@ from ..errors import Problem, ProjectError
 from ..theme import SITE as THEME_DIR
 from ..theme import shown, template_problem
 from .gather import Entry
-from .markup import render_markdown
+from .markup import MarkdownCache, render_markdown
 from .urls import Urls
 
 ASSETS = "assets"
@@ -31,8 +31,9 @@ def longdate(iso: str) -> str:
 class Theme:
     """Finds, checks and renders the site's templates; copies its assets."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, markdown: MarkdownCache | None = None):
         self.root = root
+        self.markdown = markdown  # rendered markdown kept between builds, if any
         self.dirs = [d for d in (root / "templates" / "site", THEME_DIR) if d.is_dir()]
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(d) for d in self.dirs]),
@@ -92,7 +93,8 @@ class Theme:
             if not body:
                 return Markup("")
             mode = "absolute" if absolute else entry.url_mode
-            return Markup(render_markdown(body["text"], body["links"], lambda p: urls.href(p, entry.path, mode)))
+            return Markup(render_markdown(body["text"], body["links"], lambda p: urls.href(p, entry.path, mode),
+                                          self.markdown))
 
         context = {**shared, **entry.context, "page_path": entry.path, "url": url, "abs_url": urls.absolute,
                    "markdown": markdown}

@@ -55,6 +55,7 @@ class Urls:
     """Makes the href for a site path, as seen from one page."""
 
     def __init__(self, site_url: str):
+        self.site_url = site_url
         parts = urlsplit(site_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.base = "/" + parts.path.strip("/") + "/" if parts.path.strip("/") else "/"

@@ -1,0 +1,131 @@
+"""The project build: whatever path it took (clean, or edit after edit on top of the last build), the same bytes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from welcome_gen.build import BuildFailed, Options, build
+
+TODAY = date(2026, 11, 2)
+OUTPUTS = ("public", "build/emails", "build/journeys")
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every output file of a project, by its path under the project."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for part in OUTPUTS for p in sorted((root / part).rglob("*")) if p.is_file()}
+
+
+def clean_build(project: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The outputs of a clean build of a copy of the project as it is now."""
+    copy = tmp_path / "clean"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("public", "build", ".welcome-gen"))
+    build(copy, options=Options(today=TODAY, clean=True))
+    return tree(copy)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def add_issue(root: Path) -> None:
+    (root / "content/newsletter/glue-up-day.md").write_text(
+        "---\ntitle: Glue-up day\ndate: 2026-10-30\nsummary: Clamps, cauls and patience.\ntags: [projects]\n---\n\n"
+        "Everything glued at once, and [the box](a-box-with-a-sliding-lid.md) from last time.\n", encoding="utf-8")
+
+
+def rename_issue(root: Path) -> None:
+    (root / "content/newsletter/first-shavings.md").rename(root / "content/newsletter/our-first-shavings.md")
+
+
+EDITS = {
+    "add an issue": add_issue,
+    "edit an issue": lambda root: edit(root / "content/newsletter/sharp-enough.md", "Tom has a rule",
+                                       "Tom has one rule"),
+    "rename an issue": rename_issue,
+    "delete an issue": lambda root: (root / "content/newsletter/back-to-the-bench.md").unlink(),
+    "delete a future issue": lambda root: (root / "content/newsletter/winter-timetable.md").unlink(),
+    "change a template": lambda root: edit(root / "templates/site/partials/footer.html", "</footer>",
+                                           "<p>Made by hand.</p></footer>"),
+    "change a persona": lambda root: edit(root / "content/audiences/flat-dwellers.md", "title: ", "title: The "),
+    "change welcome.yaml": lambda root: edit(root / "welcome.yaml", "title: ", "title: The "),
+    "change a sequence": lambda root: edit(root / "sequences/welcome.yaml", "preheader: Hit reply", "preheader: Do hit reply"),
+}
+
+
+def test_edit_after_edit_builds_exactly_what_a_clean_build_makes(example, tmp_path):
+    build(example, options=Options(today=TODAY))
+    for name, change in EDITS.items():
+        change(example)
+        built = build(example, options=Options(today=TODAY))
+        assert built.written > 0 or name == "delete a future issue", name
+        incremental = tree(example)
+        clean = clean_build(example, tmp_path)
+        assert sorted(incremental) == sorted(clean), name
+        assert [f for f in clean if incremental[f] != clean[f]] == [], name
+
+
+def test_a_second_build_writes_nothing_and_an_edit_rebuilds_only_its_pages(example):
+    first = build(example, options=Options(today=TODAY))
+    assert first.written > 100
+    before = {p: p.stat().st_mtime_ns for part in OUTPUTS for p in (example / part).rglob("*")}
+    again = build(example, options=Options(today=TODAY))
+    assert (again.written, again.unchanged) == (0, first.written)
+    assert {p: p.stat().st_mtime_ns for part in OUTPUTS for p in (example / part).rglob("*")} == before
+    (example / "content/newsletter/sharp-enough.md").touch()  # touched, not changed: still nothing to do
+    assert build(example, options=Options(today=TODAY)).written == 0
+
+    edit(example / "content/faq.md", "?", "??")
+    assert build(example, options=Options(today=TODAY)).written_files == ["faq/index.html"]
+
+
+def test_a_template_change_renders_pages_again_without_running_markdown(example, monkeypatch):
+    build(example, options=Options(today=TODAY))
+    from welcome_gen.site import markup
+
+    converted = []
+    real = markup._converter
+    monkeypatch.setattr(markup, "_converter", lambda: converted.append(1) or real())
+    edit(example / "templates/site/partials/footer.html", "</footer>", "<p>Made by hand.</p></footer>")
+    built = build(example, options=Options(today=TODAY))
+    assert len(built.written_files) >= 25 and converted == []
+    assert build(example, options=Options(today=TODAY, clean=True)).written > 0 and converted
+
+
+def test_a_cache_from_another_version_or_a_broken_one_is_thrown_away_with_a_note(example):
+    from welcome_gen.reporter import NullReporter
+
+    build(example, options=Options(today=TODAY))
+    cache = example / ".welcome-gen" / "cache"
+    (cache / "FORMAT").write_text("welcome-gen 0.0.1 cache 1")
+    reporter = NullReporter()
+    assert build(example, options=Options(today=TODAY), reporter=reporter).written == 0  # same outputs
+    assert any("another version" in note for note in reporter.notes)
+
+    (cache / "markdown.sqlite").write_bytes(b"not a database at all" * 100)
+    edit(example / "templates/site/partials/footer.html", "</footer>", "<p>Made by hand.</p></footer>")
+    reporter = NullReporter()
+    assert build(example, options=Options(today=TODAY), reporter=reporter).written >= 25
+    assert any("could not be read" in note for note in reporter.notes)
+
+
+def test_a_failed_build_writes_nothing_anywhere(example):
+    build(example, options=Options(today=TODAY))
+    before = tree(example)
+    # The emails and the journeys change and render; a page template then fails: none of it is written.
+    edit(example / "sequences/welcome.yaml", "preheader: Hit reply", "preheader: Do hit reply")
+    edit(example / "templates/site/partials/footer.html", "</footer>", "{{ no_such_value.field }}</footer>")
+    with pytest.raises(BuildFailed, match="templates/site/partials/footer.html"):
+        build(example, options=Options(today=TODAY))
+    assert tree(example) == before
+    edit(example / "content/faq.md", "---\n", "---\ndate: soon\n")  # and a file that does not load
+    with pytest.raises(BuildFailed, match="content/faq.md:2"):
+        build(example, options=Options(today=TODAY))
+    assert tree(example) == before

@@ -1,0 +1,268 @@
+"""One build for `build`, `serve` and CI alike: load -> check -> render -> write.
+
+Every page sees the whole site, every check runs before anything is rendered for keeps, and nothing is written
+until every page, email and journey is rendered: each output folder (the site, build/emails, build/journeys) is
+filled beside the old one and swapped in at the end, so a failure anywhere leaves the last good output as it was.
+What did not change is not made again: each output records the digests of what made it, rendered markdown is
+cached by its source, and a build where no source moved stops after reading the files' sizes and times.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .cache import BuildCache, code_version, same_content, sources
+from .errors import Problem, ProjectError, UsageError
+from .folders import OutputFolder, Staging, claim, read_record, record_path
+from .reporter import NullReporter, Reporter
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Where a build writes: the published site, the emails (with previews), the sample journeys."""
+
+    site: Path
+    emails: Path
+    journeys: Path
+
+    @classmethod
+    def of(cls, root: Path, site: Path | None = None, emails: Path | None = None) -> Targets:
+        """The defaults (public/, build/emails/, build/journeys/ beside the emails), refusing overlaps."""
+        site, emails = Path(site or root / "public").absolute(), Path(emails or root / "build" / "emails").absolute()
+        claim(site, root, made_by_us=True)  # never the project itself; whether it is ours is asked later
+        targets = cls(site, emails, emails.parent / "journeys")
+        for other in (targets.emails, targets.journeys):  # the site is published as it is: the rest stays out
+            a, b = site.resolve(), other.resolve()
+            if a.is_relative_to(b) or b.is_relative_to(a):
+                raise UsageError(f"--out {site} and --emails-out {emails} overlap (the emails and the sample journeys "
+                                 f"in {targets.journeys} must stay out of the published site); choose two separate "
+                                 "folders")
+        return targets
+
+
+@dataclass(frozen=True)
+class Options:
+    drafts: bool = False  # drafts and future-dated issues too
+    clean: bool = False  # trust no cache or record: make everything afresh
+    live_reload: str | None = None  # the reload script `serve` adds to every page
+    today: date | None = None  # the site's today, else the clock's
+
+
+@dataclass
+class Built:
+    """What a build did, for the summary line."""
+
+    site: Path
+    site_url: str  # as welcome.yaml gives it
+    written: int  # files made or removed this time, across every output folder
+    unchanged: int
+    seconds: float
+    warnings: list[Problem] = field(default_factory=list)
+    written_files: list[str] = field(default_factory=list)  # the site's, relative to it
+
+    def summary(self) -> str:
+        return f"Built in {self.seconds:.2f} s: {self.written} files written, {self.unchanged} unchanged -> {self.site}"
+
+
+class BuildFailed(ProjectError):
+    """The build stopped with problems and wrote nothing; `unaffected` names the outputs still current anyway."""
+
+    def __init__(self, problems: list[Problem], unaffected: set[str]):
+        super().__init__(problems)
+        self.unaffected = unaffected
+
+
+def build(root: Path, targets: Targets | None = None, options: Options = Options(),
+          reporter: Reporter | None = None) -> Built:
+    """Build everything the project makes; raise BuildFailed (nothing written) on any problem."""
+    started, reporter = time.perf_counter(), reporter or NullReporter()
+    root = Path(root).absolute()
+    targets = targets or Targets.of(root)
+    cache = BuildCache(root, clean=options.clean, note=reporter.note)
+    moved = _moved(root, targets, options, cache)       # sizes and times first; only what moved is read
+    if moved is None:
+        return _nothing_to_do(targets, cache, started)
+    project = load(root)                                # the files, typed, with their positions
+    stages = _Stages(project, targets, options, cache, reporter)
+    stages.check()                                      # every check `welcome-gen check` runs
+    stages.render()                                     # site pages, emails, journeys: into staging folders
+    built = stages.write()                              # each output folder swapped in
+    cache.save({**moved, **stages.remembered()})
+    built.seconds = time.perf_counter() - started
+    return built
+
+
+def load(root: Path):
+    """The project's files, typed, with their positions; every problem at once."""
+    from .project import load_project
+
+    try:
+        return load_project(root)
+    except ProjectError as exc:
+        raise BuildFailed(exc.problems, set()) from None
+
+
+def checkers():
+    """Every check `welcome-gen check` runs, in order; each takes the project and returns its problems."""
+    from . import email, site
+    from .delivery import events
+
+    return [site.check, email.preflight, events.check]
+
+
+class _Stages:
+    """The stages after loading, sharing what each found: the plan of the site, the emails, what is current."""
+
+    def __init__(self, project, targets: Targets, options: Options, cache: BuildCache, reporter: Reporter):
+        from .delivery.journey_page import claim_journeys, journey_inputs, journeys_href
+        from .email.write import claim_emails, email_inputs
+        from .site.gather import today_at
+
+        self.project, self.options, self.cache, self.reporter = project, options, cache, reporter
+        self.today = options.today or today_at(project)
+        self.href = journeys_href(targets.journeys, targets.emails)
+        self.folders = {"site": OutputFolder(targets.site, project.root, clean=options.clean),
+                        "emails": claim_emails(targets.emails, project.root, clean=options.clean),
+                        "journeys": claim_journeys(targets.journeys, project.root, clean=options.clean)}
+        self.made_from = {"site": None, "emails": email_inputs(project, self.today),
+                          "journeys": journey_inputs(project, self.today, self.href)}
+        # The outputs of a folder whose inputs did not change at all, kept whole; None: made again.
+        self.kept = {name: self.folders[name].unchanged(self.made_from[name]) for name in ("emails", "journeys")}
+        self.staging: dict[str, Staging] = {}
+        self.outputs: dict[str, list] = {}
+        self.warnings: dict[str, list[Problem]] = {}
+
+    def check(self) -> None:
+        """Gather the site, render and preflight the emails (unless unchanged), read the events; every problem at
+        once, and nothing goes further if one is an error."""
+        from . import site
+        from .delivery import events
+        from .email import preflight, render_all
+
+        self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
+                                 live_reload=self.options.live_reload)
+        found = {"site": list(self.site.problems), "events": events.check(self.project), "emails": []}
+        self.emails = []
+        if self.kept["emails"] is None:
+            try:
+                self.emails = render_all(self.project)
+                found["emails"] = preflight(self.project, today=self.today, emails=self.emails)
+            except ProjectError as exc:
+                found["emails"] = list(exc.problems)
+        else:  # the same emails passed the same checks last time: their warnings still stand
+            found["emails"] = [_problem(p) for p in self.cache.last_build().get("warnings", {}).get("emails", [])]
+        errors = sorted({p for group in found.values() for p in group if p.is_error})
+        if errors:
+            raise BuildFailed(errors, self._unaffected())
+        self.warnings = found
+
+    def render(self) -> None:
+        """Every output that changed, into a staging folder beside its folder."""
+        from . import site
+        from .delivery.journey_page import PAGE, journeys_html
+        from .email.write import email_files, stage_files
+        from .folders import Output
+
+        self.staging = {name: folder.stage() for name, folder in self.folders.items()}
+        try:
+            site.render(self.site, self.folders["site"], self.staging["site"], self.cache.markdown, self.reporter)
+            self.outputs["site"] = list(self.site.outputs.values())
+            self.outputs["emails"] = self.kept["emails"] or stage_files(
+                self.folders["emails"], self.staging["emails"], email_files(self.project, self.emails, self.today))
+            if self.kept["journeys"] is None:
+                self.staging["journeys"].put(PAGE, journeys_html(self.project, self.today, self.href).encode())
+            self.outputs["journeys"] = self.kept["journeys"] or [Output(PAGE, self.made_from["journeys"], [])]
+        except BaseException as exc:
+            for staging in self.staging.values():
+                staging.discard()
+            if isinstance(exc, ProjectError):
+                raise BuildFailed(exc.problems, self._unaffected()) from None
+            raise
+
+    def write(self) -> Built:
+        """Swap each staged folder in, its record beside it; the site last."""
+        written = sum(len(s.written) for s in self.staging.values())
+        site_files = sorted(self.staging["site"].written)
+        pruned = sum(len(self.staging[name].commit(self.outputs[name], self.made_from[name]))
+                     for name in ("emails", "journeys", "site"))
+        total = sum(len(o) for o in self.outputs.values())
+        warnings = sorted({p for group in self.warnings.values() for p in group})
+        return Built(self.folders["site"].out, self.project.config.site.url, written + pruned, total - written, 0.0, warnings, site_files)
+
+    def remembered(self) -> dict:
+        """What the next build needs to know of this one."""
+        return {"today": self.today.isoformat(), "timezone": self.project.config.site.timezone,
+                "site_url": self.project.config.site.url,
+                "warnings": {name: [_plain(p) for p in group] for name, group in self.warnings.items()}}
+
+    def _unaffected(self) -> set[str]:
+        return {name for name, kept in self.kept.items() if kept is not None}
+
+
+# -- a build where nothing moved ------------------------------------------------------------------------
+
+
+def _moved(root: Path, targets: Targets, options: Options, cache: BuildCache) -> dict | None:
+    """What the build is made from now, unless it is exactly what the last good build was made from and its
+    outputs are all still there untouched (then None: there is nothing to do)."""
+    key = {"code": code_version(), "targets": [str(targets.site), str(targets.emails), str(targets.journeys)],
+           "drafts": options.drafts, "live_reload": options.live_reload}
+    last = {} if options.clean else cache.last_build()
+    now = {"key": key, "scanned_ns": time.time_ns(), "sources": {}}
+    now["sources"] = sources(root, last.get("sources"), last.get("scanned_ns", 0))
+    if not last or last.get("key") != key or not same_content(now["sources"], last.get("sources") or {}):
+        return now
+    today = options.today or _today(last.get("timezone"))
+    if today is None or today.isoformat() != last.get("today"):
+        return now
+    if not all(_intact(out) for out in (targets.site, targets.emails, targets.journeys)):
+        return now
+    if now["sources"] != last["sources"]:  # touched, not changed: remember the new times
+        cache.save({**last, "sources": now["sources"]})
+    return None
+
+
+def _nothing_to_do(targets: Targets, cache: BuildCache, started: float) -> Built:
+    outputs = sum(len(read_record(record_path(out)).get("outputs", {})) for out in
+                  (targets.site, targets.emails, targets.journeys))
+    last = cache.last_build()
+    warnings = sorted({_problem(p) for group in last.get("warnings", {}).values() for p in group})
+    return Built(targets.site, str(last.get("site_url", "")), 0, outputs, time.perf_counter() - started, warnings)
+
+
+def _intact(out: Path) -> bool:
+    """Does `out` hold exactly the files its record lists, each with the size and time it was written with?"""
+    recorded = read_record(record_path(out)).get("outputs")
+    if not isinstance(recorded, dict) or not out.is_dir():
+        return False
+    for name, record in recorded.items():
+        try:
+            stat = (out / name).stat()
+        except OSError:
+            return False
+        if stat.st_size != record.get("size") or stat.st_mtime_ns != record.get("mtime_ns"):
+            return False
+    return sum(1 for p in out.rglob("*") if not p.is_dir()) == len(recorded)
+
+
+def _today(timezone: str | None) -> date | None:
+    try:
+        return datetime.now(ZoneInfo(timezone)).date() if timezone else None
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def _plain(problem: Problem) -> list:
+    return [problem.path, problem.line, problem.message, problem.level]
+
+
+def _problem(data: list) -> Problem:
+    try:
+        path, line, message, level = data
+        return Problem(str(path), line if isinstance(line, int) else None, str(message), str(level))
+    except (TypeError, ValueError):  # a record from elsewhere: say so rather than fail
+        return Problem("-", None, "a warning of the last build could not be read", "warning")

@@ -1,0 +1,178 @@
+"""The build cache, in the project's `.welcome-gen/cache/`, never in a published folder.
+
+- `markdown.sqlite`: rendered markdown by the digest of its source and the markdown settings;
+- `sources.json`: each source file's size, modification time and digest at the last good build, with the digests of
+  the options and code that build ran with, so a build where nothing moved can tell without reading the project;
+  a file whose size or time moved is hashed, and only a changed digest counts as a change.
+
+A cache written by another version of welcome-gen, or one that cannot be read, is thrown away with a note, never
+trusted. `--clean` ignores it (and writes a fresh one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .folders import RECORDS, write_atomic
+
+FORMAT = f"welcome-gen {__version__} cache 1"
+SOURCE_FOLDERS = ("content", "templates", "sequences", "static", "events")
+CONFIG_FILE = "welcome.yaml"
+_PACKAGE = Path(__file__).resolve().parent
+RACY_NS = 2_000_000_000  # file systems whose clocks tick in seconds (or two, FAT) still tell a later save apart
+
+
+def cache_dir(root: Path) -> Path:
+    return Path(root) / RECORDS / "cache"
+
+
+class BuildCache:
+    def __init__(self, root: Path, *, clean: bool = False, note: Callable[[str], None] = lambda _: None):
+        self.dir = cache_dir(root)
+        self.note = note
+        self.clean = clean
+        found = _read(self.dir / "FORMAT")
+        self.trusted = not clean and found == FORMAT
+        if found is not None and found != FORMAT and not clean:
+            note(f"the build cache in {self.dir} was written by another version ({found}); starting afresh")
+        self._markdown: MarkdownStore | None = None
+
+    def _ready(self) -> None:
+        """Nothing is written into the cache before a build succeeded; then an untrusted one is replaced."""
+        if not self.trusted:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.dir / "FORMAT", FORMAT)
+            self.trusted = True
+
+    @property
+    def markdown(self) -> MarkdownStore:
+        if self._markdown is None:
+            self._markdown = MarkdownStore(self.dir / "markdown.sqlite", self.note, read=self.trusted)
+        return self._markdown
+
+    def save(self, record: dict[str, Any]) -> None:
+        """After a good build: keep the markdown it rendered and what it was made from."""
+        self._ready()
+        if self._markdown is not None:
+            self._markdown.save()
+            self._markdown = None
+        write_atomic(self.dir / "sources.json", json.dumps(record, sort_keys=True))
+
+    def last_build(self) -> dict[str, Any]:
+        """What the last good build was made from (empty if unknown or not to be trusted)."""
+        if not self.trusted:
+            return {}
+        data = _read_json(self.dir / "sources.json")
+        if data is None and (self.dir / "sources.json").exists():
+            self.note(f"{self.dir / 'sources.json'} could not be read; building from the sources")
+        return data or {}
+
+
+def sources(root: Path, previous: dict[str, list] | None = None, racy_from: int = 0) -> dict[str, list]:
+    """Every file a build reads -> [size, mtime_ns, sha256]; a file whose size and time match `previous` keeps
+    its recorded digest unread, unless its time is not safely before `racy_from` (when `previous` was read): a
+    file saved twice within the file system's clock tick keeps its time, so only its bytes can tell."""
+    previous = previous or {}
+    found: dict[str, list] = {}
+    paths = [root / CONFIG_FILE] if (root / CONFIG_FILE).is_file() else []
+    for name in SOURCE_FOLDERS:
+        paths += [p for p in (root / name).rglob("*") if p.is_file()] if (root / name).is_dir() else []
+    for path in paths:
+        name = path.relative_to(root).as_posix()
+        stat = path.stat()
+        known = previous.get(name)
+        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns < racy_from - RACY_NS:
+            found[name] = known
+        else:
+            found[name] = [stat.st_size, stat.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()]
+    return found
+
+
+def same_content(a: dict[str, list], b: dict[str, list]) -> bool:
+    return a.keys() == b.keys() and all(a[name][2] == b[name][2] for name in a)
+
+
+def code_version() -> str:
+    """Changes whenever any file of the installed package changes (by size and time): an upgrade rebuilds."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".html", ".xml", ".txt", ".css", ".json", ".js") and "__pycache__" not in path.parts:
+            stat = path.stat()
+            h.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+class MarkdownStore:
+    """Rendered markdown by key, in one SQLite file; new entries are kept in memory until `save`."""
+
+class MarkdownReader:
+    """Rendered markdown by key, read from one SQLite file; what is rendered anew is kept in `rendered`.
+
+    A worker process reads with one of these and hands `rendered` back to the build."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.rendered: dict[str, str] = {}
+        self._db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True) if path and path.is_file() else None
+
+    def get(self, key: str) -> str | None:
+        if key in self.rendered:
+            return self.rendered[key]
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT html FROM markdown WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put(self, key: str, html: str) -> None:
+        self.rendered[key] = html
+
+
+class MarkdownStore(MarkdownReader):
+    """The build's own reader, which also saves what was rendered; a file that cannot be read is thrown away."""
+
+    def __init__(self, path: Path, note: Callable[[str], None], *, read: bool = True):
+        super().__init__(path if read else None)
+        self.file = path
+        if self._db is not None:
+            try:  # a corrupt file fails here, not halfway through the pages
+                self._db.execute("SELECT count(*) FROM markdown").fetchone()
+            except sqlite3.DatabaseError as exc:
+                note(f"the markdown cache {path} could not be read ({exc}); starting afresh")
+                self._db.close()
+                self._db, self.path = None, None
+
+    def save(self) -> None:
+        if self._db is not None:
+            self._db.close()
+        if self.path is None:  # not read, or unreadable: replaced by what this build rendered
+            self.file.unlink(missing_ok=True)
+        db = sqlite3.connect(self.file)
+        try:
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+                db.executemany("INSERT OR REPLACE INTO markdown (key, html) VALUES (?, ?)", self.rendered.items())
+        finally:
+            db.close()
+        self.rendered = {}
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,86 @@
+"""Rendering the site's stale files into the staging folder: in this process for a few, over every core for many.
+
+A process pool costs a few tenths of a second to start and feed, so it is used only when there are enough pages to
+pay for it; below that, nothing of it is paid. Each worker renders a share of the pages with its own templates and
+its own view of the markdown cache, writes them into the staging folder, and hands back the markdown it rendered
+for the cache.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from ..cache import MarkdownReader, MarkdownStore
+from ..folders import Staging, inside
+from ..reporter import Reporter
+from .gather import Entry, Site
+from .theme import Theme
+from .urls import Urls, output_file
+
+PARALLEL_FROM = 300  # stale pages: below this, one process renders them faster than a pool would
+CHUNK = 40  # pages per task: small enough to share the work evenly, large enough to keep the overhead low
+
+
+def render_pages(site: Site, theme: Theme, urls: Urls, names: list[str], staging: Staging,
+                 markdown: MarkdownStore | None, reporter: Reporter) -> None:
+    """Write every named page and file of `site` into `staging`; a page that fails raises ProjectError."""
+    wanted = set(names)
+    entries = [e for e in site.entries if output_file(e.path) in wanted]
+    with reporter.task("Rendering pages", len(wanted)) as task:
+        workers = _workers(len(entries))
+        if workers > 1:
+            _render_in_pool(workers, site, theme, urls, entries, staging, markdown, task)
+        else:
+            theme.markdown = markdown
+            for entry in entries:
+                staging.put(output_file(entry.path), theme.render(entry, site.shared, urls))
+                task.advance()
+        for file in site.files:
+            if file.path in wanted:
+                shutil.copyfile(file.source, staging.target(file.path))
+                staging.wrote([file.path])
+                task.advance()
+
+
+def _workers(pages: int) -> int:
+    if pages < PARALLEL_FROM:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, pages // CHUNK))
+
+
+def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries: list[Entry], staging: Staging,
+                    markdown: MarkdownStore | None, task) -> None:
+    # fork starts a worker in milliseconds with everything already imported; elsewhere the default start method.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    store = markdown.path if markdown is not None else None  # the workers read it themselves
+    chunks = [entries[i:i + CHUNK] for i in range(0, len(entries), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_render_chunk, theme.root, site.shared, urls.site_url, chunk, staging.dir, store)
+                   for chunk in chunks]
+        for future in as_completed(futures):
+            names, rendered = future.result()  # a page's ProjectError is raised here, as in one process
+            staging.wrote(names)
+            if markdown is not None:
+                for key, html in rendered.items():
+                    markdown.put(key, html)
+            task.advance(len(names))
+
+
+def _render_chunk(root: Path, shared: dict[str, Any], site_url: str, entries: list[Entry], staging_dir: Path,
+                  store: Path | None) -> tuple[list[str], dict[str, str]]:
+    """In a worker: render `entries` into the staging folder; the names written and the markdown rendered."""
+    cache = MarkdownReader(store)
+    theme, urls = Theme(root, cache), Urls(site_url)
+    names = []
+    for entry in entries:
+        name = output_file(entry.path)
+        inside(staging_dir, name).write_bytes(theme.render(entry, shared, urls))
+        names.append(name)
+    return names, cache.rendered
