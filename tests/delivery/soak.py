@@ -5,7 +5,9 @@ A scenario is pure data drawn from one seed: members (some joined a year ago, so
 steps come up), hourly changes (unsubscribes, comebacks, persona and timezone changes, trigger tags, events) and
 the tick times (mostly a few minutes past the hour, some just before or just after it, some runs repeated in the
 same hour, some a little behind the last one). `replay` plays it through the real client; with `faults`, a share
-of the ticks in the first part fail at random calls in random ways, and the rest run clean so repair can finish.
+of the ticks in the first part fail at random calls in random ways, some of them with Mailchimp at its unkindest
+(sends canceled part way, sends and segment adds that lag, a gate that refuses every send), and the rest run clean
+so repair can finish.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ START = datetime(2028, 2, 7, tzinfo=UTC)  # a Monday: 29 February and both DST c
 ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham",
          "America/Los_Angeles", "Asia/Kathmandu", ""]
 PERSONAS = ["makers", "learners", ""]  # what the signup form sends: persona slugs
-FAULTS = ["500", "503", "drop", "403", "429-storm", "timeout"]
+FAULTS = ["500", "503", "500-empty", "502-html", "drop", "403", "429-storm", "timeout"]
+UNKIND = ["cancel_after", "send_lag_reads", "segment_lag", "unverified_domain"]
 QUICK = RetryPolicy(attempts=5, base_delay=0.001, max_delay=0.01)
 
 
@@ -103,6 +106,7 @@ class Outcome:
     segments: list[str]
     ticks: int = 0
     faulted_ticks: int = 0
+    unkind_ticks: int = 0
     failed_requests: int = 0
     timeouts: int = 0
     calls: int = 0
@@ -158,6 +162,8 @@ def replay(project, emu, sc: Scenario, faults: bool) -> Outcome:
                 if not forced and _idle(project, emu, mc.list_id, events, now):
                     continue
                 spec = _fault(rng) if faults and hour < (sc.days - sc.clean_days) * 24 and rng.random() < 0.4 else None
+                if spec and rng.random() < 0.5:
+                    spec["unkind"] = _unkind(rng)
                 forced = _run(project, emu, mc, slow, now, events, spec, out)
                 if forced and spec and rng.random() < 0.3:  # someone re-runs the failed job at once
                     clock.now = now + timedelta(minutes=1)
@@ -222,8 +228,19 @@ def _fault(rng: random.Random) -> dict:
             "every": rng.choice([2, 3]) if kind == "429-storm" else 0}
 
 
+def _unkind(rng: random.Random) -> dict:
+    """One or two of Mailchimp's unkind behaviours, for one tick."""
+    chosen = rng.sample(UNKIND, rng.choice([1, 2]))
+    values = {"cancel_after": rng.randrange(0, 3), "send_lag_reads": rng.randrange(1, 5),
+              "segment_lag": rng.randrange(1, 8), "unverified_domain": True}
+    return {name: values[name] for name in chosen}
+
+
 def _run(project, emu, mc, slow: SlowAnswers, now: datetime, events: list, spec: dict | None, out: Outcome) -> bool:
     """One tick, failing as `spec` says; True when it did not finish cleanly (so the next hour runs for sure)."""
+    if spec and spec.get("unkind"):
+        emu.set_behaviours(**spec["unkind"])
+        out.unkind_ticks += 1
     if spec and spec["kind"] == "timeout":
         slow.arm(spec["nth"][0])
         out.timeouts += 1
@@ -244,5 +261,6 @@ def _run(project, emu, mc, slow: SlowAnswers, now: datetime, events: list, spec:
         f = emu.faults
         out.failed_requests += sum(1 for n in f.nth if n <= f.count) + (f.count // f.every if f.every else 0)
         emu.clear_faults()
+        emu.set_behaviours()
         slow.arm()
     return not clean or bool(spec)

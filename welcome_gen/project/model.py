@@ -155,7 +155,8 @@ class Sending(Schema):
     window: SendWindow = SendWindow()
     days: list[Weekday] = list(WEEKDAYS)
     max_lateness: Duration = timedelta(days=2)
-    max_per_week: int = Field(3, ge=1, description="Most emails from welcome-gen one member gets in 7 days.")
+    max_per_week: int = Field(3, ge=1, description="Most sequence emails from welcome-gen one member gets in 7 days "
+                              "(newsletter issues are not counted).")
     birthday_not_with_welcome: bool = True
 
 
