@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         calls = mc.calls - calls_before
         failed = [r for r in report.results if r.error]
         batches = len(report.results)
-        per_batch = 7  # create segment, create campaign, content, checklist, re-read, send, create record tag
+        # create segment, create campaign, content, re-read (status and count), checklist, send, read the status
+        # that shows it, read who it reached (sent-to), create record tag
+        per_batch = 9
         per_tick = 4  # folders, segments, campaigns, merge fields (member pages counted apart)
         adds = sum(2 * math.ceil(len(b.deliveries) / 500) for b in report.plan.batches)  # batch segment + record tag
         floor = math.ceil(args.members / 1000) + adds + per_batch * batches + per_tick

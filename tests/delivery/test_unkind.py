@@ -227,3 +227,17 @@ def test_tags_beyond_those_a_read_shows_are_read_in_full(project, mailchimp, mai
     assert again.repaired == [] and again.plan.empty
     assert [r for r in list(emu.requests)[before:] if r.method != "GET"] == []
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
+
+
+def test_a_send_still_going_out_is_recorded_by_the_next_run_from_whom_it_reached(project, mailchimp,
+                                                                                mailchimp_emulator, clock):
+    emu = mailchimp_emulator
+    trio(project, mailchimp, clock)
+    emu.store.sending_reads = 4  # the campaign reads `sending` for a while after its send
+    first = tick(project, mailchimp, clock.now)
+    assert first.delivered == 3 and first.exit_code == 0
+    assert records(emu, mailchimp, "wg:welcome:1") == []  # not before Mailchimp is done sending it
+    clock.now = at("2027-03-01 10:35")
+    second = tick(project, mailchimp, clock.now)
+    assert second.results == [] and records(emu, mailchimp, "wg:welcome:1") == list(TRIO)
+    assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]

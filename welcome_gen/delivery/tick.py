@@ -194,7 +194,9 @@ def _record(project: Project, store: BatchGateway, name: str, campaign: Campaign
     missing = [m for m in in_batch if record and record not in m.tags]
     reached = store.reached(campaign) if missing else None
     if reached is None:
-        return  # nothing to record, or Mailchimp is still sending it: recorded once it is done
+        for m in missing:  # Mailchimp is still sending it: they wait for it (nothing written; recorded when done)
+            m.tags.add(record)
+        return
     got = [m.email for m in missing if m.email in reached]
     unreached = [m for m in missing if m.email not in reached]
     if not dry_run:
@@ -259,7 +261,7 @@ def _one_batch(project: Project, store: BatchGateway, renderer: Renderer, batch:
         reached = store.reached(campaign)
         if reached is None:  # Mailchimp is still sending: the next run records whom it reached
             for e in expected:
-                by_email[e].tags.add(key)
+                by_email[e].tags |= {key, record}
             return result
         result.recipients = [e for e in expected if e in reached]
         store.tag(record, result.recipients)
