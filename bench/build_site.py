@@ -1,4 +1,5 @@
-"""How long `build` takes on a large synthetic project: a full build, then a rebuild with nothing changed.
+"""How long `build` takes on a large synthetic project: a full build, a rebuild with nothing changed, a rebuild
+with one page edited, and one after a template change (every page rendered again, markdown from the cache).
 
     python bench/build_site.py [--issues 2000]
 
@@ -14,8 +15,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from welcome_gen.project import load_project
-from welcome_gen.site import build
+from welcome_gen.build import Options, build
 
 CONFIG = """\
 site:
@@ -50,29 +50,35 @@ def make_project(root: Path, issues: int) -> None:
             + PARAGRAPH * 8 + "## A table\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n" + link)
 
 
-def timed(root: Path, out: Path) -> tuple[float, object]:
+def timed(root: Path, clean: bool = False) -> tuple[float, object]:
     started = time.perf_counter()
-    result = build(load_project(root), out)
+    result = build(root, options=Options(clean=clean))
     return time.perf_counter() - started, result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=2000)
+    parser.add_argument("--dir", type=Path, default=None, help="Where to build (e.g. a tmpfs such as /dev/shm).")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="wg-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="wg-bench-", dir=args.dir))
     try:
-        root, out = workdir / "project", workdir / "public"
+        root = workdir / "project"
         make_project(root, args.issues)
-        full, first = timed(root, out)
-        again, second = timed(root, out)
+        full, first = timed(root, clean=True)
+        again, second = timed(root)
         page = root / "content/page-3.md"
         page.write_text(page.read_text() + "\nOne more line.\n")
-        one, third = timed(root, out)
-        print(f"{args.issues} issues, {first.total} files")
+        one, third = timed(root)
+        (root / "templates/site").mkdir(parents=True)
+        (root / "templates/site/partials").mkdir()
+        (root / "templates/site/partials/footer.html").write_text("<footer>Bench footer</footer>\n")
+        theme, fourth = timed(root)
+        print(f"{args.issues} issues, {first.written} files")
         print(f"full build:            {full:6.2f} s  ({first.written} written)")
         print(f"rebuild, no change:    {again:6.2f} s  ({second.written} written, {second.unchanged} unchanged)")
         print(f"rebuild, one page:     {one:6.2f} s  ({third.written} written)")
+        print(f"rebuild, new footer:   {theme:6.2f} s  ({fourth.written} written)")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

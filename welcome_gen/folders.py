@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import UsageError, WelcomeGenError
@@ -141,6 +141,7 @@ class Staging:
         self.folder = folder
         self.written: list[str] = []
         self._dir: Path | None = None
+        self._made: set[str] = set()  # folders made inside it so far
 
     @property
     def dir(self) -> Path:
@@ -148,12 +149,13 @@ class Staging:
             parent = self.folder.out.parent
             parent.mkdir(parents=True, exist_ok=True)
             self._dir = Path(tempfile.mkdtemp(prefix=f".{self.folder.out.name}.new-", dir=parent))
+            self._made = set()
             os.chmod(self._dir, 0o755)  # mkdtemp makes it private; a published site must be readable
         return self._dir
 
     def target(self, name: str) -> Path:
         """Where `name` goes in the staging folder, its folder made; never outside it."""
-        return inside(self.dir, name)
+        return inside(self.dir, name, self._made)
 
     def put(self, name: str, data: bytes) -> None:
         self.target(name).write_bytes(data)
@@ -218,13 +220,20 @@ class Staging:
         self._dir = None
 
 
-def inside(folder: Path, name: str) -> Path:
-    """`folder / name`, its parent made; never a path outside `folder` (slugs are checked; this is the last guard)."""
-    target = folder / name
-    if not target.resolve().is_relative_to(folder.resolve()):
+def inside(folder: Path, name: str, made: set[str] | None = None) -> Path:
+    """`folder / name`, its parent made; never a path outside `folder` (slugs are checked; this is the last guard).
+
+    `folder` is a staging folder this build made and filled, so nothing in it is a link that leads elsewhere: the
+    name alone says where it goes. `made` remembers the folders already made, which saves a call per file."""
+    parts = PurePosixPath(name).parts
+    if not parts or parts[0] == "/" or ".." in parts or "\\" in name:
         raise WelcomeGenError(f"refusing to write {name}: it is outside the output folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
+    parent = "/".join(parts[:-1])
+    if made is None or parent not in made:
+        (folder / parent).mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(parent)
+    return folder / name
 
 
 # Earlier builds kept the site's record inside the published folder; one found there still marks the folder as

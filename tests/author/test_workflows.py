@@ -86,6 +86,17 @@ def test_publish_deploys_main_to_pages_and_only_builds_pull_requests(scaffolded)
     assert deploy["steps"][-1]["uses"].startswith("actions/deploy-pages@")
 
 
+def test_publish_keeps_the_build_cache_between_runs(scaffolded):
+    steps = load(scaffolded / "publish.yml")["jobs"]["build"]["steps"]
+    names = [s.get("uses", s.get("run", "")).split("@")[0] for s in steps]
+    cache = steps[names.index("actions/cache")]["with"]
+    assert names.index("actions/cache") < names.index("welcome-gen build")
+    # Only the cache, never the outputs: a fresh checkout builds its site afresh, from cached markdown.
+    assert cache["path"] == ".welcome-gen/cache"
+    # A new cache is saved by every run (its key names the commit); the next run restores the latest one.
+    assert "${{ github.sha }}" in cache["key"] and cache["key"].startswith(cache["restore-keys"].strip())
+
+
 def test_send_is_hourly_never_overlaps_and_keeps_the_digest_private(scaffolded):
     wf = load(scaffolded / "send.yml")
     assert [c["cron"].split()[1:] for c in wf["on"]["schedule"]] == [["*", "*", "*", "*"]]
