@@ -54,7 +54,7 @@ def due_time(project: Project, doc: Document) -> datetime | None:
         return None
     zone = ZoneInfo(project.config.site.timezone)
     when = when if when.tzinfo else when.replace(tzinfo=zone)
-    published = datetime.combine(doc.meta.date, time(0), tzinfo=zone)
+    published = datetime.combine(doc.meta.day(zone), time(0), tzinfo=zone)
     return max(when, published)
 
 

@@ -84,6 +84,31 @@ def _month_day(value: Any) -> str:
     return str(value)
 
 
+def _moment(value: Any) -> date | datetime:
+    """A date as other tools write them: 2004-01-05, 2004-01-05 23:04, 2004-01-05T23:04:00Z, ...T23:04:00+10:00."""
+    if isinstance(value, date):  # YAML reads a bare date, and a full timestamp, itself
+        return value
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        if re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}", text):
+            return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD, with a time if it matters (YYYY-MM-DD HH:MM, "
+                     "in the site's timezone, or 2004-01-05T23:04:00+10:00)")
+
+
+def _tag_list(value: Any) -> Any:
+    """Tags as other tools write them: 'Wood Work, Tools' or ['Wood Work'] become ['wood-work', 'tools']."""
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        return [re.sub(r"[^a-z0-9]+", "-", t.strip().lower()).strip("-") if isinstance(t, str) else t for t in value]
+    return value
+
+
 Slug = Annotated[str, BeforeValidator(_slug)]
 Url = Annotated[str, BeforeValidator(_url)]
 Email = Annotated[str, BeforeValidator(_email)]
@@ -91,6 +116,7 @@ TimeZoneName = Annotated[str, BeforeValidator(_timezone)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 ClockTime = Annotated[time, BeforeValidator(_clock)]
 MonthDay = Annotated[str, BeforeValidator(_month_day)]
+Moment = Annotated[datetime | date, BeforeValidator(_moment)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -205,15 +231,57 @@ class PersonaMeta(Schema):
         return self
 
 
+# Front matter other site generators write that has no meaning here: a migrated post builds without edits.
+FOREIGN_KEYS = {"layout", "author", "authors", "lastmod", "modified", "updated", "weight", "keywords", "images",
+                "image", "series", "type", "permalink", "url", "toc", "comments", "categories", "category",
+                "publishdate", "expirydate", "cover", "featured_image", "showtoc", "math", "lang", "translationkey"}
+
+
 class IssueMeta(Schema):
     title: str
-    date: date
+    date: Moment = Field(description="YYYY-MM-DD, or with a time: orders the issues and reaches the feed.")
     slug: Slug | None = None
     summary: str = ""
-    tags: list[Slug] = []
+    tags: Annotated[list[Slug], BeforeValidator(_tag_list)] = []
     draft: bool = False
+    aliases: list[str] = Field([], description="Earlier addresses of this issue on the site; each redirects here.")
     send_at: datetime | None = Field(None, description="When to send this issue as a campaign (once).")
     personas: list[Slug] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_other_tools(cls, value: Any) -> Any:
+        """Hugo's, Jekyll's and Pelican's ways of saying the same things."""
+        if not isinstance(value, dict):
+            return value
+        known = set(cls.model_fields) | {"redirect_from", "published", "status", "description", "excerpt"}
+        out = {}
+        for key, item in value.items():
+            name = key.lower() if isinstance(key, str) and key.lower() in known | FOREIGN_KEYS else key
+            if name not in FOREIGN_KEYS:
+                out[name] = item
+        aliases = value.get("redirect_from")  # Jekyll's redirect plugin
+        if aliases is not None and "aliases" not in out:
+            out["aliases"] = [aliases] if isinstance(aliases, str) else aliases
+        out.pop("redirect_from", None)
+        for said, draft in (("published", False), ("status", "draft")):  # Jekyll, Pelican
+            if said in out:
+                if out.pop(said) == draft:
+                    out["draft"] = True
+        for summary in ("description", "excerpt"):  # Hugo, Jekyll
+            if summary in out:
+                text = out.pop(summary)
+                out.setdefault("summary", text)
+        return out
+
+    def published(self, zone: ZoneInfo) -> datetime:
+        """The issue's date as an instant: a time without a zone is the site's; a date alone is its midnight."""
+        when = self.date if isinstance(self.date, datetime) else datetime.combine(self.date, time(0))
+        return when if when.tzinfo else when.replace(tzinfo=zone)
+
+    def day(self, zone: ZoneInfo) -> date:
+        """The day the issue is dated, on the site's calendar."""
+        return self.published(zone).astimezone(zone).date()
 
 
 # -- sequences/ ---------------------------------------------------------------------------------

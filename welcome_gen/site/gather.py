@@ -17,8 +17,8 @@ from ..errors import Problem, rel
 from ..project import Document, Project
 from .form import signup_form
 from .links import Resolver, find_links
-from .urls import (ARCHIVE, FIT, TAGS, archive_path, content_paths, issue_path, lookup_key, page_path, persona_path,
-                   tag_path)
+from .urls import (ARCHIVE, FIT, TAGS, alias_path, archive_path, content_paths, issue_path, lookup_key, page_path,
+                   persona_path, tag_path)
 
 FEED_SIZE = 20  # newest issues in feed.xml
 HOME_RECENT = 3  # newest issues on the home page
@@ -65,6 +65,7 @@ class _Gatherer:
     def __init__(self, project: Project, assets: dict[str, Path], drafts: bool, today: date,
                  live_reload: str | None):
         self.project, self.drafts, self.today = project, drafts, today
+        self.zone = ZoneInfo(project.config.site.timezone)
         self.live_reload = live_reload
         self.problems: list[Problem] = []
         self.unpublished: dict[str, tuple[str, str]] = {}
@@ -73,7 +74,7 @@ class _Gatherer:
         self.personas = sorted(self._published(project.personas, lambda d: persona_path(d.slug)),
                                key=lambda d: (d.meta.order, d.meta.title.lower()))
         self.issues = sorted(self._published(project.issues, lambda d: issue_path(d.slug)),
-                             key=lambda d: (d.meta.date, d.slug), reverse=True)
+                             key=lambda d: (d.meta.published(self.zone), d.slug), reverse=True)
         self.tags = sorted({t for issue in self.issues for t in issue.meta.tags})
         self.files = self._static_files(assets)
         per_page = project.config.site.per_page
@@ -87,8 +88,8 @@ class _Gatherer:
         for doc in docs:
             if doc.meta.draft and not self.drafts:
                 self.unpublished[doc.path] = (place(doc), "a draft")
-            elif getattr(doc.meta, "date", None) and doc.meta.date > self.today and not self.drafts:
-                self.unpublished[doc.path] = (place(doc), f"dated {doc.meta.date.isoformat()}, in the future")
+            elif hasattr(doc.meta, "day") and doc.meta.day(self.zone) > self.today and not self.drafts:
+                self.unpublished[doc.path] = (place(doc), f"dated {doc.meta.day(self.zone).isoformat()}, in the future")
             else:
                 out.append(doc)
         return out
@@ -107,7 +108,23 @@ class _Gatherer:
             if lookup_key(file.path) in taken:
                 self.problems.append(Problem(file.shown, None, f"would replace the site's own page /{file.path}; "
                                                                "rename or remove it"))
+        taken |= {lookup_key(f.path) for f in self.files}
+        self.aliases = self._aliases(taken)
         return places + [f.path for f in self.files]
+
+    def _aliases(self, taken: set[str]) -> list[tuple[str, Document]]:
+        """Each published issue's earlier addresses that are free, as (site path, issue); the others are problems."""
+        found = []
+        for doc in self.issues:
+            for i, written in enumerate(doc.meta.aliases):
+                path = alias_path(written)
+                if path is None or lookup_key(path) in taken:
+                    why = "is no address on this site" if path is None else "is already a page or file of the site"
+                    self.problems.append(Problem(doc.path, doc.line("aliases", i), f"alias '{written}' {why}"))
+                    continue
+                taken.add(lookup_key(path))
+                found.append((path, doc))
+        return found
 
     def _static_files(self, assets: dict[str, Path]) -> list[StaticFile]:
         root = self.project.root
@@ -152,7 +169,8 @@ class _Gatherer:
 
     def _card(self, doc: Document) -> dict[str, Any]:
         meta = doc.meta
-        return {"title": meta.title, "path": issue_path(doc.slug), "date": meta.date.isoformat(),
+        return {"title": meta.title, "path": issue_path(doc.slug), "date": meta.day(self.zone).isoformat(),
+                "published": meta.published(self.zone).isoformat(),
                 "summary": meta.summary, "draft": meta.draft, "tags": [{"name": t, "path": tag_path(t)}
                                                                        for t in meta.tags]}
 
@@ -165,7 +183,10 @@ class _Gatherer:
         pages = [self._home(), self._fit(), *self._pages(), *self._persona_pages(), *self._archive(),
                  *self._issue_pages(), *self._tag_pages()]
         self._unknown_personas()
-        return Site(pages + self._generated(pages), self.files, self._shared(), self.problems)
+        redirects = [Entry(path, "redirect.html", {"page": {"title": doc.meta.title, "target": issue_path(doc.slug),
+                                                            "path": path, "draft": False, "description": ""}},
+                           _inputs(doc)) for path, doc in self.aliases]
+        return Site(pages + self._generated(pages) + redirects, self.files, self._shared(), self.problems)
 
     def _home(self) -> Entry:
         home = next((d for d in self.pages if d.slug == "index"), None)
@@ -239,7 +260,7 @@ class _Gatherer:
         feed = [self._issue(d) for d in self.issues[:FEED_SIZE]]
         return [
             Entry("404.html", "404.html", {"page": not_found}, [], url_mode="rooted"),
-            Entry("feed.xml", "feed.xml", {"issues": feed, "updated": feed[0]["date"] if feed else None},
+            Entry("feed.xml", "feed.xml", {"issues": feed, "updated": feed[0]["published"] if feed else None},
                   _inputs(*self.issues[:FEED_SIZE])),
             Entry("sitemap.xml", "sitemap.xml", {"pages": listed},
                   _inputs(*self.pages, *self.personas, *self.issues)),

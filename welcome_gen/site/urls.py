@@ -40,6 +40,16 @@ def tag_path(tag: str) -> str:
     return f"{TAGS}{tag}/"
 
 
+def alias_path(written: str) -> str | None:
+    """An earlier address of a page, as written in `aliases` (``/posts/old/``, ``old.html``), as a site path;
+    None when it is no path on this site."""
+    path = written.strip().lstrip("/")
+    parts = path.split("/")
+    if not path or "://" in written or any(p in (".", "..") for p in parts) or "?" in path or "#" in path:
+        return None
+    return path if path.endswith("/") or "." in parts[-1] else path + "/"
+
+
 def output_file(site_path: str) -> str:
     """The file that serves a site path: ``"fit/"`` -> ``"fit/index.html"``."""
     return site_path + "index.html" if site_path == "" or site_path.endswith("/") else site_path
