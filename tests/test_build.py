@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from welcome_gen.build import BuildFailed, Options, build
+from welcome_gen.cache import MarkdownReader
+from welcome_gen.site.markup import markdown_key
 
 TODAY = date(2026, 11, 2)
 OUTPUTS = ("public", "build/emails", "build/journeys")
@@ -129,3 +131,21 @@ def test_a_failed_build_writes_nothing_anywhere(example):
     with pytest.raises(BuildFailed, match="content/faq.md:2"):
         build(example, options=Options(today=TODAY))
     assert tree(example) == before
+
+
+def test_pages_rendered_over_several_processes_are_the_same_bytes(example, tmp_path):
+    for i in range(120):  # enough pages for worker processes to share
+        (example / f"content/newsletter/note-{i:03d}.md").write_text(
+            f"---\ntitle: Note {i}\ndate: 2026-0{1 + i % 9}-{10 + i % 18} 0{i % 10}:30\ntags: [tools]\n---\n\n"
+            f"## Part {i}\n\nSee [the box](a-box-with-a-sliding-lid.md) and `code`.\n\n| a | b |\n|---|---|\n| {i} | x |\n",
+            encoding="utf-8")
+    copy = tmp_path / "copy"
+    shutil.copytree(example, copy)
+    build(example, options=Options(today=TODAY, jobs=1))
+    build(copy, options=Options(today=TODAY, jobs=2))
+    one, two = tree(example), tree(copy)
+    assert sorted(one) == sorted(two) and [f for f in one if one[f] != two[f]] == []
+    assert len([f for f in one if f.startswith("public/newsletter/note-")]) == 120
+    # What the workers rendered is kept in the cache like the rest.
+    reader = MarkdownReader(copy / ".welcome-gen/cache/markdown.sqlite")
+    assert reader.get(markdown_key((copy / "content/newsletter/note-007.md").read_text().split("---\n", 2)[2]))

@@ -50,6 +50,7 @@ class Options:
     clean: bool = False  # trust no cache or record: make everything afresh
     live_reload: str | None = None  # the reload script `serve` adds to every page
     today: date | None = None  # the site's today, else the clock's
+    jobs: int | None = None  # processes rendering pages: None for as many as pay (all cores for a large site)
 
 
 @dataclass
@@ -169,7 +170,8 @@ class _Stages:
 
         self.staging = {name: folder.stage() for name, folder in self.folders.items()}
         try:
-            site.render(self.site, self.folders["site"], self.staging["site"], self.cache.markdown, self.reporter)
+            site.render(self.site, self.folders["site"], self.staging["site"], self.cache.markdown, self.reporter,
+                        jobs=self.options.jobs)
             self.outputs["site"] = list(self.site.outputs.values())
             self.outputs["emails"] = self.kept["emails"] or stage_files(
                 self.folders["emails"], self.staging["emails"], email_files(self.project, self.emails, self.today))

@@ -40,6 +40,8 @@ def build(
                                     show_default="PROJECT_DIR/build/emails"),
     drafts: bool = typer.Option(False, "--drafts", help="Include drafts and future-dated issues."),
     clean: bool = typer.Option(False, "--clean", help="Ignore the build cache and make every file afresh."),
+    jobs: int = typer.Option(None, "--jobs", "-j", min=1, show_default="as many as pay",
+                             help="Processes rendering pages (a large site uses every core)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing unless something is wrong."),
 ) -> int:
     """Build the website into public/, every email into build/emails/ and the sample subscribers' journeys into
@@ -49,7 +51,7 @@ def build(
 
     quiet = quiet or console.quiet()
     targets = Targets.of(project_dir.absolute(), out, emails_out)
-    result = build_project(project_dir, targets, Options(drafts=drafts, clean=clean),
+    result = build_project(project_dir, targets, Options(drafts=drafts, clean=clean, jobs=jobs),
                            NullReporter() if quiet else RichReporter())
     for problem in result.warnings:
         console.problem(problem)

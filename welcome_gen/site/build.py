@@ -19,7 +19,7 @@ from ..project import Project
 from ..reporter import NullReporter, Reporter
 from .check import site_problems
 from .gather import Site, gather, today_at
-from .markup import MarkdownCache
+from ..cache import MarkdownStore
 from .pages import render_pages
 from .theme import Theme
 from .urls import Urls, output_file
@@ -69,11 +69,11 @@ def prepare(project: Project, *, drafts: bool = False, today: date | None = None
     return SitePlan(site, theme, Urls(project.config.site.url), plan(site, theme), site_problems(project, site, theme))
 
 
-def render(site_plan: SitePlan, folder: OutputFolder, staging: Staging, markdown: MarkdownCache | None,
-           reporter: Reporter) -> list[str]:
-    """Render every file that is not current into `staging`; return their names."""
+def render(site_plan: SitePlan, folder: OutputFolder, staging: Staging, markdown: MarkdownStore | None,
+           reporter: Reporter, *, jobs: int | None = None) -> list[str]:
+    """Render every file that is not current into `staging` (over `jobs` processes); return their names."""
     stale = [name for name, output in site_plan.outputs.items() if not folder.current(output)]
-    render_pages(site_plan.site, site_plan.theme, site_plan.urls, stale, staging, markdown, reporter)
+    render_pages(site_plan.site, site_plan.theme, site_plan.urls, stale, staging, markdown, reporter, jobs)
     return stale
 
 

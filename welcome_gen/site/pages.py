@@ -27,12 +27,13 @@ CHUNK = 40  # pages per task: small enough to share the work evenly, large enoug
 
 
 def render_pages(site: Site, theme: Theme, urls: Urls, names: list[str], staging: Staging,
-                 markdown: MarkdownStore | None, reporter: Reporter) -> None:
-    """Write every named page and file of `site` into `staging`; a page that fails raises ProjectError."""
+                 markdown: MarkdownStore | None, reporter: Reporter, jobs: int | None = None) -> None:
+    """Write every named page and file of `site` into `staging`, over `jobs` processes (None: as many as pay);
+    a page that fails raises ProjectError."""
     wanted = set(names)
     entries = [e for e in site.entries if output_file(e.path) in wanted]
     with reporter.task("Rendering pages", len(wanted)) as task:
-        workers = _workers(len(entries))
+        workers = _workers(len(entries)) if jobs is None else max(1, min(jobs, len(entries) // CHUNK))
         if workers > 1:
             _render_in_pool(workers, site, theme, urls, entries, staging, markdown, task)
         else:
