@@ -102,19 +102,27 @@ def corpus(n: int, seed: int) -> list[Issue]:
 # -- the same corpus for each tool ------------------------------------------------------------------------
 
 
-def hugo_date(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+def hugo_front(issue: Issue, extra: str = "") -> str:
+    """YAML front matter as Hugo writes it."""
+    return (f"---\ntitle: {json.dumps(issue.title)}\ndate: {issue.when:%Y-%m-%dT%H:%M:%SZ}\n"
+            f"tags: {json.dumps(issue.tags)}\n{extra}---\n\n")
+
+
+def write_issues(folder: Path, issues: list[Issue], front) -> Path:
+    """Each issue as `folder/<slug>.md`, its front matter from `front(issue)`; the file "one edited" changes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for issue in issues:
+        (folder / f"{issue.slug}.md").write_text(front(issue) + issue.body, encoding="utf-8")
+    return folder / f"{issues[len(issues) // 2].slug}.md"
 
 
 def lay_out_welcome_gen(root: Path, issues: list[Issue]) -> Path:
     for part in ("welcome.yaml", "content", "sequences", "templates"):
         src = REPO / part
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / part)
-    for issue in issues:  # written as Hugo writes them: welcome-gen reads them as they are
-        (root / "content/newsletter" / f"{issue.slug}.md").write_text(
-            f"---\ntitle: {json.dumps(issue.title)}\ndate: {hugo_date(issue.when)}\ntags: {json.dumps(issue.tags)}\n"
-            f"summary: {json.dumps(issue.title)}\n---\n\n{issue.body}", encoding="utf-8")
-    return root / "content/newsletter" / f"{issues[len(issues) // 2].slug}.md"
+    # Written as Hugo writes them: welcome-gen reads them as they are.
+    return write_issues(root / "content/newsletter", issues,
+                        lambda issue: hugo_front(issue, f"summary: {json.dumps(issue.title)}\n"))
 
 
 HUGO_LAYOUT = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
@@ -130,18 +138,13 @@ HUGO_LIST = """{{ define "main" }}<h1>{{ .Title }}</h1>{{ range .Paginator.Pages
 
 
 def lay_out_hugo(root: Path, issues: list[Issue]) -> Path:
-    (root / "content/posts").mkdir(parents=True)
     (root / "layouts/_default").mkdir(parents=True)
     (root / "hugo.toml").write_text('baseURL = "https://bench.example.net/"\ntitle = "Bench"\n'
                                     '[pagination]\npagerSize = 10\n', encoding="utf-8")
     (root / "layouts/_default/baseof.html").write_text(HUGO_LAYOUT, encoding="utf-8")
     (root / "layouts/_default/single.html").write_text(HUGO_SINGLE, encoding="utf-8")
     (root / "layouts/_default/list.html").write_text(HUGO_LIST, encoding="utf-8")
-    for issue in issues:
-        (root / "content/posts" / f"{issue.slug}.md").write_text(
-            f"---\ntitle: {json.dumps(issue.title)}\ndate: {hugo_date(issue.when)}\ntags: {json.dumps(issue.tags)}\n"
-            f"---\n\n{issue.body}", encoding="utf-8")
-    return root / "content/posts" / f"{issues[len(issues) // 2].slug}.md"
+    return write_issues(root / "content/posts", issues, hugo_front)
 
 
 PELICAN_CONF = """AUTHOR = "Bench"
@@ -156,22 +159,18 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 
 
 def lay_out_pelican(root: Path, issues: list[Issue]) -> Path:
-    (root / "content").mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)
     (root / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
-    for issue in issues:
-        (root / "content" / f"{issue.slug}.md").write_text(
-            f"Title: {issue.title}\nDate: {issue.when:%Y-%m-%d %H:%M}\nTags: {', '.join(issue.tags)}\n"
-            f"Slug: {issue.slug}\n\n{issue.body}", encoding="utf-8")
-    return root / "content" / f"{issues[len(issues) // 2].slug}.md"
+    return write_issues(root / "content", issues, lambda issue: (  # Pelican's own metadata lines
+        f"Title: {issue.title}\nDate: {issue.when:%Y-%m-%d %H:%M}\nTags: {', '.join(issue.tags)}\n"
+        f"Slug: {issue.slug}\n\n"))
 
 
 def lay_out_mkdocs(root: Path, issues: list[Issue]) -> Path:
-    (root / "docs/posts").mkdir(parents=True)
+    (root / "docs").mkdir(parents=True)
     (root / "mkdocs.yml").write_text("site_name: Bench\nsite_url: https://bench.example.net/\n", encoding="utf-8")
     (root / "docs/index.md").write_text("# Bench\n\nThe newsletter.\n", encoding="utf-8")
-    for issue in issues:
-        (root / "docs/posts" / f"{issue.slug}.md").write_text(f"# {issue.title}\n\n{issue.body}", encoding="utf-8")
-    return root / "docs/posts" / f"{issues[len(issues) // 2].slug}.md"
+    return write_issues(root / "docs/posts", issues, lambda issue: f"# {issue.title}\n\n")
 
 
 # -- running each tool ------------------------------------------------------------------------------------

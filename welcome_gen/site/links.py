@@ -20,6 +20,7 @@ _REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?")  # [id]: target
 _HTML = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
+_PATTERNS = ((_INLINE, "]("), (_REFERENCE, "]:"), (_HTML, "="))
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -47,9 +48,12 @@ def find_links(body: str, first_line: int) -> list[Link]:
             continue
         if fence:
             continue
-        text = _CODE_SPAN.sub("", text)
-        for pattern in (_INLINE, _REFERENCE, _HTML):
-            links += [Link(m.group(1), number) for m in pattern.finditer(text) if is_internal(m.group(1))]
+        text = _CODE_SPAN.sub("", text) if "`" in text else text
+        # A pattern runs only on a line with its telltale: most lines link nowhere, and a substring test costs
+        # far less than a scan (the HTML attribute pattern's, on a long paragraph, most of all).
+        for pattern, telltale in _PATTERNS:
+            if telltale in text:
+                links += [Link(m.group(1), number) for m in pattern.finditer(text) if is_internal(m.group(1))]
     return links
 
 
