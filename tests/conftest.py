@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["mailchimp.fixtures"]  # the Mailchimp emulator fixtures, for every test folder
+from helpers import copy_example
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLE_PARTS = ("welcome.yaml", "content", "templates", "sequences")
+pytest_plugins = ["mailchimp.fixtures"]  # the Mailchimp emulator fixtures, for every test folder
 
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     """A private copy of the example project at the repo root."""
-    dest = tmp_path / "example"
-    dest.mkdir()
-    for part in EXAMPLE_PARTS:
-        src = REPO / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part)
-        elif src.is_file():
-            shutil.copy2(src, dest / part)
-    return dest
+    return copy_example(tmp_path / "example")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_PARTS = ("welcome.yaml", "content", "templates", "sequences")
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -13,6 +17,18 @@ def write(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def copy_example(dest: Path) -> Path:
+    """A private copy of the example project at the repo root, in `dest`."""
+    dest.mkdir(parents=True)
+    for part in EXAMPLE_PARTS:
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part)
+        elif src.is_file():
+            shutil.copy2(src, dest / part)
+    return dest
 
 
 def match_golden(golden: Path, produced: dict[str, str]) -> None:

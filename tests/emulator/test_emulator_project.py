@@ -28,6 +28,8 @@ def test_in_the_example_project_it_creates_the_audience_and_seeds_the_samples(ex
         assert emu.exports["MAILCHIMP_LIST_ID"] == "3ab9e1c2d4"  # mailchimp.audience_id in welcome.yaml
         assert "  audience 3ab9e1c2d4 (Bramble & Bolt Woodshop): created from welcome.yaml" in emu.lines
         assert "  8 of 8 sample subscribers from sequences/samples.yaml added" in emu.lines
+        form = next(line for line in emu.lines if "its signup form" in line).split()[-1]
+        assert form.endswith("/subscribe/post?u=e0a1b2c3d4e5f60718293a4b5&id=3ab9e1c2d4")
         mc = Mailchimp.from_env(env=emu.exports, retry=FAST)
         audience = mc.call("lists.get_list", "3ab9e1c2d4")
         assert audience["name"] == "Bramble & Bolt Woodshop"

@@ -157,6 +157,7 @@ class DevServer:
         return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Build failed · welcome-gen serve</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}
 h1{{color:#a4161a}}li{{margin:.4rem 0}}code{{background:#fbe9e9;padding:.1rem .3rem;white-space:pre-wrap}}</style>
 </head><body><h1>The site could not be built</h1>
