@@ -78,17 +78,19 @@ def main(argv: list[str] | None = None) -> int:
         failed = [r for r in report.results if r.error]
         batches = len(report.results)
         # create segment, create campaign, content, re-read (status and count), checklist, send, read the status
-        # that shows it, read who it reached (sent-to), create record tag
-        per_batch = 9
+        # that shows it, create record tag; and who it reached (sent-to), a page per 1,000
+        per_batch = 8
         per_tick = 4  # folders, segments, campaigns, merge fields (member pages counted apart)
         adds = sum(2 * math.ceil(len(b.deliveries) / 500) for b in report.plan.batches)  # batch segment + record tag
-        floor = math.ceil(args.members / 1000) + adds + per_batch * batches + per_tick
+        sent_to = sum(math.ceil(len(b.deliveries) / 1000) for b in report.plan.batches)
+        floor = math.ceil(args.members / 1000) + adds + sent_to + per_batch * batches + per_tick
         print(f"members {args.members:,}, due {args.due:,}, latency {args.latency_ms} ms/call "
               f"(seeding took {seeded:.1f}s)")
         print(f"planned {len(report.plan.deliveries):,} in {batches} batch(es); delivered {report.delivered:,}; "
               f"failed batches {len(failed)}; emulator recorded {len(emu.deliveries()):,} emails")
         print(f"Mailchimp calls: {calls} (retries {mc.retries}); floor {floor} = {math.ceil(args.members / 1000)} "
-              f"member pages + {adds} segment adds of 500 + {per_batch}x{batches} per batch + {per_tick} per tick; "
+              f"member pages + {adds} segment adds of 500 + {sent_to} sent-to pages + {per_batch}x{batches} per batch "
+              f"+ {per_tick} per tick; "
               f"{100 * (calls - floor) / floor:+.1f}% over the floor")
         print(f"wall time: {wall:.1f}s (target < 120s); plan+deliver only")
         return 0 if not failed and report.delivered == args.due else 1

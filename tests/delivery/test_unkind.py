@@ -100,13 +100,13 @@ def test_a_lagging_send_whose_answer_was_lost_goes_once(project, mailchimp, mail
     assert records(emu, mailchimp, "wg:welcome:1") == list(TRIO)
 
 
-def lose_the_send_answer(emu):
-    """The first actions/send takes effect, but its answer never arrives (the connection drops)."""
+def lose_the_send_answer(emu, ending: str = "/actions/send"):
+    """The first POST to a path with this ending takes effect, but its answer never arrives (the connection drops)."""
     original, lost = emu.execute, []
 
     def execute(method, path, query, body, *args, **kwargs):
         answer = original(method, path, query, body, *args, **kwargs)
-        if not lost and path.endswith("/actions/send"):
+        if not lost and method == "POST" and path.rstrip("/").endswith(ending):
             lost.append(path)
             raise ConnectionResetError("the answer is lost")
         return answer
@@ -183,6 +183,19 @@ def test_a_campaign_missing_from_the_date_filtered_list_is_found_before_anything
         tick(project, mailchimp, at(now))
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
     assert records(emu, mailchimp, "wg:welcome:1") == list(TRIO)
+
+
+def test_a_lost_create_answer_finds_the_campaign_whatever_mailchimps_clock_says(project, mailchimp,
+                                                                                mailchimp_emulator, clock):
+    emu = mailchimp_emulator
+    trio(project, mailchimp, clock)
+    clock.now = at("2026-12-01 09:00")  # Mailchimp's time, months before the tick's
+    lose_the_send_answer(emu, "/campaigns")
+    tick(project, mailchimp, at("2027-03-01 10:05"))
+    tick(project, mailchimp, at("2027-03-01 11:05"))
+    titles = [c["settings"]["title"] for c in mailchimp.call("campaigns.list", count=100)["campaigns"]]
+    assert titles == ["wg:welcome:1:default:2027030110"]  # no twin made after the lost answer
+    assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
 
 
 def test_an_issue_missing_from_the_date_filtered_list_is_not_sent_again(tmp_path, mailchimp, mailchimp_emulator,

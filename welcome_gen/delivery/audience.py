@@ -148,8 +148,9 @@ def sent_to(mc: Mailchimp, campaign_id: str) -> set[str]:
                              fields=["sent_to.email_address", "total_items"])}
 
 
-def read_campaigns(mc: Mailchimp, since: datetime | None) -> dict[str, Campaign]:
-    """welcome-gen's campaigns created since `since` (all of them when None; titles start with `wg:`), by title.
+def read_campaigns(mc: Mailchimp, since: datetime | None, *, newest: bool = False) -> dict[str, Campaign]:
+    """welcome-gen's campaigns created since `since` (all of them when None; titles start with `wg:`), by title;
+    with `newest`, only the newest page of them (a thousand), to find one just made.
 
     Not only those in welcome-gen's folder: a campaign someone moved to another folder is still a record of what
     was sent, and missing it could send a batch twice. Titles are not unique in Mailchimp (two runs at once, or a
@@ -158,7 +159,13 @@ def read_campaigns(mc: Mailchimp, since: datetime | None) -> dict[str, Campaign]
     """
     out: dict[str, Campaign] = {}
     window = {} if since is None else {"since_create_time": since.astimezone(timezone.utc).isoformat()}
-    for doc in pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id, **window):
+    if newest:
+        found = mc.call("campaigns.list", fields=CAMPAIGN_FIELDS, list_id=mc.list_id, count=PAGE, offset=0,
+                        sort_field="create_time", sort_dir="DESC", **window) or {}
+        docs = found.get("campaigns") or []
+    else:
+        docs = pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id, **window)
+    for doc in docs:
         title = (doc.get("settings") or {}).get("title") or ""
         if title.startswith(PREFIX):
             found = Campaign(doc["id"], title, doc.get("status", ""), parse_time(doc.get("send_time")),

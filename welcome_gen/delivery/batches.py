@@ -7,7 +7,7 @@ creation looks the name up first (in the tick's index), and the gateway consults
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Iterable
 
 from ..email.render import RenderedEmail
@@ -98,11 +98,11 @@ class BatchGateway:
             if seg is not None:
                 recipients["segment_opts"] = {"saved_segment_id": seg.id}
             body = {"type": "regular", "settings": settings, "recipients": recipients}
-            since = self.now - timedelta(days=1)
-            doc = self.mc.call("campaigns.create", body,
-                               lookup=lambda: read_campaigns(self.mc, since).get(key))
+            # Looked up among the newest campaigns, not by a time: Mailchimp's clock need not be this tick's `now`.
+            lookup = lambda: read_campaigns(self.mc, None, newest=True).get(key)  # noqa: E731
+            doc = self.mc.call("campaigns.create", body, lookup=lookup)
             found = doc if isinstance(doc, Campaign) else Campaign(doc["id"], key, doc.get("status", "save"))
-            found = self.index.campaigns[key] = self._settle(key, found, since)
+            found = self.index.campaigns[key] = self._settle(key, found)
         if found.status not in SENT:
             try:
                 self.mc.call("campaigns.set_content", found.id, {"html": email.html, "plain_text": email.text})
@@ -111,11 +111,11 @@ class BatchGateway:
                     raise
         return found
 
-    def _settle(self, key: str, mine: Campaign, since: datetime) -> Campaign:
+    def _settle(self, key: str, mine: Campaign) -> Campaign:
         """The campaign of this title every run agrees on. A run overlapping this one may have made (even sent) a
         campaign of the same title since this tick read the index: a sent one wins, else the oldest, and the
         loser's maker removes it unsent, so two runs never send one batch twice."""
-        winner = read_campaigns(self.mc, since).get(key) or mine
+        winner = read_campaigns(self.mc, None, newest=True).get(key) or mine
         if winner.id != mine.id:
             try:
                 self.mc.call("campaigns.remove", mine.id)
