@@ -230,7 +230,8 @@ class Recorder:
 def test_progress_goes_through_the_reporter(project, mailchimp, delivered, tmp_path):
     recorder = Recorder()
     make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-09 12:00"), reporter=recorder)
-    assert recorder.tasks == {"reading campaigns": [None, 0], "reading reports": [5, 5]}
+    assert recorder.tasks == {"reading campaigns": [None, 0], "reading reports": [5, 5], "reading members": [None, 0],
+                              "reading who received what": [5, 5]}
 
 
 def test_an_unsubscribe_after_a_step_shows_against_that_step(project, mailchimp, mailchimp_emulator, delivered,

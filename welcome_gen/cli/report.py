@@ -37,8 +37,13 @@ def report(
                              show_default="PROJECT_DIR/build/report"),
     project_dir: Path = PROJECT_DIR,
     since: str = typer.Option(None, "--since", help="Only campaigns sent on or after this date (YYYY-MM-DD)."),
+    now: str = typer.Option(None, "--now", help="Judge who is overdue as if it were this time (ISO 8601)."),
+    ledger: bool = typer.Option(True, "--ledger/--no-ledger", help="Also write the ledger (ledger.html, ledger.csv): "
+                                                                   "who got which personal email, and who is overdue. "
+                                                                   "It reads each campaign's recipients."),
 ) -> int:
-    """How each sequence step performs: sent, opens, clicks per step and variant, as a static page with charts."""
+    """How each sequence step performs (sent, opens, clicks per step and variant, as a static page with charts), and
+    the ledger of who got a personal touch and who is overdue. Both name no one in the terminal."""
     from ..project import load_project
     from ..report import make_report
     from ..reporter import NullReporter, RichReporter
@@ -47,8 +52,9 @@ def report(
     start = _since(since, project.config.site.timezone)
     mc = gateway(project)
     reporter = NullReporter() if console.quiet() else RichReporter()
-    result = make_report(project, mc, out or project.root / "build" / "report", now=datetime.now(timezone.utc),
-                         since=start, reporter=reporter)
+    moment = console.iso_time("--now", now) if now else datetime.now(timezone.utc)
+    result = make_report(project, mc, out or project.root / "build" / "report", now=moment,
+                         since=start, reporter=reporter, ledger=ledger)
     numbers = result.report.numbers
     if result.report.empty:
         console.info("nothing sent yet: the report says so")
@@ -56,4 +62,8 @@ def report(
         console.info(f"{numbers.campaigns} campaign(s) over {len(result.report.sequences)} sequence(s): "
                      f"{numbers.delivered} delivered, {numbers.open_rate:.0%} opened, {numbers.click_rate:.0%} clicked")
     console.info(f"report: {result.paths[0]} ({result.calls} Mailchimp call(s))")
+    if result.ledger is not None:
+        overdue = result.ledger.overdue
+        console.info(f"ledger: {result.paths[-2]} ({len(result.ledger.members)} member(s))")
+        console.info(f"overdue: {len(overdue)} ({len({o.email for o in overdue})} member(s) waiting)")
     return 0

@@ -6,6 +6,7 @@ Unknown keys are errors (with a suggestion), so a typo never silently does nothi
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -186,11 +187,31 @@ class Sending(Schema):
     birthday_not_with_welcome: bool = True
 
 
+def _events_file(value: Any) -> str:
+    text = str(value or "").strip().replace("\\", "/")
+    if not text.endswith(".jsonl") or text.startswith("/") or ".." in text.split("/") or ":" in text:
+        raise ValueError(f"'{value}' is not a JSON-lines file inside the project, e.g. 'events/thanks.jsonl'")
+    return PurePosixPath(text).as_posix()
+
+
+class EventsSettings(Schema):
+    file: Annotated[str, BeforeValidator(_events_file)] = Field(
+        "events/thanks.jsonl", description="Where `welcome-gen thank` records events (JSON lines, relative to the "
+                                           "project); `send` reads it beside the events/ folder.")
+
+
+class ReportSettings(Schema):
+    overdue_after: Duration = Field(timedelta(days=14), description="A subscribed member this long on the list "
+                                                                    "with no personal email is overdue in the ledger.")
+
+
 class Config(Schema):
     site: Site
     business: Business
     mailchimp: MailchimpSettings = MailchimpSettings()
     sending: Sending = Sending()
+    events: EventsSettings = EventsSettings()
+    report: ReportSettings = ReportSettings()
 
 
 # -- content/ -----------------------------------------------------------------------------------

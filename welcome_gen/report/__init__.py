@@ -3,7 +3,8 @@
     result = make_report(project, mc, out, now=now, since=None, reporter=reporter)
 
 Reads top to bottom: gather (our sent campaigns and their report summaries), aggregate (a pure function),
-render (HTML with inline SVG), write (`index.html`, `report.json`, `report.csv` outside the site folder).
+render (HTML with inline SVG), write (`index.html`, `report.json`, `report.csv` outside the site folder); then
+the ledger (who got which personal email, and who is overdue: `ledger.html`, `ledger.csv` beside them).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
 from .gather import CampaignNumbers, Numbers, gather
+from .ledger import Ledger, read_ledger
+from .ledger_page import write_ledger
 from .sums import Report, aggregate
 from .page import render_page
 from .write import check_out, write_report
 
-__all__ = ["CampaignNumbers", "Numbers", "Report", "ReportResult", "aggregate", "gather", "make_report",
-           "render_page", "write_report"]
+__all__ = ["CampaignNumbers", "Ledger", "Numbers", "Report", "ReportResult", "aggregate", "gather", "make_report",
+           "read_ledger", "render_page", "write_ledger", "write_report"]
 
 
 @dataclass
@@ -29,15 +32,24 @@ class ReportResult:
     report: Report
     paths: list[Path]
     calls: int  # Mailchimp calls made, retries included
+    ledger: Ledger | None = None
 
 
 def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, since: datetime | None = None,
-                site_dir: Path | None = None, reporter: Reporter | None = None) -> ReportResult:
-    """Read Mailchimp, write the report into `out`; refuses `out` inside the site folder before any call."""
+                site_dir: Path | None = None, reporter: Reporter | None = None, ledger: bool = True) -> ReportResult:
+    """Read Mailchimp, write the report (and the ledger) into `out`; refuses `out` inside the site folder before
+    any call. Nothing is written unless every read succeeded."""
     site_dir = site_dir or project.root / "public"
     check_out(out, site_dir)
     start = mc.calls
-    campaigns = gather(mc, since, reporter or NullReporter())
+    reporter = reporter or NullReporter()
+    campaigns = gather(mc, since, reporter)
     report = aggregate(project, campaigns, now, since)
-    page = render_page(report, project.config.site.title, project.config.site.language)
-    return ReportResult(report, write_report(report, page, out), mc.calls - start)
+    # The ledger is every member's whole history: it reuses the campaigns read unless --since narrowed them.
+    found = read_ledger(project, mc, now, reporter=reporter, campaigns=None if since else campaigns) \
+        if ledger else None
+    site = project.config.site
+    paths = write_report(report, render_page(report, site.title, site.language), out)
+    if found is not None:
+        paths += write_ledger(found, site.title, site.language, out)
+    return ReportResult(report, paths, mc.calls - start, found)
