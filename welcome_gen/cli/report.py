@@ -31,6 +31,16 @@ def _since(text: str | None, tz: str) -> datetime | None:
     return moment
 
 
+def goal_line(goal) -> str:
+    """One goal against its target, with the counts behind the latest week."""
+    target = f"{goal.target:.0%}" if goal.rate else f"{goal.target:g}"
+    latest = goal.latest
+    if goal.note or latest is None:
+        return f"{goal.title}: goal {target}; {goal.note or 'no week has a value yet'}"
+    value = f"{latest.value:.0%} ({latest.part} of {latest.whole})" if goal.rate else f"{latest.part}"
+    return f"{goal.title}: {value} in the week of {latest.start}, goal {target}: {'met' if goal.met else 'below'}"
+
+
 @app.command()
 def report(
     out: Path = typer.Option(None, "--out", help="Where to write index.html, report.json and report.csv.",
@@ -61,6 +71,10 @@ def report(
     else:
         console.info(f"{numbers.campaigns} campaign(s) over {len(result.report.sequences)} sequence(s): "
                      f"{numbers.delivered} delivered, {numbers.open_rate:.0%} opened, {numbers.click_rate:.0%} clicked")
+    for flag in result.report.flags:
+        console.info(f"flag: {flag.message}")
+    for goal in result.report.goals:
+        console.info(f"goal: {goal_line(goal)}")
     console.info(f"report: {result.paths[0]} ({result.calls} Mailchimp call(s))")
     if result.ledger is not None:
         overdue = result.ledger.overdue

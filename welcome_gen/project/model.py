@@ -200,9 +200,43 @@ class EventsSettings(Schema):
                                            "project); `send` reads it beside the events/ folder.")
 
 
+def _rate(value: Any) -> float:
+    """A share written as 0.45 or "45%"."""
+    text = str(value).strip()
+    try:
+        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a rate; write it as a percentage like '45%' (or 0.45)") from None
+    if isinstance(value, bool) or not 0 <= number <= 1:
+        raise ValueError(f"'{value}' is not a rate between 0% and 100%")
+    return number
+
+
+Rate = Annotated[float, BeforeValidator(_rate)]
+
+
+class FlagSettings(Schema):
+    unsubscribe_ratio: float = Field(2.0, gt=1, description="Flag a step whose unsubscribe rate is more than this "
+                                                            "many times its sequence's average.")
+    open_drop: float = Field(0.5, gt=0, lt=1, description="Flag a step whose open rate is below this share of the "
+                                                          "previous step's.")
+    min_delivered: int = Field(20, ge=1, description="Steps with fewer delivered emails are never flagged: "
+                                                     "a rate over a handful is noise.")
+
+
 class ReportSettings(Schema):
     overdue_after: Duration = Field(timedelta(days=14), description="A subscribed member this long on the list "
                                                                     "with no personal email is overdue in the ledger.")
+    flags: FlagSettings = FlagSettings()
+
+
+class Goals(Schema):
+    """What the report measures each week against."""
+
+    signups_per_week: int | None = Field(None, ge=0, description="New members a week.")
+    welcome_completion: Rate | None = Field(None, description="Share of new members who receive the welcome "
+                                                              "series' last step.")
+    open_rate: Rate | None = Field(None, description="Unique opens over delivered emails, of everything sent.")
 
 
 class Config(Schema):
@@ -212,6 +246,7 @@ class Config(Schema):
     sending: Sending = Sending()
     events: EventsSettings = EventsSettings()
     report: ReportSettings = ReportSettings()
+    goals: Goals = Goals()
 
 
 # -- content/ -----------------------------------------------------------------------------------

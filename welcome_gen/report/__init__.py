@@ -5,6 +5,8 @@
 Reads top to bottom: gather (our sent campaigns and their report summaries), aggregate (a pure function),
 render (HTML with inline SVG), write (`index.html`, `report.json`, `report.csv` outside the site folder); then
 the ledger (who got which personal email, and who is overdue: `ledger.html`, `ledger.csv` beside them).
+Flags (steps to look at first) and goals (each week against welcome.yaml's `goals:`, with Mailchimp's audience
+growth) are worked out from the same reads and shown on the page.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from pathlib import Path
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
+from .flags import Flag, find_flags
 from .gather import CampaignNumbers, Numbers, gather
+from .goals import GoalRow, goal_rows, read_growth
 from .ledger import Ledger, read_ledger
 from .ledger_page import write_ledger
 from .sums import Report, aggregate
 from .page import render_page
 from .write import check_out, write_report
 
-__all__ = ["CampaignNumbers", "Ledger", "Numbers", "Report", "ReportResult", "aggregate", "gather", "make_report",
+__all__ = ["CampaignNumbers", "Flag", "GoalRow", "Ledger", "Numbers", "Report", "ReportResult", "aggregate", "gather", "make_report",
            "read_ledger", "render_page", "write_ledger", "write_report"]
 
 
@@ -48,6 +52,10 @@ def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, si
     # The ledger is every member's whole history: it reuses the campaigns read unless --since narrowed them.
     found = read_ledger(project, mc, now, reporter=reporter, campaigns=None if since else campaigns) \
         if ledger else None
+    report.flags = find_flags(report, project.config.report.flags)
+    report.goals = goal_rows(project, campaigns, found, now)
+    if report.goals:
+        report.growth = read_growth(mc)
     site = project.config.site
     paths = write_report(report, render_page(report, site.title, site.language), out)
     if found is not None:
