@@ -27,6 +27,7 @@ from ..site.urls import Urls
 from ..theme import EMAIL as THEME
 from ..theme import shown, template_problem
 from . import mergetags
+from . import utm as utm_links
 from .compile import CompileError, Source, Tokens, make_env, render
 
 DEFAULT = "default"
@@ -217,12 +218,13 @@ class Renderer:
         if problems:
             raise ProjectError(problems)
         self.md.reset()
-        fragment, text_fragment = self.fragment(self.md.convert(_space_block_lines(body_md, tokens)), tokens)
+        utm = (seq.key, str(step.id))
+        fragment, text_fragment = self.fragment(self.md.convert(_space_block_lines(body_md, tokens)), tokens, utm)
         text_body = self.text(text_fragment, tokens)
         fragment = tokens.restore(fragment)
         subject = " ".join(tokens.restore(subject).split())
         preheader = " ".join(tokens.restore(preheader).split())
-        html_out, text_out = self.wrap(context, subject, preheader, fragment, text_body)
+        html_out, text_out = self.wrap(context, subject, preheader, fragment, text_body, utm)
         cfg = self.project.config.business
         _, layout_path, layout_text = self.layout("layout.html.j2")
         _, text_path, _ = self.layout("layout.txt.j2")
@@ -231,13 +233,17 @@ class Renderer:
                              cfg.from_name or cfg.name, cfg.reply_to, f"{seq.path}:{seq.line(*loc)}", origin=origin)
 
     def wrap(self, context: dict[str, Any], subject: str, preheader: str, fragment: str,
-             text_body: str) -> tuple[str, str]:
-        """The body fragment put in the layouts: the HTML part (CSS inlined) and the text part."""
+             text_body: str, utm: tuple[str, str] | None = None) -> tuple[str, str]:
+        """The body fragment put in the layouts: the HTML part (CSS inlined, the layout's links to the site given
+        their UTM parameters too) and the text part."""
         page, layout_path, _ = self.layout("layout.html.j2")
         text_layout, _, _ = self.layout("layout.txt.j2")
         extra = {**context, "subject": subject, "preheader": preheader}
         try:
             html_out = self.inliner.inline(page.render({**extra, "body": Markup(fragment)}))
+            if utm is not None:
+                html_out = utm_links.tag_links(html_out, Urls(self.project.config.site.url).absolute(""),
+                                               utm_links.utm_params(self.project.config, *utm))
             text_out = text_layout.render({**extra, "body": text_body})
         except jinja2.TemplateError as exc:
             raise ProjectError([self._layout_problem(exc, layout_path)]) from None
@@ -249,23 +255,28 @@ class Renderer:
         subscriber, but the same sanitiser, layout, inlined CSS and text part. Merge tags written in it stay."""
         tokens = Tokens()
         self.md.reset()
-        fragment, text_fragment = self.fragment(self.md.convert(tokens.protect(body_markdown)), tokens)
+        utm = (name, key) if key == "issue" else (key, name)  # an issue is its own campaign
+        fragment, text_fragment = self.fragment(self.md.convert(tokens.protect(body_markdown)), tokens, utm)
         text_body = self.text(text_fragment, tokens)
         context = {**self.base, "sequence": {"key": key, "title": subject}, "step": {"id": name}, "persona": None,
                    "vars": {}}
-        html_out, text_out = self.wrap(context, subject, preheader, tokens.restore(fragment), text_body)
+        html_out, text_out = self.wrap(context, subject, preheader, tokens.restore(fragment), text_body, utm)
         cfg = self.project.config.business
         return RenderedEmail(key, name, DEFAULT, subject, preheader, html_out, text_out, cfg.from_name or cfg.name,
                              cfg.reply_to, source)
 
-    def fragment(self, html_in: str, tokens: Tokens) -> tuple[str, str]:
-        """Sanitise the markdown's HTML and lift IF/ELSE/END tokens out of the paragraphs markdown put them in.
+    def fragment(self, html_in: str, tokens: Tokens, utm: tuple[str, str] | None = None) -> tuple[str, str]:
+        """Sanitise the markdown's HTML, add UTM parameters to links to the site (`utm`: campaign and content),
+        and lift IF/ELSE/END tokens out of the paragraphs markdown put them in.
 
         Returns the fragment for the HTML part and one for the text part, where each lifted run of tokens is a
         block of its own so the converter puts it on its own line.
         """
         clean = nh3.clean(html_in, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None,
                           url_schemes={"http", "https", "mailto", "tel"})
+        if utm is not None:
+            clean = utm_links.tag_links(clean, Urls(self.project.config.site.url).absolute(""),
+                                        utm_links.utm_params(self.project.config, *utm))
         block = tokens.block_token_re()
         if block is None:
             return clean, clean

@@ -239,6 +239,27 @@ class Goals(Schema):
     open_rate: Rate | None = Field(None, description="Unique opens over delivered emails, of everything sent.")
 
 
+def _utm_switch(value: Any) -> Any:
+    return {"enabled": value} if isinstance(value, bool) else value
+
+
+UTM_VALUE = re.compile(r"^[A-Za-z0-9._~-]+$")
+
+
+def _utm_value(value: Any) -> str:
+    if not isinstance(value, str) or not UTM_VALUE.match(value):
+        raise ValueError(f"'{value}' is not a UTM value: use letters, digits, '-', '_' and '.' only")
+    return value
+
+
+class Utm(Schema):
+    """UTM parameters on every link to the site: campaign = the sequence (or issue), content = the step."""
+
+    enabled: bool = True
+    source: Annotated[str, BeforeValidator(_utm_value)] = Field("mailchimp", description="utm_source.")
+    medium: Annotated[str, BeforeValidator(_utm_value)] = Field("email", description="utm_medium.")
+
+
 class Config(Schema):
     site: Site
     business: Business
@@ -247,6 +268,7 @@ class Config(Schema):
     events: EventsSettings = EventsSettings()
     report: ReportSettings = ReportSettings()
     goals: Goals = Goals()
+    utm: Annotated[Utm, BeforeValidator(_utm_switch)] = Field(Utm(), description="`utm: false` turns it off.")
 
 
 # -- content/ -----------------------------------------------------------------------------------
