@@ -27,7 +27,7 @@ def run(capsys, *args):
 def members(mc):
     # Long-standing members: their welcome and anniversary are long past, so an acknowledgement is all that is due.
     join(mc, "ann@x.org", at("2026-01-05 09:30"))
-    join(mc, "bob@x.org", at("2026-01-05 09:40"), persona="Makers")
+    join(mc, "bob@x.org", at("2026-01-05 09:40"), persona="makers")
     join(mc, "cat@x.org", at("2026-01-05 09:50"), status="unsubscribed")
 
 
