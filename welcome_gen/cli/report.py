@@ -76,6 +76,8 @@ def report(
     for goal in result.report.goals:
         console.info(f"goal: {goal_line(goal)}")
     console.info(f"report: {result.paths[0]} ({result.calls} Mailchimp call(s))")
+    if result.learnt:
+        console.info(f"send hours: {len(result.learnt)} member(s) now get their emails from their most-opened hour")
     if result.ledger is not None:
         overdue = result.ledger.overdue
         console.info(f"ledger: {result.paths[-2]} ({len(result.ledger.members)} member(s))")

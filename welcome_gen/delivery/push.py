@@ -56,6 +56,8 @@ def wanted_fields(project: Project) -> dict[str, dict]:
         names.persona: {"tag": names.persona, "name": PERSONA_QUESTION, "type": "dropdown",
                         "options": {"choices": project.persona_choices}},
         names.timezone: {"tag": names.timezone, "name": "Timezone", "type": "text"},
+        **({names.send_hour: {"tag": names.send_hour, "name": "Best send hour", "type": "number"}}
+           if project.config.sending.send_hour.learn else {}),
     }
 
 

@@ -158,6 +158,7 @@ class MergeFields(Schema):
     birthday: str = "BIRTHDAY"
     persona: str = "PERSONA"
     timezone: str = "TIMEZONE"
+    send_hour: str = "SENDHOUR"
 
 
 class MailchimpSettings(Schema):
@@ -178,6 +179,13 @@ class SendWindow(Schema):
         return self
 
 
+class SendHour(Schema):
+    """Opt-in: send to each member at the hour of their own day they open most, inside the window."""
+
+    learn: bool = False
+    min_opens: int = Field(3, ge=1, description="Opens a member needs before their hour is learnt.")
+
+
 class Sending(Schema):
     window: SendWindow = SendWindow()
     days: list[Weekday] = list(WEEKDAYS)
@@ -185,6 +193,7 @@ class Sending(Schema):
     max_per_week: int = Field(3, ge=1, description="Most sequence emails from welcome-gen one member gets in 7 days "
                               "(newsletter issues are not counted).")
     birthday_not_with_welcome: bool = True
+    send_hour: SendHour = SendHour()
 
 
 def _events_file(value: Any) -> str:

@@ -11,7 +11,7 @@ growth) are worked out from the same reads and shown on the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from ..reporter import NullReporter, Reporter
 from .flags import Flag, find_flags
 from .gather import CampaignNumbers, Numbers, gather
 from .goals import GoalRow, goal_rows, read_growth
+from .hours import learn_send_hours, opens_by_hour, read_opens
 from .ledger import Ledger, read_ledger
 from .ledger_page import write_ledger
 from .sums import Report, aggregate
@@ -37,6 +38,7 @@ class ReportResult:
     paths: list[Path]
     calls: int  # Mailchimp calls made, retries included
     ledger: Ledger | None = None
+    learnt: list[tuple[str, int]] = field(default_factory=list)  # send hours written (sending.send_hour.learn)
 
 
 def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, since: datetime | None = None,
@@ -52,6 +54,11 @@ def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, si
     # The ledger is every member's whole history: it reuses the campaigns read unless --since narrowed them.
     found = read_ledger(project, mc, now, reporter=reporter, campaigns=None if since else campaigns) \
         if ledger else None
+    learnt: list[tuple[str, int]] = []
+    if found is not None:  # opens by hour of the reader's own day need the members' timezones
+        opens = read_opens(mc, campaigns, reporter)
+        report.hours = opens_by_hour(project, opens, found.audience)
+        learnt = learn_send_hours(project, mc, opens, found.audience)
     report.flags = find_flags(report, project.config.report.flags)
     report.goals = goal_rows(project, campaigns, found, now)
     if report.goals:
@@ -60,4 +67,4 @@ def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, si
     paths = write_report(report, render_page(report, site.title, site.language), out)
     if found is not None:
         paths += write_ledger(found, site.title, site.language, out)
-    return ReportResult(report, paths, mc.calls - start, found)
+    return ReportResult(report, paths, mc.calls - start, found, learnt)

@@ -90,6 +90,7 @@ class Ledger:
     generated_at: datetime
     timezone: str
     members: list[MemberRow]
+    audience: list[Member] = field(default_factory=list)  # the members as read (timezones, merge fields)
 
     @property
     def overdue(self) -> list[Overdue]:
@@ -189,4 +190,4 @@ def assemble(project: Project, members: Iterable[Member], received: dict[str, li
     for m in sorted(members, key=lambda m: m.email):
         rows.append(MemberRow(m.email, m.status, m.persona, m.joined, touches_of(project, m, received.get(m.email, []))))
     find_overdue(project, members, rows, events, now)
-    return Ledger(now, project.config.site.timezone, rows)
+    return Ledger(now, project.config.site.timezone, rows, members)

@@ -143,7 +143,20 @@ def _goals(report: Report) -> str:
     return "".join(out) + "</section>"
 
 
-def _sequence(seq: SequenceRow, tz: ZoneInfo, flagged: set[tuple[str, str]] = frozenset()) -> str:
+def _hours(seq: SequenceRow, hours: list[int] | None) -> str:
+    """Opens by hour of the reader's own day: when this sequence's readers actually read it."""
+    if not hours or not sum(hours):
+        return ""
+    best = max(range(24), key=lambda h: (hours[h], -h))
+    chart = bar_chart(f"seq-{escape(seq.key)}-hours", [f"{h:02d}" for h in range(24)], [("Opens", hours)],
+                      title=f"{seq.title}: opens by hour of the reader's day",
+                      desc="; ".join(f"{h:02d}:00 {n}" for h, n in enumerate(hours) if n))
+    return (f"<h3>When readers open it</h3><p class=\"meta\">{sum(hours)} open(s), in each reader's own timezone; "
+            f"most at {best:02d}:00-{best + 1:02d}:00 ({hours[best]})</p>{chart}")
+
+
+def _sequence(seq: SequenceRow, tz: ZoneInfo, flagged: set[tuple[str, str]] = frozenset(),
+              hours: list[int] | None = None) -> str:
     anchor = f"seq-{escape(seq.key)}"
     out = [f'<section id="{anchor}"><h2>{escape(seq.title)}</h2>',
            f'<p class="meta"><code>{escape(seq.key)}</code> · {count(seq.numbers.campaigns)} campaign(s)'
@@ -167,6 +180,7 @@ def _sequence(seq: SequenceRow, tz: ZoneInfo, flagged: set[tuple[str, str]] = fr
                           title=f"{seq.title}: open and click rate by week sent",
                           desc="; ".join(f"week of {w.start}: {count(w.numbers.delivered)} delivered, "
                                          f"{percent(w.numbers.open_rate)} opened" for w in seq.weeks)))
+    out.append(_hours(seq, hours))
     head = "".join(f"<th>{c}</th>" for c in COLUMNS)
     rows = []
     for step, label in zip(seq.steps, labels):
@@ -213,7 +227,8 @@ def render_page(report: Report, site_title: str, language: str = "en") -> str:
         nav += '<li><a href="#issues">Newsletter issues</a></li>'
     body = (f'<p class="meta">Campaigns sent {_day(report.first_send, tz)} to {_day(report.last_send, tz)}{since}.</p>'
             + _cards(report.numbers) + _flags(report) + _goals(report) + f"<nav><ul>{nav}</ul></nav>"
-            + "".join(_sequence(s, tz, {(f.sequence, f.step) for f in report.flags}) for s in report.sequences)
+            + "".join(_sequence(s, tz, {(f.sequence, f.step) for f in report.flags}, report.hours.get(s.key))
+                      for s in report.sequences)
             + _issues(report, tz)
             + '<p class="note">Delivered is sent minus bounces. Open and click rates count each member once per '
               "campaign and divide by delivered; opens depend on images being loaded, so read them as a trend. "

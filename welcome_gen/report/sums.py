@@ -67,6 +67,7 @@ class Report:
     flags: list = field(default_factory=list)  # report.flags.Flag, filled once the sums are done
     goals: list = field(default_factory=list)  # report.goals.GoalRow
     growth: list = field(default_factory=list)  # report.goals.GrowthMonth
+    hours: dict[str, list[int]] = field(default_factory=dict)  # sequence -> opens in each hour of the reader's day
 
     @property
     def empty(self) -> bool:

@@ -37,6 +37,7 @@ def as_json(report: Report) -> dict[str, Any]:
                    "weeks": [{"week_of": w.start.isoformat(), "part": w.part, "whole": w.whole,
                               "value": None if w.value is None else round(w.value, 4)} for w in g.weeks]}
                   for g in report.goals],
+        "opens_by_hour": report.hours,
         "growth": [{"month": m.month, "existing": m.existing, "optins": m.optins, "imports": m.imports}
                    for m in report.growth],
     }
