@@ -73,6 +73,9 @@ def report(
                      f"{numbers.delivered} delivered, {numbers.open_rate:.0%} opened, {numbers.click_rate:.0%} clicked")
     for flag in result.report.flags:
         console.info(f"flag: {flag.message}")
+    for row in result.report.experiments:
+        arms = ", ".join(f"{a.letter} {a.numbers.opens} of {a.numbers.delivered} opened" for a in row.arms)
+        console.info(f"experiment {row.sequence}/{row.step}: {arms}; {row.verdict}")
     for goal in result.report.goals:
         console.info(f"goal: {goal_line(goal)}")
     console.info(f"report: {result.paths[0]} ({result.calls} Mailchimp call(s))")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Sequence
 
+from ..email.experiment import arm_for, with_arm
 from ..email.render import variant_for
 from ..project.load import Project, SequenceFile
 from .calendar import (Rules, anniversary_in, birthday_in, first_opportunity, from_hour, local_midnight,
@@ -264,7 +265,8 @@ class _Planner:
                 continue
             step = steps[i]
             candidate = _Candidate(
-                Delivery(member.email, seq.key, step.id, variant_for(step, member.persona), records[i],
+                Delivery(member.email, seq.key, step.id,
+                         with_arm(variant_for(step, member.persona), arm_for(seq.key, step, member.email)), records[i],
                          opportunity, seq.meta.trigger.type, occurrence),
                 seq.meta.trigger.type == "subscribed")
             break

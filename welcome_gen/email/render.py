@@ -28,6 +28,7 @@ from ..theme import EMAIL as THEME
 from ..theme import shown, template_problem
 from . import mergetags
 from . import utm as utm_links
+from .experiment import letters, split_variant, with_arm
 from .compile import CompileError, Source, Tokens, make_env, render
 
 DEFAULT = "default"
@@ -183,7 +184,13 @@ class Renderer:
         return template_problem(exc, dirs, self.project.root, layout_path, message)
 
     def render(self, seq: SequenceFile, step: Step, index: int, variant: str) -> RenderedEmail:
-        """The merge-tag version of one step and variant. Raises ProjectError at the author's lines."""
+        """The merge-tag version of one step and variant (`default+B`: with subject B of an experiment). Raises
+        ProjectError at the author's lines."""
+        full = variant
+        variant, arm = split_variant(variant)
+        if arm is not None and arm not in letters(step):
+            raise ProjectError([Problem(seq.path, seq.line("steps", index), f"step '{step.id}' has no subject {arm} "
+                                        f"(subjects: {', '.join(letters(step)) or 'none'})")])
         over = step.variants.get(variant) if variant != DEFAULT else None
         if variant != DEFAULT and over is None:
             raise ProjectError([Problem(seq.path, seq.line("steps", index), f"step '{step.id}' has no variant '{variant}' "
@@ -196,6 +203,9 @@ class Renderer:
             return (value if value is not None else getattr(step, key)), (seq.path, seq.line(*where, key))
 
         subject_src, subject_at = pick("subject")
+        if arm is not None:
+            at = letters(step).index(arm)
+            subject_src, subject_at = step.subjects[at], (seq.path, seq.line("steps", index, "subjects", at))
         pre_src, pre_at = pick("preheader")
         body_name, _ = pick("body")
         body = seq.bodies[body_name]
@@ -229,7 +239,7 @@ class Renderer:
         _, layout_path, layout_text = self.layout("layout.html.j2")
         _, text_path, _ = self.layout("layout.txt.j2")
         origin = Origin(subject_at, pre_at, body.path, body.text, layout_path, layout_text, text_path)
-        return RenderedEmail(seq.key, str(step.id), variant, subject, preheader, html_out, text_out,
+        return RenderedEmail(seq.key, str(step.id), full, subject, preheader, html_out, text_out,
                              cfg.from_name or cfg.name, cfg.reply_to, f"{seq.path}:{seq.line(*loc)}", origin=origin)
 
     def wrap(self, context: dict[str, Any], subject: str, preheader: str, fragment: str,
@@ -375,13 +385,14 @@ def render_letter(project: Project, key: str, name: str, subject: str, preheader
 
 
 def render_all(project: Project, renderer: Renderer | None = None) -> list[RenderedEmail]:
-    """Every step x variant of every sequence, merge-tag versions; all problems reported at once."""
+    """Every step x variant of every sequence (and each other subject of an experiment, `default+B`), merge-tag
+    versions; all problems reported at once."""
     renderer = renderer or Renderer(project)
     out: list[RenderedEmail] = []
     problems: list[Problem] = []
     for seq in project.sequences:
         for index, step in enumerate(seq.meta.steps):
-            for variant in [DEFAULT, *step.variants]:
+            for variant in [DEFAULT, *step.variants, *(with_arm(DEFAULT, a) for a in letters(step)[1:])]:
                 try:
                     out.append(renderer.render(seq, step, index, variant))
                 except ProjectError as exc:

@@ -408,14 +408,44 @@ class Variant(Schema):
     body: str | None = None
 
 
+class Experiment(Schema):
+    """How a subject experiment ends: the report says which subject wins once the evidence clears this bar."""
+
+    min_sent: int = Field(100, ge=10, description="Emails each subject needs before a winner can be named.")
+    confidence: float = Field(0.95, gt=0.5, lt=1, description="How sure the open-rate intervals must be.")
+    winner: str | None = Field(None, description="A subject letter (A, B…) everyone gets from now on; the "
+                                                 "experiment is over.")
+
+
 class Step(Schema):
     id: Slug | None = None
     delay: Duration = timedelta(0)
-    subject: str
+    subject: str | None = None
+    subjects: list[str] = Field([], description="Two or more subjects to test: each member gets one, the same "
+                                                "one every time (A is the first).")
+    experiment: Experiment = Experiment()
     preheader: str = ""
     body: str = Field(description="Markdown file, relative to the sequence file.")
     variants: dict[str, Variant] = {}
     vars: dict[str, Any] = Field({}, description="Values the step's text can use as {{ vars.name }} (e.g. a discount code).")
+
+    @model_validator(mode="after")
+    def _one_subject_or_an_experiment(self) -> "Step":
+        if not self.subjects:
+            if not self.subject:
+                raise ValueError("a step needs a subject (or subjects: two or more to test against each other)")
+            return self
+        if len(self.subjects) < 2:
+            raise ValueError("subjects: list two or more to test them against each other, or write subject:")
+        if self.subject is not None and self.subject != self.subjects[0]:
+            raise ValueError("give either subject: or subjects:, not both")
+        if any(v.subject for v in self.variants.values()):
+            raise ValueError("a step that tests subjects cannot give a persona variant a subject of its own")
+        letters = [chr(ord("A") + i) for i in range(len(self.subjects))]
+        if self.experiment.winner is not None and self.experiment.winner not in letters:
+            raise ValueError(f"experiment.winner must be one of {', '.join(letters)}")
+        self.subject = self.subjects[0]
+        return self
 
 
 class SequenceMeta(Schema):

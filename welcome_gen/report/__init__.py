@@ -18,6 +18,7 @@ from pathlib import Path
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
+from .experiments import experiments
 from .flags import Flag, find_flags
 from .gather import CampaignNumbers, Numbers, gather
 from .goals import GoalRow, goal_rows, read_growth
@@ -60,6 +61,7 @@ def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, si
         report.hours = opens_by_hour(project, opens, found.audience)
         learnt = learn_send_hours(project, mc, opens, found.audience)
     report.flags = find_flags(report, project.config.report.flags)
+    report.experiments = experiments(project, report)
     report.goals = goal_rows(project, campaigns, found, now)
     if report.goals:
         report.growth = read_growth(mc)

@@ -100,6 +100,28 @@ def _flags(report: Report) -> str:
             f"the counts behind it.</p><ul>{items}</ul></section>")
 
 
+def _interval(low_high: tuple[float, float]) -> str:
+    return f"{percent(low_high[0])}–{percent(low_high[1])}"
+
+
+def _experiments(report: Report) -> str:
+    if not report.experiments:
+        return ""
+    out = ['<section id="experiments"><h2>Subject experiments</h2>']
+    for row in report.experiments:
+        cells = "".join(
+            f"<tr><td>{a.letter}. {escape(plain_subject(a.subject))}</td><td>{count(a.numbers.sent)}</td>"
+            f"<td>{count(a.numbers.delivered)}</td><td>{count(a.numbers.opens)} ({percent(a.numbers.open_rate)})</td>"
+            f"<td>{_interval(a.opens_interval)}</td><td>{count(a.numbers.clicks)} ({percent(a.numbers.click_rate)})"
+            f"</td><td>{_interval(a.clicks_interval)}</td></tr>" for a in row.arms)
+        out.append(f"<h3>{escape(row.sequence)}/{escape(row.step)}</h3><p class=\"meta\">{escape(row.verdict)}</p>"
+                   f'<div class="scroll"><table><thead><tr><th>Subject</th><th>Sent</th><th>Delivered</th>'
+                   f"<th>Opened</th><th>{row.confidence:.0%} interval</th><th>Clicked</th>"
+                   f"<th>{row.confidence:.0%} interval</th></tr></thead><tbody>{cells}</tbody></table></div>")
+    return "".join(out) + ('<p class="note">Each interval is the Wilson score interval of the rate: where the true '
+                           "rate probably lies. Subjects whose intervals overlap may not differ at all.</p></section>")
+
+
 def _goal_value(row: GoalRow, w: GoalWeek) -> str:
     if w.value is None:
         return "—"
@@ -226,7 +248,8 @@ def render_page(report: Report, site_title: str, language: str = "en") -> str:
     if report.issues:
         nav += '<li><a href="#issues">Newsletter issues</a></li>'
     body = (f'<p class="meta">Campaigns sent {_day(report.first_send, tz)} to {_day(report.last_send, tz)}{since}.</p>'
-            + _cards(report.numbers) + _flags(report) + _goals(report) + f"<nav><ul>{nav}</ul></nav>"
+            + _cards(report.numbers) + _flags(report) + _goals(report) + _experiments(report)
+            + f"<nav><ul>{nav}</ul></nav>"
             + "".join(_sequence(s, tz, {(f.sequence, f.step) for f in report.flags}, report.hours.get(s.key))
                       for s in report.sequences)
             + _issues(report, tz)

@@ -68,6 +68,7 @@ class Report:
     goals: list = field(default_factory=list)  # report.goals.GoalRow
     growth: list = field(default_factory=list)  # report.goals.GrowthMonth
     hours: dict[str, list[int]] = field(default_factory=dict)  # sequence -> opens in each hour of the reader's day
+    experiments: list = field(default_factory=list)  # report.experiments.ExperimentRow
 
     @property
     def empty(self) -> bool:

@@ -38,6 +38,12 @@ def as_json(report: Report) -> dict[str, Any]:
                               "value": None if w.value is None else round(w.value, 4)} for w in g.weeks]}
                   for g in report.goals],
         "opens_by_hour": report.hours,
+        "experiments": [{"sequence": e.sequence, "step": e.step, "confidence": e.confidence, "winner": e.winner,
+                         "chosen": e.chosen, "verdict": e.verdict,
+                         "subjects": [{"letter": a.letter, "subject": a.subject, **a.numbers.as_dict(),
+                                       "open_interval": [round(x, 4) for x in a.opens_interval],
+                                       "click_interval": [round(x, 4) for x in a.clicks_interval]} for a in e.arms]}
+                        for e in report.experiments],
         "growth": [{"month": m.month, "existing": m.existing, "optins": m.optins, "imports": m.imports}
                    for m in report.growth],
     }
