@@ -127,3 +127,18 @@ def test_no_ledger_reads_no_recipients(ledger_dir, mailchimp_env, mailchimp_emul
     assert not any("/sent-to" in r.path for r in list(mailchimp_emulator.requests)[before:])
     assert not (ledger_dir / "build" / "report" / "ledger.html").exists()
     assert "overdue" not in capsys.readouterr().out
+
+
+def test_the_pages_read_well_with_a_screen_reader(ledger_dir, mailchimp, tmp_path):
+    from lxml import html
+
+    out = tmp_path / "out"
+    make_report(load_project(ledger_dir), mailchimp, out, now=at(NOW))
+    for name in ("index.html", "ledger.html"):
+        doc = html.parse(str(out / name)).getroot()
+        assert doc.get("lang") == "en", name
+        levels = [int(h.tag[1]) for h in doc.xpath("//h1|//h2|//h3|//h4")]
+        assert levels.count(1) == 1 and levels[0] == 1, name
+        assert not [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1], name
+        assert all(t.xpath(".//th") for t in doc.xpath("//table")), name  # every table has headers
+        assert all(svg.xpath("./*[local-name()='title']") for svg in doc.xpath("//*[local-name()='svg']")), name
