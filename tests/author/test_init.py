@@ -13,7 +13,10 @@ def test_init_writes_a_project_that_loads(tmp_path):
     assert project.config.business.name == 'Bramble & "Bolt": Woodshop'
     assert project.config.site.url == "https://your-account.github.io/bramble-and-bolt/"
     assert {p.meta.fit for p in project.personas} == {True, False}
-    assert [s.key for s in project.sequences] == ["welcome"]
+    # The welcome series, and an acknowledgement for each thing a person may tell you (`welcome-gen thank`).
+    assert [s.key for s in project.sequences] == ["comment", "complaint", "enquiry", "referral", "welcome"]
+    assert {s.key: s.meta.trigger.event or s.meta.trigger.tag for s in project.sequences if s.key != "welcome"} == {
+        "comment": "commented", "complaint": "complaint", "enquiry": "enquiry", "referral": "referred-a-friend"}
     assert len(project.issues) == 1 and project.pages
     assert "welcome-gen check" in (root / ".github/workflows/publish.yml").read_text()
     assert (root / ".github/workflows/send.yml").is_file()
@@ -65,3 +68,11 @@ def test_a_new_project_checks_and_builds_at_once(tmp_path, monkeypatch, capsys):
     # The reload script belongs to `serve` alone.
     for page in public.rglob("*.html"):
         assert "_reload" not in page.read_text(encoding="utf-8"), page
+
+
+def test_the_complaint_acknowledgement_names_who_deals_with_it_and_by_when(tmp_path):
+    root = tmp_path / "shop"
+    assert main(["init", str(root), "--name", "Quiet Pottery"]) == 0
+    assert main(["build", str(root)]) == 0
+    text = " ".join((root / "build" / "emails" / "complaint" / "received" / "default.txt").read_text().split())
+    assert "The owner is looking into it and will reply to you personally within two working days" in text

@@ -58,10 +58,12 @@ def test_an_issue_goes_once_when_due_to_everyone_subscribed(tmp_path, mailchimp,
     assert email["subject"] == "The spring timetable" and email["preview_text"] == "New dates for spring."
     # Through the email theme, links made absolute, and a link to the issue's own page.
     assert '<td class="masthead" style="padding:' in email["html"]  # the theme's layout, its CSS inlined
-    assert 'href="https://example.org/newsletter/spring/"' in email["html"]
-    assert 'href="https://example.org/for/makers/"' in email["html"]
-    assert 'href="https://example.org/fit/"' in email["html"]
-    assert "Read this issue on the site (https://example.org/newsletter/spring/)" in email["text"]
+    assert ('href="https://example.org/newsletter/spring/?utm_source=mailchimp&amp;utm_medium=email&amp;'
+            'utm_campaign=spring&amp;utm_content=issue"') in email["html"]  # the site's copy, its campaign tagged
+    assert 'href="https://example.org/for/makers/?utm_source=mailchimp&amp;' in email["html"]
+    assert 'href="https://example.org/fit/?utm_source=mailchimp&amp;' in email["html"]
+    assert ("Readthisissueonthesite(https://example.org/newsletter/spring/?utm_source=mailchimp&utm_medium=email"
+            "&utm_campaign=spring&utm_content=issue)") in "".join(email["text"].split())
     assert "*|" not in email["html"]  # every merge tag was filled for bob
 
     for hour in ("13:05", "14:05"):

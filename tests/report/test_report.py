@@ -68,7 +68,8 @@ def test_the_files_hold_the_same_numbers_and_a_chart_per_sequence(project, mailc
     make_report(project, mailchimp, out, now=at("2027-03-09 12:00"))
     page = (out / "index.html").read_text()
     assert page.count('id="seq-welcome-funnel"') == 1 and page.count('id="seq-welcome-weeks"') == 1
-    assert page.count("<svg") == 2  # birthday has sent nothing: it says so instead of drawing empty charts
+    assert page.count('id="seq-welcome-hours"') == 1  # when its readers open it
+    assert page.count("<svg") == 3  # birthday has sent nothing: it says so instead of drawing empty charts
     assert "Nothing sent yet for this sequence." in page
     assert "hello. Welcome aboard" in page  # steps named by id and subject
     doc = json.loads((out / "report.json").read_text())
@@ -230,7 +231,9 @@ class Recorder:
 def test_progress_goes_through_the_reporter(project, mailchimp, delivered, tmp_path):
     recorder = Recorder()
     make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-09 12:00"), reporter=recorder)
-    assert recorder.tasks == {"reading campaigns": [None, 0], "reading reports": [5, 5]}
+    assert recorder.tasks == {"reading campaigns": [None, 0], "reading reports": [5, 5], "reading members": [None, 0],
+                              "reading who received what": [5, 5],
+                              "reading when each email was opened": [3, 3]}  # only the three opened at all
 
 
 def test_an_unsubscribe_after_a_step_shows_against_that_step(project, mailchimp, mailchimp_emulator, delivered,

@@ -38,7 +38,7 @@ def _register() -> None:
     # Each group module owns its commands; importing here keeps `--help` listing them all.
     import importlib
 
-    for name in ("site", "emails", "author", "mail", "report", "emulator"):
+    for name in ("site", "emails", "author", "mail", "report", "thank", "emulator"):
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:  # a group not yet present in this install

@@ -131,6 +131,7 @@ def journey(
     from ..delivery.tick import birthday_format
     from ..delivery.journey import as_sample, calendar_rows, simulate
     from ..delivery.members import Member, normalise_month_day
+    from ..delivery.plan import send_hour
     from ..mailchimp.client import Mailchimp
     from ..project import load_project
 
@@ -155,8 +156,10 @@ def journey(
         member.timezone = tz
     start = member.joined
     entries = simulate(project, [member], [], start, start + timedelta(days=round(months * 30.44)))
+    hour = send_hour(project, member)
+    learnt = f", send hour {hour:02d}:00 (learnt from their opens)" if hour is not None else ""
     table = Table("local time", "UTC", "email", "variant", "what", "subject",
-                  title=f"{member.email}: joined {start:%Y-%m-%d %H:%M} UTC, {months} month(s)")
+                  title=f"{member.email}: joined {start:%Y-%m-%d %H:%M} UTC, {months} month(s){learnt}")
     for row in calendar_rows(project, entries, as_sample(project, member)):
         table.add_row(row["local"], row["utc"], row["email"], row["variant"], row["what"], row["subject"])
     console.stdout.print(table)

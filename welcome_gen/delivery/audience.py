@@ -64,11 +64,13 @@ def to_member(project: Project, doc: dict, birthday_format: str = "MM/DD") -> Me
     )
 
 
-def read_members(mc: Mailchimp, project: Project, birthday_format: str = "MM/DD") -> tuple[list[Member], int]:
-    """Subscribed members, with every tag; the second value counts extra calls made for tag overflow."""
+def read_members(mc: Mailchimp, project: Project, birthday_format: str = "MM/DD",
+                 status: str | None = "subscribed") -> tuple[list[Member], int]:
+    """Members (subscribed ones unless `status` says otherwise; None: every status), with every tag; the second
+    value counts extra calls made for tag overflow."""
     members, overflow = [], []
-    for doc in pages(mc, "lists.get_list_members_info", "members", mc.list_id, status="subscribed",
-                     fields=MEMBER_FIELDS):
+    query = {"status": status} if status else {}
+    for doc in pages(mc, "lists.get_list_members_info", "members", mc.list_id, fields=MEMBER_FIELDS, **query):
         member = to_member(project, doc, birthday_format)
         members.append(member)
         # A read shows at most TAG_LIMIT tags (perhaps fewer); `tags_count` says how many there are.

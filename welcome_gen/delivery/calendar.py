@@ -27,6 +27,14 @@ class Rules:
     max_lateness: timedelta
 
 
+def from_hour(rules: Rules, hour: int) -> Rules:
+    """The window starting at a member's own hour: `hour` o'clock, kept inside the window (an hour before it
+    starts from the window's start; one at or after its end from the last whole hour in it)."""
+    latest = max(rules.start, time(max(0, (rules.end.hour - 1) if rules.end.minute == 0 else rules.end.hour)))
+    start = min(max(time(hour), rules.start), latest)
+    return Rules(start, rules.end, rules.days, rules.max_lateness)
+
+
 @lru_cache(maxsize=1024)
 def zone(name: str | None) -> ZoneInfo | None:
     if not name:

@@ -92,13 +92,20 @@ def read_file(path: Path, shown: str) -> list[Event]:
     return events
 
 
+def recorded_file(project: Project) -> Path:
+    """The file `welcome-gen thank` appends to (welcome.yaml `events.file`)."""
+    return project.root / project.config.events.file
+
+
 def read_folder(project: Project) -> list[Event]:
-    """Every event in the project's `events/` folder (none when it is absent); all problems at once."""
+    """Every event in the project's `events/` folder and in the file `thank` records to (none when both are
+    absent); all problems at once."""
     folder = project.root / FOLDER
-    if not folder.is_dir():
-        return []
+    paths = {p for p in folder.rglob("*") if p.is_file() and p.suffix in SUFFIXES} if folder.is_dir() else set()
+    if recorded_file(project).is_file():
+        paths.add(recorded_file(project))
     events, problems = [], []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in SUFFIXES):
+    for path in sorted(paths):
         try:
             events += read_file(path, rel(path, project.root))
         except ProjectError as exc:

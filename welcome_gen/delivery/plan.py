@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Sequence
 
+from ..email.experiment import arm_for, with_arm
 from ..email.render import variant_for
 from ..project.load import Project, SequenceFile
-from .calendar import (Rules, anniversary_in, birthday_in, first_opportunity, local_midnight, member_zone,
-                       weekday_numbers)
+from .calendar import (Rules, anniversary_in, birthday_in, first_opportunity, from_hour, local_midnight,
+                       member_zone, weekday_numbers)
 from .members import (BATCH_TAG_DAYS, BatchKey, Event, Member, normalise_month_day, record_tag, safe_id, sends_since, skip_tag,
                       slot_of)
 
@@ -199,9 +200,9 @@ class _Planner:
         for seq in self.project.sequences:
             if seq.meta.personas and member.persona not in seq.meta.personas:
                 continue  # a sequence stops for a member whose persona no longer matches it
-            rules = self.rules[seq.key]
+            rules = self.member_rules(seq, member)
             if weekday in rules.days and rules.start <= clock < rules.end:
-                open_now.append(seq)
+                open_now.append((seq, rules))
         if not open_now:
             return
         month_day = normalise_month_day(member.birthday) if member.birthday else None
@@ -210,13 +211,19 @@ class _Planner:
         sent_days: dict[str, set] = defaultdict(set)  # trigger type -> local days something of it went out
         for k in sends_since(member, self.now - timedelta(days=BATCH_TAG_DAYS)):
             sent_days[self.triggers.get(k.sequence, "")].add(k.slot_start.astimezone(tz).date())
-        for seq in open_now:
+        for seq, rules in open_now:
             for occurrence, anchor in self.occurrences(seq, member, tz, local_now, month_day):
-                candidate = self.walk(seq, member, tz, occurrence, anchor, released, sent_days)
+                candidate = self.walk(seq, member, tz, occurrence, anchor, released, sent_days, rules)
                 if candidate is not None:
                     found.append(candidate)
         if found:
             self.choose(member, tz, found)
+
+    def member_rules(self, seq: SequenceFile, member: Member) -> Rules:
+        """The sequence's rules, its window starting at the member's learnt send hour when that is switched on."""
+        rules = self.rules[seq.key]
+        hour = send_hour(self.project, member)
+        return rules if hour is None else from_hour(rules, hour)
 
     def cap_released(self, member: Member) -> datetime | None:
         """When the weekly limit last stopped holding this member back (None if it has not lately)."""
@@ -240,9 +247,8 @@ class _Planner:
         return start
 
     def walk(self, seq: SequenceFile, member: Member, tz, occurrence: str | None, anchor: datetime,
-             released: datetime | None, sent_days: dict[str, set]) -> _Candidate | None:
+             released: datetime | None, sent_days: dict[str, set], rules: Rules) -> _Candidate | None:
         steps = seq.meta.steps
-        rules = self.rules[seq.key]
         records, done = _progress(seq, member, occurrence)
         late: list[tuple[int, datetime]] = []
         candidate = None
@@ -259,7 +265,8 @@ class _Planner:
                 continue
             step = steps[i]
             candidate = _Candidate(
-                Delivery(member.email, seq.key, step.id, variant_for(step, member.persona), records[i],
+                Delivery(member.email, seq.key, step.id,
+                         with_arm(variant_for(step, member.persona), arm_for(seq.key, step, member.email)), records[i],
                          opportunity, seq.meta.trigger.type, occurrence),
                 seq.meta.trigger.type == "subscribed")
             break
@@ -334,6 +341,19 @@ def _progress(seq: SequenceFile, member: Member, occurrence: str | None) -> tupl
     records = [record_tag(seq.key, s.id, occurrence, len(steps) == 1) for s in steps]
     done = max((i for i, r in enumerate(records) if r in member.tags or skip_tag(r) in member.tags), default=-1)
     return records, done
+
+
+def send_hour(project: Project, member: Member) -> int | None:
+    """The hour (0-23) of their own day a member opens most, as `report` learnt it into their merge field, when
+    `sending.send_hour.learn` is on; else None."""
+    if not project.config.sending.send_hour.learn:
+        return None
+    value = member.merge_fields.get(project.config.mailchimp.fields.send_hour)
+    try:
+        hour = int(str(value).strip())
+    except ValueError:
+        return None
+    return hour if 0 <= hour <= 23 else None
 
 
 def record_of(project: Project, key: BatchKey) -> str | None:

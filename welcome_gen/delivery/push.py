@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..email.experiment import split_variant
 from ..email.render import render_all
 from ..mailchimp.client import Mailchimp, MailchimpError
 from ..project.load import Project
@@ -56,6 +57,8 @@ def wanted_fields(project: Project) -> dict[str, dict]:
         names.persona: {"tag": names.persona, "name": PERSONA_QUESTION, "type": "dropdown",
                         "options": {"choices": project.persona_choices}},
         names.timezone: {"tag": names.timezone, "name": "Timezone", "type": "text"},
+        **({names.send_hour: {"tag": names.send_hour, "name": "Best send hour", "type": "number"}}
+           if project.config.sending.send_hour.learn else {}),
     }
 
 
@@ -96,6 +99,8 @@ def plan_push(project: Project, mc: Mailchimp) -> list[Change]:
     have_templates = {t["name"].split(" #")[0]: t for t in pages(
         mc, "templates.list", "templates", type="user", fields=["templates.id", "templates.name", "total_items"])}
     for email in render_all(project):
+        if split_variant(email.variant)[1]:
+            continue  # another subject of an experiment: a template holds no subject, so one per step is enough
         base = f"wg:{email.sequence}:{email.step}:{email.variant}"
         markup = fingerprinted(email.html)
         # The name carries the fingerprint too, so an audience whose template HTML cannot be read still compares.

@@ -18,7 +18,7 @@ from ..project import Project
 from ..project.model import EMAIL_RE, Sample
 from ..site import urls
 from ..site.urls import Urls
-from . import caniemail, mergetags
+from . import caniemail, mergetags, utm
 from .render import DEFAULT, RenderedEmail, Renderer, personalise, render_all, variant_for
 
 KB = 1024
@@ -193,7 +193,7 @@ def check_email(project: Project, email: RenderedEmail, site_paths: set[str]) ->
                 out.append(where.at(pre_at, f"preheader: {issue.message}"))
             else:
                 out.append(where(snippet.split("|*")[0] + "|*", snippet[:12], message=f"{part}: {issue.message}"))
-    out += link_problems(project, doc, where, site_paths)
+    out += link_problems(project, doc, where, site_paths, utm.utm_params(project.config, email.sequence, email.step))
     for support in caniemail.unsupported(email.html):
         out.append(where(support.example, level="warning",
                          message=f"{support.title} ({support.slug}) is not supported in {', '.join(support.clients)}; "
@@ -225,7 +225,8 @@ def subject_problems(email: RenderedEmail, subject_at, pre_at, where: _Where) ->
     return out
 
 
-def link_problems(project: Project, doc, where: _Where, site_paths: set[str]) -> list[Problem]:
+def link_problems(project: Project, doc, where: _Where, site_paths: set[str],
+                  expected_utm: dict[str, str] | None = None) -> list[Problem]:
     out = []
     base = Urls(project.config.site.url).absolute("")
     for a in doc.iter("a"):
@@ -253,9 +254,13 @@ def link_problems(project: Project, doc, where: _Where, site_paths: set[str]) ->
             out.append(where(href, f"[{text}](", level="warning", message=f"link text '{text}' says nothing out of context; "
                                                                    "name where it goes"))
         if href.startswith(base) or f"{href}/" == base:
+            for reason in utm.survives(href, expected_utm) if expected_utm else ():
+                out.append(where(href.split("?")[0], f"[{text}](", message=f"link '{text}': its UTM parameters would "
+                                                                         f"not reach the site: {reason}"))
             path = href[len(base):].split("#")[0].split("?")[0]
             if path not in site_paths and not path.startswith(("assets/", urls.ARCHIVE_PAGES, urls.TAGS)):
-                out.append(where(href, f"[{text}](", message=f"link '{href}' points at a page the site does not have"))
+                shown = utm.without(href)
+                out.append(where(shown, f"[{text}](", message=f"link '{shown}' points at a page the site does not have"))
     return out
 
 

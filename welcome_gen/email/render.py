@@ -27,6 +27,8 @@ from ..site.urls import Urls
 from ..theme import EMAIL as THEME
 from ..theme import shown, template_problem
 from . import mergetags
+from . import utm as utm_links
+from .experiment import letters, split_variant, with_arm
 from .compile import CompileError, Source, Tokens, make_env, render
 
 DEFAULT = "default"
@@ -182,7 +184,13 @@ class Renderer:
         return template_problem(exc, dirs, self.project.root, layout_path, message)
 
     def render(self, seq: SequenceFile, step: Step, index: int, variant: str) -> RenderedEmail:
-        """The merge-tag version of one step and variant. Raises ProjectError at the author's lines."""
+        """The merge-tag version of one step and variant (`default+B`: with subject B of an experiment). Raises
+        ProjectError at the author's lines."""
+        full = variant
+        variant, arm = split_variant(variant)
+        if arm is not None and arm not in letters(step):
+            raise ProjectError([Problem(seq.path, seq.line("steps", index), f"step '{step.id}' has no subject {arm} "
+                                        f"(subjects: {', '.join(letters(step)) or 'none'})")])
         over = step.variants.get(variant) if variant != DEFAULT else None
         if variant != DEFAULT and over is None:
             raise ProjectError([Problem(seq.path, seq.line("steps", index), f"step '{step.id}' has no variant '{variant}' "
@@ -195,6 +203,9 @@ class Renderer:
             return (value if value is not None else getattr(step, key)), (seq.path, seq.line(*where, key))
 
         subject_src, subject_at = pick("subject")
+        if arm is not None:
+            at = letters(step).index(arm)
+            subject_src, subject_at = step.subjects[at], (seq.path, seq.line("steps", index, "subjects", at))
         pre_src, pre_at = pick("preheader")
         body_name, _ = pick("body")
         body = seq.bodies[body_name]
@@ -217,27 +228,32 @@ class Renderer:
         if problems:
             raise ProjectError(problems)
         self.md.reset()
-        fragment, text_fragment = self.fragment(self.md.convert(_space_block_lines(body_md, tokens)), tokens)
+        utm = (seq.key, str(step.id))
+        fragment, text_fragment = self.fragment(self.md.convert(_space_block_lines(body_md, tokens)), tokens, utm)
         text_body = self.text(text_fragment, tokens)
         fragment = tokens.restore(fragment)
         subject = " ".join(tokens.restore(subject).split())
         preheader = " ".join(tokens.restore(preheader).split())
-        html_out, text_out = self.wrap(context, subject, preheader, fragment, text_body)
+        html_out, text_out = self.wrap(context, subject, preheader, fragment, text_body, utm)
         cfg = self.project.config.business
         _, layout_path, layout_text = self.layout("layout.html.j2")
         _, text_path, _ = self.layout("layout.txt.j2")
         origin = Origin(subject_at, pre_at, body.path, body.text, layout_path, layout_text, text_path)
-        return RenderedEmail(seq.key, str(step.id), variant, subject, preheader, html_out, text_out,
+        return RenderedEmail(seq.key, str(step.id), full, subject, preheader, html_out, text_out,
                              cfg.from_name or cfg.name, cfg.reply_to, f"{seq.path}:{seq.line(*loc)}", origin=origin)
 
     def wrap(self, context: dict[str, Any], subject: str, preheader: str, fragment: str,
-             text_body: str) -> tuple[str, str]:
-        """The body fragment put in the layouts: the HTML part (CSS inlined) and the text part."""
+             text_body: str, utm: tuple[str, str] | None = None) -> tuple[str, str]:
+        """The body fragment put in the layouts: the HTML part (CSS inlined, the layout's links to the site given
+        their UTM parameters too) and the text part."""
         page, layout_path, _ = self.layout("layout.html.j2")
         text_layout, _, _ = self.layout("layout.txt.j2")
         extra = {**context, "subject": subject, "preheader": preheader}
         try:
             html_out = self.inliner.inline(page.render({**extra, "body": Markup(fragment)}))
+            if utm is not None:
+                html_out = utm_links.tag_links(html_out, Urls(self.project.config.site.url).absolute(""),
+                                               utm_links.utm_params(self.project.config, *utm))
             text_out = text_layout.render({**extra, "body": text_body})
         except jinja2.TemplateError as exc:
             raise ProjectError([self._layout_problem(exc, layout_path)]) from None
@@ -249,23 +265,28 @@ class Renderer:
         subscriber, but the same sanitiser, layout, inlined CSS and text part. Merge tags written in it stay."""
         tokens = Tokens()
         self.md.reset()
-        fragment, text_fragment = self.fragment(self.md.convert(tokens.protect(body_markdown)), tokens)
+        utm = (name, key) if key == "issue" else (key, name)  # an issue is its own campaign
+        fragment, text_fragment = self.fragment(self.md.convert(tokens.protect(body_markdown)), tokens, utm)
         text_body = self.text(text_fragment, tokens)
         context = {**self.base, "sequence": {"key": key, "title": subject}, "step": {"id": name}, "persona": None,
                    "vars": {}}
-        html_out, text_out = self.wrap(context, subject, preheader, tokens.restore(fragment), text_body)
+        html_out, text_out = self.wrap(context, subject, preheader, tokens.restore(fragment), text_body, utm)
         cfg = self.project.config.business
         return RenderedEmail(key, name, DEFAULT, subject, preheader, html_out, text_out, cfg.from_name or cfg.name,
                              cfg.reply_to, source)
 
-    def fragment(self, html_in: str, tokens: Tokens) -> tuple[str, str]:
-        """Sanitise the markdown's HTML and lift IF/ELSE/END tokens out of the paragraphs markdown put them in.
+    def fragment(self, html_in: str, tokens: Tokens, utm: tuple[str, str] | None = None) -> tuple[str, str]:
+        """Sanitise the markdown's HTML, add UTM parameters to links to the site (`utm`: campaign and content),
+        and lift IF/ELSE/END tokens out of the paragraphs markdown put them in.
 
         Returns the fragment for the HTML part and one for the text part, where each lifted run of tokens is a
         block of its own so the converter puts it on its own line.
         """
         clean = nh3.clean(html_in, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None,
                           url_schemes={"http", "https", "mailto", "tel"})
+        if utm is not None:
+            clean = utm_links.tag_links(clean, Urls(self.project.config.site.url).absolute(""),
+                                        utm_links.utm_params(self.project.config, *utm))
         block = tokens.block_token_re()
         if block is None:
             return clean, clean
@@ -364,13 +385,14 @@ def render_letter(project: Project, key: str, name: str, subject: str, preheader
 
 
 def render_all(project: Project, renderer: Renderer | None = None) -> list[RenderedEmail]:
-    """Every step x variant of every sequence, merge-tag versions; all problems reported at once."""
+    """Every step x variant of every sequence (and each other subject of an experiment, `default+B`), merge-tag
+    versions; all problems reported at once."""
     renderer = renderer or Renderer(project)
     out: list[RenderedEmail] = []
     problems: list[Problem] = []
     for seq in project.sequences:
         for index, step in enumerate(seq.meta.steps):
-            for variant in [DEFAULT, *step.variants]:
+            for variant in [DEFAULT, *step.variants, *(with_arm(DEFAULT, a) for a in letters(step)[1:])]:
                 try:
                     out.append(renderer.render(seq, step, index, variant))
                 except ProjectError as exc:

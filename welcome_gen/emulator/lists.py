@@ -148,3 +148,34 @@ def post_interest(req: Request):
     interests[interest["id"]] = interest
     req.store.touch()
     return interest
+
+
+def _month(stamp: str) -> str:
+    return str(stamp or "")[:7]
+
+
+def growth(store, list_id: str) -> list[dict]:
+    """The audience month by month, from the first opt-in to this month: who opted in that month (`optins`), who
+    had before it (`existing`); nothing is ever imported here (`imports` 0). Mailchimp's exact counting rules
+    are not published (docs/emulator.md)."""
+    joined = sorted(_month(m.get("timestamp_opt") or m.get("timestamp_signup"))
+                    for m in store.under("members", list_id).values() if m.get("status") != "archived")
+    joined = [j for j in joined if j]
+    if not joined:
+        return []
+    year, month = int(joined[0][:4]), int(joined[0][5:7])
+    last, out = _month(store.now()), []
+    while f"{year:04d}-{month:02d}" <= last:
+        name = f"{year:04d}-{month:02d}"
+        out.append({"list_id": list_id, "month": name, "existing": sum(1 for j in joined if j < name),
+                    "imports": 0, "optins": sum(1 for j in joined if j == name), "_links": []})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+@route("GET", "/lists/{list_id}/growth-history")
+def growth_history(req: Request):
+    lst = get_list(req.store, req.params["list_id"])
+    # Newest first unless asked otherwise: the order Mailchimp uses without sort_dir is not documented.
+    items = sorted(growth(req.store, lst["id"]), key=lambda m: m["month"], reverse=req.arg("sort_dir") != "ASC")
+    return collection("history", items, req.query, list_id=lst["id"])

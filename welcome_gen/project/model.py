@@ -6,6 +6,7 @@ Unknown keys are errors (with a suggestion), so a typo never silently does nothi
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -157,6 +158,7 @@ class MergeFields(Schema):
     birthday: str = "BIRTHDAY"
     persona: str = "PERSONA"
     timezone: str = "TIMEZONE"
+    send_hour: str = "SENDHOUR"
 
 
 class MailchimpSettings(Schema):
@@ -177,6 +179,13 @@ class SendWindow(Schema):
         return self
 
 
+class SendHour(Schema):
+    """Opt-in: send to each member at the hour of their own day they open most, inside the window."""
+
+    learn: bool = False
+    min_opens: int = Field(3, ge=1, description="Opens a member needs before their hour is learnt.")
+
+
 class Sending(Schema):
     window: SendWindow = SendWindow()
     days: list[Weekday] = list(WEEKDAYS)
@@ -184,6 +193,80 @@ class Sending(Schema):
     max_per_week: int = Field(3, ge=1, description="Most sequence emails from welcome-gen one member gets in 7 days "
                               "(newsletter issues are not counted).")
     birthday_not_with_welcome: bool = True
+    send_hour: SendHour = SendHour()
+
+
+def _events_file(value: Any) -> str:
+    text = str(value or "").strip().replace("\\", "/")
+    if not text.endswith(".jsonl") or text.startswith("/") or ".." in text.split("/") or ":" in text:
+        raise ValueError(f"'{value}' is not a JSON-lines file inside the project, e.g. 'events/thanks.jsonl'")
+    return PurePosixPath(text).as_posix()
+
+
+class EventsSettings(Schema):
+    file: Annotated[str, BeforeValidator(_events_file)] = Field(
+        "events/thanks.jsonl", description="Where `welcome-gen thank` records events (JSON lines, relative to the "
+                                           "project); `send` reads it beside the events/ folder.")
+
+
+def _rate(value: Any) -> float:
+    """A share written as 0.45 or "45%"."""
+    text = str(value).strip()
+    try:
+        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a rate; write it as a percentage like '45%' (or 0.45)") from None
+    if isinstance(value, bool) or not 0 <= number <= 1:
+        raise ValueError(f"'{value}' is not a rate between 0% and 100%")
+    return number
+
+
+Rate = Annotated[float, BeforeValidator(_rate)]
+
+
+class FlagSettings(Schema):
+    unsubscribe_ratio: float = Field(2.0, gt=1, description="Flag a step whose unsubscribe rate is more than this "
+                                                            "many times its sequence's average.")
+    open_drop: float = Field(0.5, gt=0, lt=1, description="Flag a step whose open rate is below this share of the "
+                                                          "previous step's.")
+    min_delivered: int = Field(20, ge=1, description="Steps with fewer delivered emails are never flagged: "
+                                                     "a rate over a handful is noise.")
+
+
+class ReportSettings(Schema):
+    overdue_after: Duration = Field(timedelta(days=14), description="A subscribed member this long on the list "
+                                                                    "with no personal email is overdue in the ledger.")
+    flags: FlagSettings = FlagSettings()
+
+
+class Goals(Schema):
+    """What the report measures each week against."""
+
+    signups_per_week: int | None = Field(None, ge=0, description="New members a week.")
+    welcome_completion: Rate | None = Field(None, description="Share of new members who receive the welcome "
+                                                              "series' last step.")
+    open_rate: Rate | None = Field(None, description="Unique opens over delivered emails, of everything sent.")
+
+
+def _utm_switch(value: Any) -> Any:
+    return {"enabled": value} if isinstance(value, bool) else value
+
+
+UTM_VALUE = re.compile(r"^[A-Za-z0-9._~-]+$")
+
+
+def _utm_value(value: Any) -> str:
+    if not isinstance(value, str) or not UTM_VALUE.match(value):
+        raise ValueError(f"'{value}' is not a UTM value: use letters, digits, '-', '_' and '.' only")
+    return value
+
+
+class Utm(Schema):
+    """UTM parameters on every link to the site: campaign = the sequence (or issue), content = the step."""
+
+    enabled: bool = True
+    source: Annotated[str, BeforeValidator(_utm_value)] = Field("mailchimp", description="utm_source.")
+    medium: Annotated[str, BeforeValidator(_utm_value)] = Field("email", description="utm_medium.")
 
 
 class Config(Schema):
@@ -191,6 +274,10 @@ class Config(Schema):
     business: Business
     mailchimp: MailchimpSettings = MailchimpSettings()
     sending: Sending = Sending()
+    events: EventsSettings = EventsSettings()
+    report: ReportSettings = ReportSettings()
+    goals: Goals = Goals()
+    utm: Annotated[Utm, BeforeValidator(_utm_switch)] = Field(Utm(), description="`utm: false` turns it off.")
 
 
 # -- content/ -----------------------------------------------------------------------------------
@@ -321,14 +408,44 @@ class Variant(Schema):
     body: str | None = None
 
 
+class Experiment(Schema):
+    """How a subject experiment ends: the report says which subject wins once the evidence clears this bar."""
+
+    min_sent: int = Field(100, ge=10, description="Emails each subject needs before a winner can be named.")
+    confidence: float = Field(0.95, gt=0.5, lt=1, description="How sure the open-rate intervals must be.")
+    winner: str | None = Field(None, description="A subject letter (A, B…) everyone gets from now on; the "
+                                                 "experiment is over.")
+
+
 class Step(Schema):
     id: Slug | None = None
     delay: Duration = timedelta(0)
-    subject: str
+    subject: str | None = None
+    subjects: list[str] = Field([], description="Two or more subjects to test: each member gets one, the same "
+                                                "one every time (A is the first).")
+    experiment: Experiment = Experiment()
     preheader: str = ""
     body: str = Field(description="Markdown file, relative to the sequence file.")
     variants: dict[str, Variant] = {}
     vars: dict[str, Any] = Field({}, description="Values the step's text can use as {{ vars.name }} (e.g. a discount code).")
+
+    @model_validator(mode="after")
+    def _one_subject_or_an_experiment(self) -> "Step":
+        if not self.subjects:
+            if not self.subject:
+                raise ValueError("a step needs a subject (or subjects: two or more to test against each other)")
+            return self
+        if len(self.subjects) < 2:
+            raise ValueError("subjects: list two or more to test them against each other, or write subject:")
+        if self.subject is not None and self.subject != self.subjects[0]:
+            raise ValueError("give either subject: or subjects:, not both")
+        if any(v.subject for v in self.variants.values()):
+            raise ValueError("a step that tests subjects cannot give a persona variant a subject of its own")
+        letters = [chr(ord("A") + i) for i in range(len(self.subjects))]
+        if self.experiment.winner is not None and self.experiment.winner not in letters:
+            raise ValueError(f"experiment.winner must be one of {', '.join(letters)}")
+        self.subject = self.subjects[0]
+        return self
 
 
 class SequenceMeta(Schema):

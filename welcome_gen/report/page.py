@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from .charts import bar_chart, count, line_chart, percent
 from .gather import Numbers
+from .goals import GoalRow, GoalWeek
 from .sums import Report, SequenceRow
 
 #: Text and chart colours for each scheme; every text colour keeps at least 4.5:1 against both backgrounds.
@@ -48,7 +49,9 @@ CSS = (
     "th:first-child,td:first-child,th.l,td.l{text-align:left}td:first-child{white-space:normal;min-width:12rem}td{font-variant-numeric:tabular-nums}"
     "tr.step td{font-weight:600}tr.variant td:first-child{padding-left:1.5rem;font-weight:400}"
     ".empty{background:var(--card);border-radius:.5rem;padding:1.5rem;margin:2rem 0}"
+    ".flags{background:var(--card);border-radius:.5rem;padding:.25rem 1rem .75rem;margin:1.5rem 0}"
 )
+FLAG_MARK = ' <b class="flag" title="flagged: see Flags at the top">⚑ flagged</b>'
 COLUMNS = ("Sent", "Delivered", "Opened", "Open rate", "Clicked", "Click rate", "Unsubscribed", "Bounced")
 
 
@@ -89,7 +92,93 @@ def _step_label(step_id: str, subject: str) -> str:
     return f"{step_id}. {plain_subject(subject)}" if subject else step_id
 
 
-def _sequence(seq: SequenceRow, tz: ZoneInfo) -> str:
+def _flags(report: Report) -> str:
+    if not report.flags:
+        return ""
+    items = "".join(f"<li>{escape(f.message)}</li>" for f in report.flags)
+    return (f'<section id="flags" class="flags"><h2>Flags</h2><p class="meta">Steps to look at first: each rate with '
+            f"the counts behind it.</p><ul>{items}</ul></section>")
+
+
+def _interval(low_high: tuple[float, float]) -> str:
+    return f"{percent(low_high[0])}–{percent(low_high[1])}"
+
+
+def _experiments(report: Report) -> str:
+    if not report.experiments:
+        return ""
+    out = ['<section id="experiments"><h2>Subject experiments</h2>']
+    for row in report.experiments:
+        cells = "".join(
+            f"<tr><td>{a.letter}. {escape(plain_subject(a.subject))}</td><td>{count(a.numbers.sent)}</td>"
+            f"<td>{count(a.numbers.delivered)}</td><td>{count(a.numbers.opens)} ({percent(a.numbers.open_rate)})</td>"
+            f"<td>{_interval(a.opens_interval)}</td><td>{count(a.numbers.clicks)} ({percent(a.numbers.click_rate)})"
+            f"</td><td>{_interval(a.clicks_interval)}</td></tr>" for a in row.arms)
+        out.append(f"<h3>{escape(row.sequence)}/{escape(row.step)}</h3><p class=\"meta\">{escape(row.verdict)}</p>"
+                   f'<div class="scroll"><table><thead><tr><th>Subject</th><th>Sent</th><th>Delivered</th>'
+                   f"<th>Opened</th><th>{row.confidence:.0%} interval</th><th>Clicked</th>"
+                   f"<th>{row.confidence:.0%} interval</th></tr></thead><tbody>{cells}</tbody></table></div>")
+    return "".join(out) + ('<p class="note">Each interval is the Wilson score interval of the rate: where the true '
+                           "rate probably lies. Subjects whose intervals overlap may not differ at all.</p></section>")
+
+
+def _goal_value(row: GoalRow, w: GoalWeek) -> str:
+    if w.value is None:
+        return "—"
+    if not row.rate:
+        return count(w.value)
+    return f"{percent(w.value)} ({w.part} of {w.whole})"
+
+
+def _goals(report: Report) -> str:
+    if not report.goals:
+        return ""
+    out = ['<section id="goals"><h2>Goals</h2>']
+    for row in report.goals:
+        target = percent(row.target) if row.rate else count(row.target)
+        out.append(f"<h3>{escape(row.title)}: goal {target}</h3>")
+        if row.note:
+            out.append(f'<p class="note">{escape(row.note)}</p>')
+            continue
+        latest, fmt = row.latest, percent if row.rate else count
+        verdict = ("no week has a value yet" if latest is None else
+                   f"week of {latest.start}: {_goal_value(row, latest)}, "
+                   + ("met" if row.met else "below the goal"))
+        out.append(f'<p class="meta">{escape(verdict)}</p>')
+        labels = [_week(w.start, False) for w in row.weeks]
+        values = [w.value or 0.0 for w in row.weeks]
+        out.append(line_chart(f"goal-{row.key}", labels, [(row.title, values), ("Goal", [row.target] * len(values))],
+                              title=f"{row.title} by week, against the goal of {target}", fmt=fmt,
+                              desc="; ".join(f"week of {w.start}: {_goal_value(row, w)}" for w in row.weeks)))
+        cells = "".join(f"<tr><td>{w.start}</td><td>{escape(_goal_value(row, w))}</td>"
+                        f"<td>{'' if w.value is None else ('met' if w.value >= row.target else 'below')}</td></tr>"
+                        for w in row.weeks)
+        out.append(f'<details><summary>{escape(row.title)} by week</summary><div class="scroll"><table><thead><tr>'
+                   f"<th>Week of</th><th>Value</th><th>Goal {target}</th></tr></thead><tbody>{cells}</tbody></table>"
+                   "</div></details>")
+    if report.growth:
+        rows = "".join(f"<tr><td>{escape(m.month)}</td><td>{count(m.existing)}</td><td>{count(m.optins)}</td>"
+                       f"<td>{count(m.imports)}</td></tr>" for m in report.growth)
+        out.append('<h3>Audience growth (Mailchimp)</h3><div class="scroll"><table><thead><tr><th>Month</th>'
+                   f"<th>Existing</th><th>Opted in</th><th>Imported</th></tr></thead><tbody>{rows}</tbody></table>"
+                   "</div>")
+    return "".join(out) + "</section>"
+
+
+def _hours(seq: SequenceRow, hours: list[int] | None) -> str:
+    """Opens by hour of the reader's own day: when this sequence's readers actually read it."""
+    if not hours or not sum(hours):
+        return ""
+    best = max(range(24), key=lambda h: (hours[h], -h))
+    chart = bar_chart(f"seq-{escape(seq.key)}-hours", [f"{h:02d}" for h in range(24)], [("Opens", hours)],
+                      title=f"{seq.title}: opens by hour of the reader's day",
+                      desc="; ".join(f"{h:02d}:00 {n}" for h, n in enumerate(hours) if n))
+    return (f"<h3>When readers open it</h3><p class=\"meta\">{sum(hours)} open(s), in each reader's own timezone; "
+            f"most at {best:02d}:00-{best + 1:02d}:00 ({hours[best]})</p>{chart}")
+
+
+def _sequence(seq: SequenceRow, tz: ZoneInfo, flagged: set[tuple[str, str]] = frozenset(),
+              hours: list[int] | None = None) -> str:
     anchor = f"seq-{escape(seq.key)}"
     out = [f'<section id="{anchor}"><h2>{escape(seq.title)}</h2>',
            f'<p class="meta"><code>{escape(seq.key)}</code> · {count(seq.numbers.campaigns)} campaign(s)'
@@ -113,10 +202,12 @@ def _sequence(seq: SequenceRow, tz: ZoneInfo) -> str:
                           title=f"{seq.title}: open and click rate by week sent",
                           desc="; ".join(f"week of {w.start}: {count(w.numbers.delivered)} delivered, "
                                          f"{percent(w.numbers.open_rate)} opened" for w in seq.weeks)))
+    out.append(_hours(seq, hours))
     head = "".join(f"<th>{c}</th>" for c in COLUMNS)
     rows = []
     for step, label in zip(seq.steps, labels):
-        rows.append(f'<tr class="step"><td>{escape(label)}</td>{_cells(step.numbers)}</tr>')
+        mark = FLAG_MARK if (seq.key, step.id) in flagged else ""
+        rows.append(f'<tr class="step"><td>{escape(label)}{mark}</td>{_cells(step.numbers)}</tr>')
         if [v.variant for v in step.variants] not in ([], ["default"]):
             rows += [f'<tr class="variant"><td>{escape(v.variant)}</td>{_cells(v.numbers)}</tr>' for v in step.variants]
     out.append(f'<div class="scroll"><table><thead><tr><th>Step / variant</th>{head}</tr></thead>'
@@ -152,13 +243,16 @@ def render_page(report: Report, site_title: str, language: str = "en") -> str:
         body = ('<section class="empty"><h2>Nothing sent yet</h2><p>No welcome-gen campaign has gone out to this '
                 f"audience{since}. Once <code>welcome-gen send</code> delivers its first batch, each sequence's "
                 "steps appear here with their opens and clicks.</p></section>")
-        return head + body + "</main></body></html>\n"
+        return head + body + _goals(report) + "</main></body></html>\n"
     nav = "".join(f'<li><a href="#seq-{escape(s.key)}">{escape(s.title)}</a></li>' for s in report.sequences)
     if report.issues:
         nav += '<li><a href="#issues">Newsletter issues</a></li>'
     body = (f'<p class="meta">Campaigns sent {_day(report.first_send, tz)} to {_day(report.last_send, tz)}{since}.</p>'
-            + _cards(report.numbers) + f"<nav><ul>{nav}</ul></nav>"
-            + "".join(_sequence(s, tz) for s in report.sequences) + _issues(report, tz)
+            + _cards(report.numbers) + _flags(report) + _goals(report) + _experiments(report)
+            + f"<nav><ul>{nav}</ul></nav>"
+            + "".join(_sequence(s, tz, {(f.sequence, f.step) for f in report.flags}, report.hours.get(s.key))
+                      for s in report.sequences)
+            + _issues(report, tz)
             + '<p class="note">Delivered is sent minus bounces. Open and click rates count each member once per '
               "campaign and divide by delivered; opens depend on images being loaded, so read them as a trend. "
               "Weeks start on Monday.</p>")

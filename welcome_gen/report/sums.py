@@ -64,6 +64,11 @@ class Report:
     issues: list[IssueRow] = field(default_factory=list)
     first_send: datetime | None = None
     last_send: datetime | None = None
+    flags: list = field(default_factory=list)  # report.flags.Flag, filled once the sums are done
+    goals: list = field(default_factory=list)  # report.goals.GoalRow
+    growth: list = field(default_factory=list)  # report.goals.GrowthMonth
+    hours: dict[str, list[int]] = field(default_factory=dict)  # sequence -> opens in each hour of the reader's day
+    experiments: list = field(default_factory=list)  # report.experiments.ExperimentRow
 
     @property
     def empty(self) -> bool:

@@ -15,7 +15,7 @@ from .sums import Report
 FILES = ("index.html", "report.json", "report.csv")
 CSV_COLUMNS = ("kind", "sequence", "step", "variant", "subject", "campaigns", "sent", "delivered", "bounces",
                "unique_opens", "open_rate", "unique_clicks", "click_rate", "unsubscribes", "total_opens",
-               "total_clicks")
+               "total_clicks", "flags")
 
 
 def as_json(report: Report) -> dict[str, Any]:
@@ -32,6 +32,20 @@ def as_json(report: Report) -> dict[str, Any]:
         } for s in report.sequences],
         "issues": [{"slug": i.slug, "title": i.title, "send_time": i.send_time.isoformat() if i.send_time else None,
                     **i.numbers.as_dict()} for i in report.issues],
+        "flags": [{"sequence": f.sequence, "step": f.step, "kind": f.kind, "message": f.message} for f in report.flags],
+        "goals": [{"key": g.key, "title": g.title, "target": g.target, "met": g.met, "note": g.note,
+                   "weeks": [{"week_of": w.start.isoformat(), "part": w.part, "whole": w.whole,
+                              "value": None if w.value is None else round(w.value, 4)} for w in g.weeks]}
+                  for g in report.goals],
+        "opens_by_hour": report.hours,
+        "experiments": [{"sequence": e.sequence, "step": e.step, "confidence": e.confidence, "winner": e.winner,
+                         "chosen": e.chosen, "verdict": e.verdict,
+                         "subjects": [{"letter": a.letter, "subject": a.subject, **a.numbers.as_dict(),
+                                       "open_interval": [round(x, 4) for x in a.opens_interval],
+                                       "click_interval": [round(x, 4) for x in a.clicks_interval]} for a in e.arms]}
+                        for e in report.experiments],
+        "growth": [{"month": m.month, "existing": m.existing, "optins": m.optins, "imports": m.imports}
+                   for m in report.growth],
     }
 
 
@@ -40,11 +54,15 @@ def as_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
+    flags: dict[tuple[str, str], list[str]] = {}
+    for f in report.flags:
+        flags.setdefault((f.sequence, f.step), []).append(f.kind)
     for s in report.sequences:
         for st in s.steps:
             for v in st.variants:
                 writer.writerow({"kind": "step", "sequence": s.key, "step": st.id, "variant": v.variant,
-                                 "subject": st.subject, **v.numbers.as_dict()})
+                                 "subject": st.subject, **v.numbers.as_dict(),
+                                 "flags": " ".join(flags.get((s.key, st.id), []))})
     for i in report.issues:
         writer.writerow({"kind": "issue", "sequence": "", "step": i.slug, "variant": "", "subject": i.title,
                          **i.numbers.as_dict()})
