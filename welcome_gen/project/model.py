@@ -158,7 +158,8 @@ class MergeFields(Schema):
     birthday: str = "BIRTHDAY"
     persona: str = "PERSONA"
     timezone: str = "TIMEZONE"
-    send_hour: str = "SENDHOUR"
+    send_hour: str = Field("SENDHOUR", description="Where `report` learns each member's best send hour "
+                                                   "(sending.send_hour.learn).")
 
 
 class MailchimpSettings(Schema):
@@ -182,7 +183,8 @@ class SendWindow(Schema):
 class SendHour(Schema):
     """Opt-in: send to each member at the hour of their own day they open most, inside the window."""
 
-    learn: bool = False
+    learn: bool = Field(False, description="`report` writes each member's most-opened hour to their send-hour "
+                                           "merge field, and `send` starts their window there.")
     min_opens: int = Field(3, ge=1, description="Opens a member needs before their hour is learnt.")
 
 
@@ -264,7 +266,7 @@ def _utm_value(value: Any) -> str:
 class Utm(Schema):
     """UTM parameters on every link to the site: campaign = the sequence (or issue), content = the step."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="Add them at all (`utm: false` is the short way to say no).")
     source: Annotated[str, BeforeValidator(_utm_value)] = Field("mailchimp", description="utm_source.")
     medium: Annotated[str, BeforeValidator(_utm_value)] = Field("email", description="utm_medium.")
 
