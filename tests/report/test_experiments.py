@@ -127,3 +127,36 @@ def test_a_bad_experiment_is_a_problem_at_its_line(tmp_path, capsys):
     root = write(tmp_path / "shop", {**FILES, "sequences/welcome.yaml": bad})
     assert main(["check", str(root)]) == 1
     assert "subjects: list two or more" in capsys.readouterr().err
+
+
+def test_with_promote_the_report_promotes_a_clear_winner_and_send_follows(project_dir, mailchimp, mailchimp_emulator,
+                                                                           clock, tmp_path):
+    write(project_dir, {"sequences/welcome.yaml": SEQUENCE.replace("{min_sent: 10}", "{min_sent: 10, promote: true}")})
+    project = load_project(project_dir)
+    push(project, mailchimp)
+    for email in PEOPLE:
+        join(mailchimp, email, at("2027-03-01 09:30"))
+    clock.now = at("2027-03-01 10:05")
+    tick(project, mailchimp, clock.now)
+    emu = mailchimp_emulator
+    early = make_report(project, mailchimp, tmp_path / "early", now=clock.now).report.experiments[0]
+    assert early.promoted is None  # nothing opened yet: nothing to promote
+    b = [d for d in emu.deliveries() if d["subject"].startswith("You're in")]
+    for d in b:
+        emu.add_open(d["campaign_id"], d["email_address"])
+    (row,) = make_report(project, mailchimp, tmp_path / "out", now=clock.now).report.experiments
+    assert row.promoted == "B" and row.verdict.startswith("over: subject B won and was promoted")
+    (again,) = make_report(project, mailchimp, tmp_path / "again", now=clock.now).report.experiments
+    assert again.promoted == "B"  # read back from Mailchimp, not promoted twice
+    names = [s["name"] for s in mailchimp.call("lists.list_segments", mailchimp.list_id, count=1000)["segments"]]
+    assert names.count("wg:welcome:hello:promoted:B") == 1
+    # Newcomers all get B; nobody who already had hello gets it again.
+    newcomers = [f"late{i}@x.org" for i in range(8)]
+    for email in newcomers:
+        join(mailchimp, email, at("2027-03-02 09:30"))
+    before = len(emu.deliveries())
+    clock.now = at("2027-03-02 10:05")
+    tick(project, mailchimp, clock.now)
+    new = emu.deliveries()[before:]
+    assert sorted(d["email_address"] for d in new) == sorted(newcomers)
+    assert {d["subject"] for d in new} == {"You're in: here's what happens next"}

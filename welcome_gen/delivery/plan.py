@@ -126,8 +126,10 @@ class Schedule:
     """What the planner reads from the project and the events, worked out once: a simulation plans every hour
     of a year against the same ones."""
 
-    def __init__(self, project: Project, events: Iterable[Event] = ()):
+    def __init__(self, project: Project, events: Iterable[Event] = (),
+                 winners: dict[tuple[str, str], str] | None = None):
         self.project = project
+        self.winners = winners or {}  # (sequence, step) -> a subject the report promoted
         self.site_zone = project.config.site.timezone
         self.rules = {s.key: rules_for(project, s) for s in project.sequences}
         self.triggers = {s.key: s.meta.trigger.type for s in project.sequences}
@@ -149,6 +151,7 @@ class _Planner:
         self.rules, self.triggers, self.horizon_days = schedule.rules, schedule.triggers, schedule.horizon_days
         self.events = schedule.events
         self.cap, self.birthday_rule = schedule.cap, schedule.birthday_rule
+        self.winners = schedule.winners
         self.candidates: list[_Candidate] = []
         self.skips: list[Skip] = []
         self.waits: list[Wait] = []
@@ -266,7 +269,9 @@ class _Planner:
             step = steps[i]
             candidate = _Candidate(
                 Delivery(member.email, seq.key, step.id,
-                         with_arm(variant_for(step, member.persona), arm_for(seq.key, step, member.email)), records[i],
+                         with_arm(variant_for(step, member.persona),
+                                  arm_for(seq.key, step, member.email, self.winners.get((seq.key, step.id)))),
+                         records[i],
                          opportunity, seq.meta.trigger.type, occurrence),
                 seq.meta.trigger.type == "subscribed")
             break
@@ -365,13 +370,13 @@ def record_of(project: Project, key: BatchKey) -> str | None:
 
 
 def plan(project: Project, members: Sequence[Member], events: Iterable[Event], now: datetime, *,
-         schedule: Schedule | None = None) -> Plan:
+         schedule: Schedule | None = None, winners: dict[tuple[str, str], str] | None = None) -> Plan:
     """Who is due for which step of which sequence at `now`, in which variant; what is too late; what waits.
 
     `schedule`, made once from the same project and events, saves working it out again on every call."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    planner = _Planner(schedule or Schedule(project, events), now.astimezone(timezone.utc))
+    planner = _Planner(schedule or Schedule(project, events, winners), now.astimezone(timezone.utc))
     for member in members:
         planner.member(member)
     return planner.result()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from ..email.experiment import promoted
 from ..email.render import Renderer
 from ..errors import ExitCode
 from ..mailchimp.client import Mailchimp, MailchimpError
@@ -110,7 +111,8 @@ def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] 
     report = TickReport(now, Plan(now, slot_of(now), [], [], []), members, dry_run)
     report.errors += _missing_fields(project, fields)
     pending = _repair(project, store, members, now, report, dry_run)
-    report.plan = plan(project, members, list(events), now)
+    # A subject the report promoted is an empty segment named for it: the same read as the batches'.
+    report.plan = plan(project, members, list(events), now, winners=promoted(index.segments))
     store.find(due_titles(project, now))  # an issue missing from the index may still have gone
     report.issue_plans = plan_issues(project, store.index.campaigns, members, now)
     if not dry_run:

@@ -7,22 +7,42 @@ and machines. The subject a member gets is part of the variant, `default+B`, so 
 from __future__ import annotations
 
 import hashlib
+from typing import Iterable
 
 from ..project.model import Step
 
 SEP = "+"
+PREFIX = "wg:"
+PROMOTED = "promoted"
 
 
 def letters(step: Step) -> list[str]:
     return [chr(ord("A") + i) for i in range(len(step.subjects))]
 
 
-def arm_for(sequence: str, step: Step, email: str) -> str | None:
-    """The subject letter this member gets (None when the step tests nothing); the winner once there is one."""
+def promoted_name(sequence: str, step: str, letter: str) -> str:
+    """The (empty) static segment that says a subject won and was promoted: Mailchimp keeps the decision, as it
+    keeps every other record of what was sent."""
+    return f"{PREFIX}{sequence}:{step}:{PROMOTED}:{letter}"
+
+
+def promoted(names: Iterable[str]) -> dict[tuple[str, str], str]:
+    """(sequence, step) -> the promoted subject letter, from the audience's segment names."""
+    out = {}
+    for name in names:
+        parts = name[len(PREFIX):].split(":") if name.startswith(PREFIX) else []
+        if len(parts) == 4 and parts[2] == PROMOTED and len(parts[3]) == 1:
+            out[(parts[0], parts[1])] = parts[3]
+    return out
+
+
+def arm_for(sequence: str, step: Step, email: str, winner: str | None = None) -> str | None:
+    """The subject letter this member gets (None when the step tests nothing); the winner once there is one
+    (named in the file, else `winner`, promoted by the report)."""
     if not step.subjects:
         return None
-    if step.experiment.winner:
-        return step.experiment.winner
+    if step.experiment.winner or winner in letters(step):
+        return step.experiment.winner or winner
     digest = hashlib.sha256(f"{sequence}:{step.id}:{email.strip().lower()}".encode()).digest()
     return letters(step)[int.from_bytes(digest[:8], "big") % len(step.subjects)]
 

@@ -417,6 +417,8 @@ class Experiment(Schema):
     confidence: float = Field(0.95, gt=0.5, lt=1, description="How sure the open-rate intervals must be.")
     winner: str | None = Field(None, description="A subject letter (A, B…) everyone gets from now on; the "
                                                  "experiment is over.")
+    promote: bool = Field(False, description="Once the report finds a winner, send gives it to everyone from then "
+                                             "on without waiting for `winner`.")
 
 
 class Step(Schema):

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
-from .experiments import experiments
+from .experiments import experiments, promote_winners, read_promoted
 from .flags import Flag, find_flags
 from .gather import CampaignNumbers, Numbers, gather
 from .goals import GoalRow, goal_rows, read_growth
@@ -61,7 +61,8 @@ def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, si
         report.hours = opens_by_hour(project, opens, found.audience)
         learnt = learn_send_hours(project, mc, opens, found.audience)
     report.flags = find_flags(report, project.config.report.flags)
-    report.experiments = experiments(project, report)
+    report.experiments = experiments(project, report, read_promoted(project, mc))
+    promote_winners(project, mc, report.experiments)
     report.goals = goal_rows(project, campaigns, found, now)
     if report.goals:
         report.growth = read_growth(mc)

@@ -9,7 +9,9 @@ import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from ..email.experiment import letters, split_variant
+from ..delivery.audience import pages
+from ..email.experiment import letters, promoted, promoted_name, split_variant
+from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from .gather import Numbers
 from .sums import Report
@@ -44,11 +46,14 @@ class ExperimentRow:
     arms: list[Arm] = field(default_factory=list)
     winner: str | None = None  # the letter whose opens beat every other's beyond noise
     chosen: str | None = None  # the winner set in the file (everyone gets it now)
+    promoted: str | None = None  # the winner the report promoted (experiment.promote)
 
     @property
     def verdict(self) -> str:
         if self.chosen:
             return f"over: everyone gets subject {self.chosen} (experiment.winner)"
+        if self.promoted:
+            return f"over: subject {self.promoted} won and was promoted; everyone gets it now (experiment.promote)"
         if self.winner:
             return (f"subject {self.winner} wins on opens at {self.confidence:.0%} confidence; set "
                     f"experiment.winner: {self.winner} to send it to everyone")
@@ -59,8 +64,11 @@ class ExperimentRow:
         return "not enough data yet: the intervals overlap, so the difference may be noise"
 
 
-def experiments(project: Project, report: Report) -> list[ExperimentRow]:
-    """One row per step that tests subjects, its subjects summed over every persona variant."""
+def experiments(project: Project, report: Report,
+                promoted: dict[tuple[str, str], str] | None = None) -> list[ExperimentRow]:
+    """One row per step that tests subjects, its subjects summed over every persona variant (`promoted`: the
+    winners already promoted, by sequence and step)."""
+    promoted = promoted or {}
     out = []
     rows = {(s.key, st.id): st for s in report.sequences for st in s.steps}
     for seq in project.sequences:
@@ -74,7 +82,8 @@ def experiments(project: Project, report: Report) -> list[ExperimentRow]:
                 _, arm = split_variant(v.variant)
                 if arm in by_arm:
                     by_arm[arm] = by_arm[arm] + v.numbers
-            row = ExperimentRow(seq.key, step.id, cfg.confidence, cfg.min_sent, chosen=cfg.winner)
+            row = ExperimentRow(seq.key, step.id, cfg.confidence, cfg.min_sent, chosen=cfg.winner,
+                                promoted=promoted.get((seq.key, step.id)))
             for letter, subject in zip(letters(step), step.subjects):
                 n = by_arm[letter]
                 row.arms.append(Arm(letter, subject, n, wilson(n.opens, n.delivered, cfg.confidence),
@@ -85,3 +94,25 @@ def experiments(project: Project, report: Report) -> list[ExperimentRow]:
                 row.winner = best.letter
             out.append(row)
     return out
+
+
+def read_promoted(project: Project, mc: Mailchimp) -> dict[tuple[str, str], str]:
+    """The winners already promoted (one read of the segment names), when any step may promote one."""
+    if not any(st.experiment.promote for seq in project.sequences for st in seq.meta.steps if st.subjects):
+        return {}
+    return promoted(d["name"] for d in pages(mc, "lists.list_segments", "segments", mc.list_id, type="static",
+                                             fields=["segments.name", "total_items"]))
+
+
+def promote_winners(project: Project, mc: Mailchimp, rows: list[ExperimentRow]) -> list[ExperimentRow]:
+    """For each step with `experiment.promote` whose winner is now clear, the empty segment that tells `send` to
+    give everyone that subject from then on. The rows promoted now."""
+    steps = {(seq.key, st.id): st for seq in project.sequences for st in seq.meta.steps}
+    done = []
+    for row in rows:
+        if row.winner and not row.chosen and not row.promoted and steps[(row.sequence, row.step)].experiment.promote:
+            mc.call("lists.create_segment", mc.list_id,
+                    {"name": promoted_name(row.sequence, row.step, row.winner), "static_segment": []})
+            row.promoted = row.winner
+            done.append(row)
+    return done
