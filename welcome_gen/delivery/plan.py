@@ -200,10 +200,11 @@ class _Planner:
         # Nothing can go outside a sequence's window; late steps are marked on the next tick inside it. Most
         # ticks are outside every window, so this is decided before the member's tags are read.
         open_now = []
+        hour = send_hour(self.project, member)
         for seq in self.project.sequences:
             if seq.meta.personas and member.persona not in seq.meta.personas:
                 continue  # a sequence stops for a member whose persona no longer matches it
-            rules = self.member_rules(seq, member)
+            rules = self.rules[seq.key] if hour is None else from_hour(self.rules[seq.key], hour)
             if weekday in rules.days and rules.start <= clock < rules.end:
                 open_now.append((seq, rules))
         if not open_now:
@@ -221,12 +222,6 @@ class _Planner:
                     found.append(candidate)
         if found:
             self.choose(member, tz, found)
-
-    def member_rules(self, seq: SequenceFile, member: Member) -> Rules:
-        """The sequence's rules, its window starting at the member's learnt send hour when that is switched on."""
-        rules = self.rules[seq.key]
-        hour = send_hour(self.project, member)
-        return rules if hour is None else from_hour(rules, hour)
 
     def cap_released(self, member: Member) -> datetime | None:
         """When the weekly limit last stopped holding this member back (None if it has not lately)."""
