@@ -15,6 +15,8 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad command-line usage
     MAILCHIMP = 3  # Mailchimp refused or is unreachable
     PARTIAL = 4  # partly delivered; the next run repairs it
+    INTERNAL = 70  # a bug in welcome-gen (EX_SOFTWARE of sysexits.h); the message says how to see the traceback
+    INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it); re-running it is safe
 
 
 @dataclass(frozen=True, order=True)

@@ -9,6 +9,7 @@ import typer
 
 from .. import __version__
 from ..errors import ExitCode, ProjectError, WelcomeGenError
+from . import author, emails, emulator, mail, report, site, thank
 from . import console as _console
 
 app = typer.Typer(
@@ -31,24 +32,13 @@ def _version(value: bool) -> None:
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
-    """Exit codes: 0 ok, 1 the project has problems, 2 usage, 3 Mailchimp refused or unreachable, 4 partly delivered."""
+    """Exit codes: 0 ok, 1 the project has problems, 2 usage, 3 Mailchimp refused or unreachable, 4 partly delivered,
+    70 internal error, 130 interrupted."""
 
 
-def _register() -> None:
-    # Each group module owns its commands; importing here keeps `--help` listing them all.
-    import importlib
-
-    for name in ("site", "emails", "author", "mail", "report", "thank", "emulator"):
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # a group not yet present in this install
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        app.add_typer(module.app)
-
-
-_register()
+# Each group module owns its commands; they import their stages inside each command, so `--help` stays fast.
+for _group in (site, emails, author, mail, report, thank, emulator):
+    app.add_typer(_group.app)
 
 # typer from 0.2x carries its own copy of click and older releases use click itself; take the usage-error class
 # from typer's own exceptions so both are caught (catching `click.ClickException` misses typer's copy).
@@ -64,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.exit_code
     except typer.Abort:
         _console.err("aborted")
-        code = 130
+        code = ExitCode.INTERRUPTED
     except _ClickException as exc:
         exc.show()
         code = ExitCode.USAGE
@@ -78,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.exit_code
     except KeyboardInterrupt:
         _console.err("interrupted")
-        code = 130
+        code = ExitCode.INTERRUPTED
     except Exception as exc:  # a bug: say so in one line unless debugging is asked for
         if os.environ.get("WELCOME_GEN_DEBUG"):
             raise
         _console.err(f"internal error: {type(exc).__name__}: {exc} (set WELCOME_GEN_DEBUG=1 for the traceback)")
-        code = 70
+        code = ExitCode.INTERNAL
     if argv is None:
         sys.exit(int(code))
     return int(code)
