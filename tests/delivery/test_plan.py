@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from welcome_gen.delivery.journey import record
 from welcome_gen.delivery.members import Event, Member
-from welcome_gen.delivery.plan import plan
+from welcome_gen.delivery.plan import look_back, plan
+from welcome_gen.project import load_project
+
+from support import write_project
 
 UTC = timezone.utc
 LONDON = ZoneInfo("Europe/London")
@@ -161,3 +166,29 @@ def test_a_birthday_held_back_by_a_welcome_step_that_day_is_not_counted_late(pro
                  tags={"wg:welcome:1", "wg:welcome:2", "wg:welcome:3", "wg:welcome:3:default:2027030209"})
     result = plan(project, [ann], [], at("2027-03-03 08:05"))
     assert sent(result) == [("ann@x.org", "birthday", "1", "default")] and result.skips == []
+
+
+def test_the_planner_loads_nothing_that_renders_or_parses():
+    # The pure planner is imported by every delivery stage and by tests over years of ticks: it reads the project's
+    # plain attributes, so neither the renderers nor the schema library come with it (timing: bench/startup.py).
+    code = ("import sys, welcome_gen.delivery.plan\n"
+            "print(sorted(m for m in ('jinja2', 'markdown', 'lxml', 'nh3', 'css_inline', 'inscriptis', 'pydantic',"
+            " 'yaml', 'welcome_gen.email.render') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+def test_a_lateness_of_zero_is_the_sequences_own_everywhere(tmp_path):
+    thanks = "title: Thanks\ntrigger: {event: commented}\nmax_lateness: 0\nsteps:\n  - subject: Thanks\n    body: thanks.md\n"
+    project = load_project(write_project(tmp_path / "shop", {"sequences/thanks-comment.yaml": thanks}))
+    seq = project.sequence("thanks-comment")
+    # Not the site's 2d: an event read from Mailchimp is looked for no further back than the planner looks.
+    assert look_back(project, seq) == timedelta(days=14)
+    member = Member("ann@x.org", opted_in=at("2027-02-01 09:00"))
+    comment = Event("ann@x.org", "commented", "c-1", at("2027-03-01 10:00"))
+    on_time = plan(project, [member], [comment], at("2027-03-01 10:00"))
+    assert [(d.sequence, d.step) for d in on_time.deliveries] == [("thanks-comment", "1")]
+    an_hour_late = plan(project, [member], [comment], at("2027-03-01 11:00"))
+    assert "thanks-comment" in {s.sequence for s in an_hour_late.skips}
+    assert not any(d.sequence == "thanks-comment" for d in an_hour_late.deliveries)

@@ -19,9 +19,10 @@ import pytest
 
 from welcome_gen.delivery.audience import SENT
 from welcome_gen.delivery.calendar import in_window, member_zone
-from welcome_gen.delivery.members import SKIPPED, Member, parse_batch_key
+from welcome_gen.delivery.members import Member
+from welcome_gen.mailchimp.records import SKIPPED, parse_batch_key
 from welcome_gen.delivery.plan import record_of, rules_for
-from welcome_gen.email.render import variant_for
+from welcome_gen.project.steps import variant_for
 
 from soak import Outcome, Scenario, replay, scenario
 

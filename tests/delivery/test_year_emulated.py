@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.audience import to_member
-from welcome_gen.delivery.members import parse_batch_key
+from welcome_gen.mailchimp.records import parse_batch_key
 from welcome_gen.delivery.plan import plan, record_of
 from welcome_gen.emulator import members as emu_members
 

@@ -13,7 +13,7 @@ import requests
 
 from welcome_gen.cli import main
 from welcome_gen.delivery.tick import tick
-from welcome_gen.delivery.members import parse_batch_key
+from welcome_gen.mailchimp.records import parse_batch_key
 from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 from welcome_gen.report import gather, make_report

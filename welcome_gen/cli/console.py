@@ -41,7 +41,7 @@ PROJECT_DIR = typer.Argument(Path("."), metavar="PROJECT_DIR", help="The project
 
 def iso_time(option: str, text: str) -> datetime:
     """A time given as an option (ISO 8601, UTC unless it names an offset); else a usage error naming the option."""
-    from ..delivery.audience import parse_time
+    from ..mailchimp.reads import parse_time
 
     moment = parse_time(text)
     if moment is None:

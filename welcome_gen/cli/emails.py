@@ -51,8 +51,8 @@ def preview(
     """Render one email for a sample subscriber: print its text, or save and open its HTML."""
     import webbrowser
 
-    from ..email import render_email, variant_for
-    from ..email.render import find_step
+    from ..email import render_email
+    from ..project.steps import find_step, variant_for
     from ..folders import write_atomic
     from ..project import load_project
 

@@ -18,7 +18,7 @@ app = typer.Typer()
 
 def _since(text: str | None, tz: str) -> datetime | None:
     """A date (the start of that day in the site's timezone) or an ISO 8601 time."""
-    from ..delivery.audience import parse_time
+    from ..mailchimp.reads import parse_time
 
     if not text:
         return None

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
 
 from ..mailchimp.client import Mailchimp
+from ..mailchimp.reads import PAGE, SENT, paged, parse_time
+from ..mailchimp.records import PREFIX
 from ..project.load import Project
-from .members import PREFIX, Member, normalise_month_day
+from .members import Member, normalise_month_day
 
-PAGE = 1000
 MEMBER_FIELDS = ["members.id", "members.email_address", "members.status", "members.merge_fields",
                  "members.timestamp_opt", "members.timestamp_signup", "members.tags", "members.tags_count",
                  "members.location.timezone", "total_items"]
@@ -23,28 +23,6 @@ CAMPAIGN_FIELDS = ["campaigns.id", "campaigns.status", "campaigns.settings.title
                    "campaigns.create_time", "campaigns.emails_sent", "total_items"]
 TAG_LIMIT = 50  # a member read shows at most 50 tags; `tags_count` tells when there are more
 FIELD_FIELDS = ["merge_fields.tag", "merge_fields.type", "merge_fields.options.date_format", "total_items"]
-
-
-def parse_time(text: Any) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def pages(mc: Mailchimp, name: str, key: str, *args: Any, **kwargs: Any) -> Iterator[dict]:
-    """Every item of a paged collection."""
-    offset = 0
-    while True:
-        doc = mc.call(name, *args, count=PAGE, offset=offset, **kwargs) or {}
-        items = doc.get(key) or []
-        yield from items
-        offset += len(items)
-        if len(items) < PAGE or offset >= int(doc.get("total_items") or 0):
-            return
 
 
 def to_member(project: Project, doc: dict, birthday_format: str = "MM/DD") -> Member:
@@ -70,7 +48,7 @@ def read_members(mc: Mailchimp, project: Project, birthday_format: str = "MM/DD"
     value counts extra calls made for tag overflow."""
     members, overflow = [], []
     query = {"status": status} if status else {}
-    for doc in pages(mc, "lists.get_list_members_info", "members", mc.list_id, fields=MEMBER_FIELDS, **query):
+    for doc in paged(mc, "lists.get_list_members_info", "members", mc.list_id, fields=MEMBER_FIELDS, **query):
         member = to_member(project, doc, birthday_format)
         members.append(member)
         # A read shows at most TAG_LIMIT tags (perhaps fewer); `tags_count` says how many there are.
@@ -85,7 +63,7 @@ def read_members(mc: Mailchimp, project: Project, birthday_format: str = "MM/DD"
 def member_tag_dates(mc: Mailchimp, member: Member) -> dict[str, datetime]:
     """Every tag of one member with the time it was added."""
     out = {}
-    for tag in pages(mc, "lists.get_list_member_tags", "tags", mc.list_id, member.id):
+    for tag in paged(mc, "lists.get_list_member_tags", "tags", mc.list_id, member.id):
         out[tag["name"]] = parse_time(tag.get("date_added")) or datetime.now(timezone.utc)
     return out
 
@@ -131,7 +109,7 @@ class Index:
 
 def read_segments(mc: Mailchimp) -> dict[str, Segment]:
     out = {}
-    for doc in pages(mc, "lists.list_segments", "segments", mc.list_id, type="static", fields=SEGMENT_FIELDS):
+    for doc in paged(mc, "lists.list_segments", "segments", mc.list_id, type="static", fields=SEGMENT_FIELDS):
         out[doc["name"]] = Segment(int(doc["id"]), doc["name"], int(doc.get("member_count") or 0),
                                    parse_time(doc.get("created_at")))
     return out
@@ -139,14 +117,14 @@ def read_segments(mc: Mailchimp) -> dict[str, Segment]:
 
 def read_fields(mc: Mailchimp) -> dict[str, dict]:
     """The audience's merge fields by tag (type, and the date format of date and birthday fields)."""
-    return {f["tag"]: f for f in pages(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id,
+    return {f["tag"]: f for f in paged(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id,
                                        fields=FIELD_FIELDS)}
 
 
 def sent_to(mc: Mailchimp, campaign_id: str) -> set[str]:
     """Who a campaign reached, by Mailchimp's record of its recipients (lowercased emails)."""
     return {str(doc.get("email_address", "")).lower()
-            for doc in pages(mc, "reports.get_campaign_recipients", "sent_to", campaign_id,
+            for doc in paged(mc, "reports.get_campaign_recipients", "sent_to", campaign_id,
                              fields=["sent_to.email_address", "total_items"])}
 
 
@@ -166,7 +144,7 @@ def read_campaigns(mc: Mailchimp, since: datetime | None, *, newest: bool = Fals
                         sort_field="create_time", sort_dir="DESC", **window) or {}
         docs = found.get("campaigns") or []
     else:
-        docs = pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id, **window)
+        docs = paged(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, list_id=mc.list_id, **window)
     for doc in docs:
         title = (doc.get("settings") or {}).get("title") or ""
         if title.startswith(PREFIX):
@@ -175,12 +153,6 @@ def read_campaigns(mc: Mailchimp, since: datetime | None, *, newest: bool = Fals
             if title not in out or _rank(found) < _rank(out[title]):
                 out[title] = found
     return out
-
-
-#: A send was accepted: the campaign is a record, never sent again nor deleted (it may have reached someone).
-SENT = ("sending", "sent", "canceling", "canceled", "archived")
-#: Mailchimp is done sending it: its sent-to record is whole.
-DONE = ("sent", "canceled", "archived")
 
 
 def _rank(c: Campaign) -> tuple:

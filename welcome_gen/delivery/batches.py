@@ -12,12 +12,13 @@ from typing import Iterable
 
 from ..email.render import RenderedEmail
 from ..mailchimp.client import Mailchimp, MailchimpError
-from .audience import DONE, SENT, Campaign, Index, Segment, parse_time, read_campaigns, read_segments, sent_to
+from ..mailchimp.reads import DONE, SENT, parse_time
+from .audience import Campaign, Index, Segment, read_campaigns, read_segments, sent_to
 
 SEGMENT_ADD = 500  # Mailchimp's most members per segment call
 CONFIRM_READS = 6  # status reads after an accepted send, waiting for Mailchimp to show it (backing off between)
 
-__all__ = ["DONE", "SENT", "BatchGateway", "NotYet", "chunks"]
+__all__ = ["BatchGateway", "NotYet", "chunks"]
 
 
 class NotYet(MailchimpError):

@@ -12,9 +12,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..project.steps import WEEKDAYS
 from .members import Member
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,11 @@ def wall(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 def in_window(instant: datetime, tz: ZoneInfo, rules: Rules) -> bool:
     """Whether the member's wall clock at `instant` shows an allowed day and a time inside the window."""
-    local = instant.astimezone(tz)
+    return open_at(instant.astimezone(tz), rules)
+
+
+def open_at(local: datetime, rules: Rules) -> bool:
+    """The same test on a wall-clock time already in the member's zone (the planner has it for every member)."""
     return local.weekday() in rules.days and rules.start <= local.time() < rules.end
 
 

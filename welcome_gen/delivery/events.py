@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,9 @@ from ..errors import Problem, ProjectError, rel
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..project.source import SourceError, parse_yaml, read_text
-from .audience import parse_time
+from ..mailchimp.reads import parse_time
 from .members import Event, Member
+from .plan import look_back
 
 FOLDER = "events"
 SUFFIXES = (".jsonl", ".yaml", ".yml")
@@ -149,9 +150,7 @@ def read_member_events(mc: Mailchimp, project: Project, members: list[Member], n
     if not sequences:
         return []
     names = {s.meta.trigger.event for s in sequences}
-    # Older events can no longer be due: their steps would be past the lateness.
-    reach = max(max(st.delay for st in s.meta.steps) + (s.meta.max_lateness or project.config.sending.max_lateness)
-                for s in sequences) + timedelta(days=14)
+    reach = max(look_back(project, s) for s in sequences)  # older events can no longer be due
     eligible = [m for m in members if m.status == "subscribed"
                 and any(not s.meta.personas or m.persona in s.meta.personas for s in sequences)]
 

@@ -15,8 +15,10 @@ from ..email import mergetags
 from ..email.render import Renderer, sample_values
 from ..project.load import Project
 from ..project.model import Sample
+from ..project.steps import find_step
 from .calendar import member_zone
-from .members import BATCH_TAG_DAYS, Event, Member, parse_batch_key
+from ..mailchimp.records import parse_batch_key
+from .members import BATCH_TAG_DAYS, Event, Member
 from .plan import Plan, Schedule, plan, quiet_until
 
 HOUR = timedelta(hours=1)
@@ -107,9 +109,7 @@ class Subjects:
     def __call__(self, sequence: str, step: str, variant: str, subscriber: Sample, today: date | None = None) -> str:
         key = (sequence, step, variant)
         if key not in self.emails:
-            seq = self.project.sequence(sequence)
-            index = next(i for i, s in enumerate(seq.meta.steps) if s.id == step)
-            self.emails[key] = self.renderer.render(seq, seq.meta.steps[index], index, variant).subject
+            self.emails[key] = self.renderer.render(*find_step(self.project, sequence, step), variant).subject
         return mergetags.fill(self.emails[key], sample_values(self.project, subscriber), today=today)
 
 

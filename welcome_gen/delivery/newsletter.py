@@ -20,8 +20,10 @@ from ..mailchimp.client import MailchimpError
 from ..project.load import Document, Project
 from ..site.links import Resolver, find_links
 from ..site.urls import ARCHIVE, Urls, content_paths, issue_path
-from .batches import SENT, BatchGateway
-from .members import BATCH_TAG_DAYS, PREFIX, Member
+from ..mailchimp.reads import SENT
+from ..mailchimp.records import issue_title as title_of
+from .batches import BatchGateway
+from .members import BATCH_TAG_DAYS, Member
 
 # Markdown link targets: [text](target "title"), [id]: target, and raw href="target".
 _TARGET = re.compile(r"(\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|\bhref\s*=\s*[\"'])([^\s)>\"']+)", re.MULTILINE)
@@ -44,7 +46,7 @@ class IssuePlan:
 
 
 def issue_title(doc: Document) -> str:
-    return f"{PREFIX}issue:{doc.slug}"
+    return title_of(doc.slug)
 
 
 def due_time(project: Project, doc: Document) -> datetime | None:
@@ -116,7 +118,7 @@ def issue_email(project: Project, doc: Document, renderer: Renderer | None = Non
         f"[Read this issue on the site]({page}) · [Every issue]({archive})",
     ) if part)
     renderer = renderer or Renderer(project)
-    return renderer.letter("issue", doc.slug, meta.title, meta.summary or "", body, doc.path)
+    return renderer.issue("issue", doc.slug, meta.title, meta.summary or "", body, doc.path)
 
 
 def send_issues(project: Project, store: BatchGateway, plans: list[IssuePlan], report) -> None:

@@ -22,15 +22,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..email.experiment import arm_for, with_arm
-from ..email.render import variant_for
-from ..project.load import Project, SequenceFile
+from ..mailchimp.records import BatchKey, record_tag, safe_id, skip_tag, slot_of
+from ..project.steps import variant_for
 from .calendar import (Rules, anniversary_in, birthday_in, first_opportunity, from_hour, local_midnight,
-                       member_zone, weekday_numbers)
-from .members import (BATCH_TAG_DAYS, BatchKey, Event, Member, normalise_month_day, record_tag, safe_id, sends_since, skip_tag,
-                      slot_of)
+                       member_zone, open_at, weekday_numbers)
+from .members import BATCH_TAG_DAYS, Event, Member, normalise_month_day, sends_since
+
+if TYPE_CHECKING:  # the planner reads the project's plain attributes; importing the schema would cost start-up
+    from ..project.load import Project, SequenceFile
+
 
 WEEK = timedelta(days=7)
 
@@ -116,6 +119,13 @@ def rules_for(project: Project, seq: SequenceFile) -> Rules:
                  meta.max_lateness if meta.max_lateness is not None else sending.max_lateness)
 
 
+def look_back(project: Project, seq: SequenceFile) -> timedelta:
+    """How long after its trigger a step of `seq` can still be due: the longest delay, the sequence's own lateness
+    (0 means none, not the site's), and the time the weekly limit may have held a step back. Older occurrences
+    (birthdays, anniversaries, events) are not looked at."""
+    return max(st.delay for st in seq.meta.steps) + rules_for(project, seq).max_lateness + timedelta(days=BATCH_TAG_DAYS)
+
+
 @dataclass(frozen=True)
 class _Candidate:
     delivery: Delivery
@@ -133,9 +143,7 @@ class Schedule:
         self.site_zone = project.config.site.timezone
         self.rules = {s.key: rules_for(project, s) for s in project.sequences}
         self.triggers = {s.key: s.meta.trigger.type for s in project.sequences}
-        # Recurring occurrences older than this many days can no longer be due, so they are not looked at.
-        self.horizon_days = {s.key: (max(st.delay for st in s.meta.steps) + self.rules[s.key].max_lateness).days + 14
-                             for s in project.sequences}
+        self.horizon_days = {s.key: look_back(project, s).days for s in project.sequences}
         self.events: dict[str, list[Event]] = defaultdict(list)
         for event in events:
             self.events[event.email.strip().lower()].append(event)
@@ -196,7 +204,6 @@ class _Planner:
             return
         tz = member_zone(member, self.site_zone)
         local_now = self.now.astimezone(tz)
-        weekday, clock = local_now.weekday(), local_now.time()
         # Nothing can go outside a sequence's window; late steps are marked on the next tick inside it. Most
         # ticks are outside every window, so this is decided before the member's tags are read.
         open_now = []
@@ -205,7 +212,7 @@ class _Planner:
             if seq.meta.personas and member.persona not in seq.meta.personas:
                 continue  # a sequence stops for a member whose persona no longer matches it
             rules = self.rules[seq.key] if hour is None else from_hour(self.rules[seq.key], hour)
-            if weekday in rules.days and rules.start <= clock < rules.end:
+            if open_at(local_now, rules):
                 open_now.append((seq, rules))
         if not open_now:
             return

@@ -20,7 +20,7 @@ from ..email.render import render_all
 from ..mailchimp.client import Mailchimp, MailchimpError
 from ..project.load import Project
 from .tick import find_folder
-from .audience import pages
+from ..mailchimp.reads import paged
 
 PERSONA_QUESTION = "Which of these describes you?"
 FINGERPRINT = re.compile(r"\s*<!-- wg:sha256=([0-9a-f]{64}) -->\s*$")
@@ -79,7 +79,7 @@ def _field_diff(want: dict, have: dict) -> list[str]:
 def plan_push(project: Project, mc: Mailchimp) -> list[Change]:
     """What push would do, read from Mailchimp; changes nothing."""
     changes: list[Change] = []
-    have_fields = {f["tag"]: f for f in pages(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id)}
+    have_fields = {f["tag"]: f for f in paged(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id)}
     for tag, want in wanted_fields(project).items():
         have = have_fields.get(tag)
         if have is None:
@@ -96,7 +96,7 @@ def plan_push(project: Project, mc: Mailchimp) -> list[Change]:
     folder = project.config.mailchimp.folder
     folder_id = find_folder(mc, folder, create=False)
     changes.append(Change("folder", folder, "unchanged" if folder_id else "create", target=folder_id))
-    have_templates = {t["name"].split(" #")[0]: t for t in pages(
+    have_templates = {t["name"].split(" #")[0]: t for t in paged(
         mc, "templates.list", "templates", type="user", fields=["templates.id", "templates.name", "total_items"])}
     for email in render_all(project):
         if split_variant(email.variant)[1]:
@@ -142,7 +142,7 @@ def apply_push(project: Project, mc: Mailchimp, changes: list[Change]) -> None:
         if change.kind == "merge field":
             if change.action == "create":
                 mc.call("lists.add_list_merge_field", mc.list_id, change.body,
-                        lookup=lambda tag=change.name: next((f for f in pages(
+                        lookup=lambda tag=change.name: next((f for f in paged(
                             mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id) if f["tag"] == tag), None))
             else:
                 mc.call("lists.update_list_merge_field", mc.list_id, change.target, change.body)
@@ -150,7 +150,7 @@ def apply_push(project: Project, mc: Mailchimp, changes: list[Change]) -> None:
             find_folder(mc, change.name, create=True)
         elif change.action == "create":
             mc.call("templates.create", change.body,
-                    lookup=lambda name=change.name: next((t for t in pages(mc, "templates.list", "templates",
+                    lookup=lambda name=change.name: next((t for t in paged(mc, "templates.list", "templates",
                                                                            type="user") if t["name"] == name), None))
         else:
             mc.call("templates.update_template", change.target, change.body)

@@ -25,11 +25,14 @@ from ..email.render import Renderer
 from ..errors import ExitCode
 from ..mailchimp.client import Mailchimp, MailchimpError
 from ..project.load import Project
+from ..project.steps import find_step
 from ..reporter import NullReporter, Reporter
-from .audience import Campaign, Index, add_trigger_tag_dates, pages, read_fields, read_index, read_members
-from .batches import SENT, BatchGateway, NotYet
+from ..mailchimp.reads import SENT, paged
+from ..mailchimp.records import BatchKey, parse_batch_key, slot_of
+from .audience import Campaign, Index, add_trigger_tag_dates, read_fields, read_index, read_members
+from .batches import BatchGateway, NotYet
 from .events import merge, read_member_events
-from .members import BATCH_TAG_DAYS, BatchKey, Event, Member, parse_batch_key, slot_of
+from .members import BATCH_TAG_DAYS, Event, Member
 from .newsletter import IssuePlan, due_titles, plan_issues, send_issues
 from .plan import Batch, Plan, plan, record_of
 
@@ -83,12 +86,12 @@ class TickReport:
 
 def find_folder(mc: Mailchimp, name: str, create: bool) -> str | None:
     """The campaign folder's id, created when asked (None when it does not exist and `create` is false)."""
-    for doc in pages(mc, "campaignFolders.list", "folders", fields=["folders.id", "folders.name", "total_items"]):
+    for doc in paged(mc, "campaignFolders.list", "folders", fields=["folders.id", "folders.name", "total_items"]):
         if doc.get("name") == name:
             return str(doc["id"])
     if not create:
         return None
-    lookup = lambda: next((str(d["id"]) for d in pages(mc, "campaignFolders.list", "folders")  # noqa: E731
+    lookup = lambda: next((str(d["id"]) for d in paged(mc, "campaignFolders.list", "folders")  # noqa: E731
                            if d.get("name") == name), None)
     doc = mc.call("campaignFolders.create", {"name": name}, lookup=lookup)
     return doc if isinstance(doc, str) else str(doc["id"])
@@ -240,8 +243,7 @@ def _one_batch(project: Project, store: BatchGateway, renderer: Renderer, batch:
     result = BatchResult(key, batch_key.sequence, batch_key.step, batch_key.variant, len(batch.deliveries))
     record = record_of(project, batch_key)
     try:
-        email = renderer.render(project.sequence(batch.key.sequence),
-                                *_step(project, batch.key.sequence, batch.key.step), batch.key.variant)
+        email = renderer.render(*find_step(project, batch.key.sequence, batch.key.step), batch.key.variant)
         wanted = batch.emails
         result.resumed = bool(already) or key in store.index.campaigns
         seg = store.segment(key)
@@ -276,14 +278,6 @@ def _one_batch(project: Project, store: BatchGateway, renderer: Renderer, batch:
     for e in result.recipients:
         by_email[e].tags |= {key, record}
     return result
-
-
-def _step(project: Project, sequence: str, step_id: str):
-    seq = project.sequence(sequence)
-    for index, step in enumerate(seq.meta.steps):
-        if step.id == step_id:
-            return step, index
-    raise KeyError(step_id)
 
 
 def _mark(store: BatchGateway, report: TickReport) -> None:

@@ -7,11 +7,11 @@ The interface other parts call:
 - ``render_email(project, sequence_key, step_id, variant="default", *, subscriber=None, today=None)``: the
   merge-tag version Mailchimp receives (subscriber values as ``*|FNAME|*`` tags, author-time values rendered);
   with a ``Sample`` as ``subscriber``, the same email filled in for that sample, as Mailchimp would for a member.
-- ``variants_of(project, sequence_key, step_id) -> list[str]``: "default" first, then the persona variants.
-- ``variant_for(step, persona) -> str``: the variant a member with that persona receives.
+- ``variants_of(project, sequence_key, step_id) -> list[str]`` and ``variant_for(step, persona) -> str`` (from
+  ``project/steps.py``, where the planner reads them too): a step's variants, and the one a persona receives.
 - ``render_all(project) -> list[RenderedEmail]``: every step x variant, merge-tag versions.
-- ``render_letter(project, key, name, subject, preheader, body_markdown, source)``: a one-off email (a newsletter
-  issue) from plain markdown, through the same sanitiser, layout, inlined CSS and text part; no Jinja.
+- ``render_issue(project, key, name, subject, preheader, body_markdown, source)``: a newsletter issue as an
+  email, from plain markdown through the same sanitiser, layout, inlined CSS and text part; no Jinja.
 - ``write_emails(project, out, reporter=None) -> int``: writes ``out/<seq>/<step>/<variant>.html|.txt`` (what
   Mailchimp receives), previews for each sample subscriber in ``out/<seq>/<step>/samples/``, and
   ``out/index.html``; atomic, unchanged files untouched, stale ones removed; returns files written or removed.
@@ -20,10 +20,10 @@ The interface other parts call:
 Bad author input raises ``ProjectError`` with every problem at its ``path:line``.
 """
 
+from ..project.steps import DEFAULT, variant_for, variants_of
 from .preflight import preflight
-from .render import (DEFAULT, RenderedEmail, Renderer, render_all, render_email, render_letter, variant_for,
-                     variants_of)
+from .render import RenderedEmail, Renderer, render_all, render_email, render_issue
 from .write import write_emails
 
-__all__ = ["DEFAULT", "RenderedEmail", "Renderer", "preflight", "render_all", "render_email", "render_letter",
+__all__ = ["DEFAULT", "RenderedEmail", "Renderer", "preflight", "render_all", "render_email", "render_issue",
            "variant_for", "variants_of", "write_emails"]

@@ -19,7 +19,8 @@ from ..project.model import EMAIL_RE, Sample
 from ..site import urls
 from ..site.urls import Urls
 from . import caniemail, mergetags, utm
-from .render import DEFAULT, RenderedEmail, Renderer, personalise, render_all, variant_for
+from ..project.steps import DEFAULT, variant_for
+from .render import RenderedEmail, Renderer, personalise, render_all
 
 KB = 1024
 CLIP_ERROR, CLIP_WARN, STYLE_LIMIT = 100 * KB, 80 * KB, 16 * KB

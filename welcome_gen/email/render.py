@@ -22,6 +22,7 @@ from markupsafe import Markup
 from ..errors import Problem, ProjectError
 from ..project import Project, SequenceFile
 from ..project.model import Sample, Step
+from ..project.steps import DEFAULT, find_step
 from ..site import urls
 from ..site.urls import Urls
 from ..theme import EMAIL as THEME
@@ -31,7 +32,6 @@ from . import utm as utm_links
 from .experiment import letters, split_variant, with_arm
 from .compile import CompileError, Source, Tokens, make_env, render
 
-DEFAULT = "default"
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug"}
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "hr", "i", "img",
                 "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
@@ -90,30 +90,6 @@ class Links:
 
     def issue(self, slug: str) -> str:
         return self._urls.absolute(urls.issue_path(slug))
-
-
-def variant_for(step: Step, persona: str | None) -> str:
-    """The variant a member with `persona` receives: theirs if the step has one, else the default."""
-    return persona if persona and persona in step.variants else DEFAULT
-
-
-def variants_of(project: Project, sequence_key: str, step_id: str) -> list[str]:
-    """Every variant of one step: 'default' first, then the persona variants in the author's order."""
-    _, step, _ = find_step(project, sequence_key, step_id)
-    return [DEFAULT, *step.variants]
-
-
-def find_step(project: Project, sequence_key: str, step_id: str) -> tuple[SequenceFile, Step, int]:
-    """The sequence, the step and its index; a problem naming what exists when there is no such step."""
-    seq = project.sequence(sequence_key)
-    if seq is None:
-        known = ", ".join(s.key for s in project.sequences) or "none"
-        raise ProjectError([Problem("sequences/", None, f"no sequence '{sequence_key}' (known: {known})")])
-    for i, step in enumerate(seq.meta.steps):
-        if step.id == step_id:
-            return seq, step, i
-    known = ", ".join(str(s.id) for s in seq.meta.steps)
-    raise ProjectError([Problem(seq.path, None, f"sequence '{sequence_key}' has no step '{step_id}' (steps: {known})")])
 
 
 def sample_values(project: Project, sample: Sample, today: date | None = None) -> dict[str, str]:
@@ -259,8 +235,8 @@ class Renderer:
             raise ProjectError([self._layout_problem(exc, layout_path)]) from None
         return html_out, "\n".join(line.rstrip() for line in text_out.strip().splitlines()) + "\n"
 
-    def letter(self, key: str, name: str, subject: str, preheader: str, body_markdown: str,
-               source: str) -> RenderedEmail:
+    def issue(self, key: str, name: str, subject: str, preheader: str, body_markdown: str,
+              source: str) -> RenderedEmail:
         """An email from plain markdown that is not a sequence step (a newsletter issue): no Jinja, nothing per
         subscriber, but the same sanitiser, layout, inlined CSS and text part. Merge tags written in it stay."""
         tokens = Tokens()
@@ -378,10 +354,10 @@ def render_email(project: Project, sequence_key: str, step_id: str, variant: str
     return personalise(project, email, subscriber, today) if subscriber is not None else email
 
 
-def render_letter(project: Project, key: str, name: str, subject: str, preheader: str, body_markdown: str,
+def render_issue(project: Project, key: str, name: str, subject: str, preheader: str, body_markdown: str,
                   source: str, renderer: Renderer | None = None) -> RenderedEmail:
     """A one-off email (a newsletter issue) from plain markdown, through the same layout and text pipeline."""
-    return (renderer or Renderer(project)).letter(key, name, subject, preheader, body_markdown, source)
+    return (renderer or Renderer(project)).issue(key, name, subject, preheader, body_markdown, source)
 
 
 def render_all(project: Project, renderer: Renderer | None = None) -> list[RenderedEmail]:

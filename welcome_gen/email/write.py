@@ -15,7 +15,8 @@ from pathlib import Path
 from .. import folders
 from ..project import Project
 from ..reporter import NullReporter, Reporter
-from .render import RenderedEmail, Renderer, personalise, render_all, variant_for
+from ..project.steps import variant_for
+from .render import RenderedEmail, Renderer, personalise, render_all
 
 PREVIEWS = "samples"
 

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..delivery.audience import pages, parse_time
-from ..delivery.members import PREFIX
 from ..mailchimp.client import Mailchimp
+from ..mailchimp.reads import SENT, paged, parse_time
+from ..mailchimp.records import PREFIX
 from ..reporter import NullReporter, Reporter
 
-SENT = ("sent", "sending")
 CAMPAIGN_FIELDS = ["campaigns.id", "campaigns.status", "campaigns.settings.title", "campaigns.send_time",
                    "campaigns.emails_sent", "total_items"]
 REPORT_FIELDS = ["id", "campaign_title", "emails_sent", "unsubscribed", "send_time", "bounces.hard_bounces",
@@ -90,7 +89,7 @@ def list_campaigns(mc: Mailchimp, since: datetime | None) -> dict[str, CampaignN
     if since is not None:
         query["since_send_time"] = _iso(since)
     out = {}
-    for doc in pages(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, **query):
+    for doc in paged(mc, "campaigns.list", "campaigns", fields=CAMPAIGN_FIELDS, **query):
         title = (doc.get("settings") or {}).get("title") or ""
         sent_at = parse_time(doc.get("send_time"))
         if title.startswith(PREFIX) and doc.get("status") in SENT and (since is None or (sent_at and sent_at >= since)):
@@ -108,7 +107,7 @@ def gather(mc: Mailchimp, since: datetime | None = None, reporter: Reporter | No
         missing = set(ours)
         if len(ours) > one_by_one:
             query = {"since_send_time": _iso(since)} if since is not None else {}
-            for doc in pages(mc, "reports.get_all_campaign_reports", "reports", type="regular",
+            for doc in paged(mc, "reports.get_all_campaign_reports", "reports", type="regular",
                              fields=[f"reports.{f}" for f in REPORT_FIELDS] + ["total_items"], **query):
                 if str(doc.get("id")) in missing:
                     ours[str(doc["id"])].numbers = numbers_of(doc)

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..delivery.members import PREFIX, parse_batch_key
+from ..mailchimp.records import ISSUE, parse_batch_key
 from ..project.load import Project
 from .gather import CampaignNumbers, Numbers
 
-ISSUE = f"{PREFIX}issue:"
 
 
 @dataclass
