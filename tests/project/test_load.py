@@ -30,7 +30,9 @@ def problems(root) -> list[str]:
 def test_unknown_key_suggests_the_right_one(tmp_path):
     write(tmp_path, {"welcome.yaml": CONFIG.replace("  title: T", "  titel: T")})
     found = problems(tmp_path)
-    assert "welcome.yaml:2: unknown key 'site.titel' (did you mean 'title'?)" in found
+    # The suggestion says what the key means, in the words README.md's settings table uses.
+    assert ("welcome.yaml:2: unknown key 'site.titel' (did you mean 'title'?) — title: The site's name: in the header, "
+            "every page title and the feed.") in found
 
 
 def test_every_problem_is_reported_at_once(tmp_path):

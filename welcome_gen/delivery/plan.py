@@ -96,6 +96,9 @@ class Batch:
 
 @dataclass
 class Plan:
+    """The planner's answer for one moment: the batches to deliver, the steps to mark skipped (too late), and the
+    steps that wait for a later tick (held back by a kindness rule)."""
+
     now: datetime
     slot: str
     batches: list[Batch]

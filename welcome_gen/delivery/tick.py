@@ -41,6 +41,8 @@ CLEANUP_PER_TICK = 50  # old batch segments removed per tick, so a long outage i
 
 @dataclass
 class BatchResult:
+    """What happened to one batch in a tick: who received it, whom Mailchimp refused, or why it failed."""
+
     key: str
     sequence: str
     step: str
@@ -57,6 +59,9 @@ class BatchResult:
 
 @dataclass
 class TickReport:
+    """Everything one tick did and found: its plan, each batch's result, repairs of earlier ticks, skipped steps
+    marked, segments tidied, newsletter issues, and errors; its exit code says whether all of it was delivered."""
+
     now: datetime
     plan: Plan
     members: list[Member]

@@ -33,6 +33,8 @@ class Document:
 
 @dataclass
 class StepBody:
+    """A markdown file a sequence's step names as its body, read once."""
+
     path: str  # relative to the project root
     text: str
 
@@ -53,6 +55,9 @@ class SequenceFile:
 
 @dataclass
 class Project:
+    """The author's whole project, loaded and checked: settings, pages, personas, newsletter issues, sequences and
+    sample subscribers, each with where it came from. Every stage reads it; none changes it."""
+
     root: Path
     config: Config
     config_positions: Positions

@@ -130,49 +130,74 @@ class Schema(BaseModel):
 
 
 class SignupForm(Schema):
-    action: Url = Field(description="The audience's hosted signup form address (Mailchimp: Embedded form → form action).")
-    honeypot: str | None = Field(None, description="Name of the hidden bot-trap field; derived from `action` if absent.")
+    """Where the site's signup form sends people."""
+
+    action: Url = Field(description="Where the signup form sends people: in Mailchimp, *Audience → Signup forms → "
+                        "Embedded form*, copy the form's `action` address "
+                        "(`https://….list-manage.com/subscribe/post?u=…&id=…`).")
+    honeypot: str | None = Field(None, description="The name of the hidden bot-trap field. Normally left out: it is "
+                                 "`b_<u>_<id>`, read from the `action` address, as in Mailchimp's own embedded form.")
 
 
 class Site(Schema):
-    title: str
-    url: Url = Field(description="Where the site is published; a sub-path (GitHub Pages project site) is fine.")
-    language: str = "en"
-    timezone: TimeZoneName = "UTC"
-    description: str = ""
-    per_page: int = Field(5, ge=1, le=100, description="Newsletter issues per archive page.")
-    signup: SignupForm
+    """The website: its name, address, language and timezone, and its signup form."""
+
+    title: str = Field(description="The site's name: in the header, every page title and the feed.")
+    url: Url = Field(description="Where the site is published, e.g. `https://example.org/` or, for a GitHub Pages "
+                     "project site, `https://you.github.io/project/`. Links inside the site work either way; the "
+                     "feed, sitemap, canonical links and every email's links use this address.")
+    language: str = Field("en", description="The `lang` of every page, every email and the feed.")
+    timezone: TimeZoneName = Field("UTC", description="Decides what \"today\" is: an issue dated today is published "
+                                   "from local midnight; `send_at` times without a zone are read in it.")
+    description: str = Field("", description="One sentence about you: the home page's subtitle (if "
+                             "`content/index.md` has none) and the feed's subtitle.")
+    per_page: int = Field(5, ge=1, le=100, description="Newsletter issues per archive page (1 to 100).")
+    signup: SignupForm = Field(description="The signup form on every page.")
 
 
 class Business(Schema):
-    name: str
-    postal_address: str = Field(description="Required by anti-spam law; shown in every email footer.")
-    reply_to: Email
-    from_name: str | None = None
+    """Who sends: the name, postal address and reply address every page and email shows."""
+
+    name: str = Field(description="Your business's name: in the footer, the fit page and the feed's author.")
+    postal_address: str = Field(description="Shown in the site footer and, as anti-spam law requires, in every "
+                                "email.")
+    reply_to: Email = Field(description="The address replies go to; linked in the footer.")
+    from_name: str | None = Field(None, description="The sender name on emails (default: `name`).")
 
 
 class MergeFields(Schema):
     """Which Mailchimp merge tag holds each subscriber field."""
 
-    first_name: str = "FNAME"
-    last_name: str = "LNAME"
-    birthday: str = "BIRTHDAY"
-    persona: str = "PERSONA"
-    timezone: str = "TIMEZONE"
-    send_hour: str = Field("SENDHOUR", description="Where `report` learns each member's best send hour "
-                                                   "(sending.send_hour.learn).")
+    first_name: str = Field("FNAME", description="The merge tag holding the subscriber's first name; also the "
+                            "signup form's field name.")
+    last_name: str = Field("LNAME", description="The merge tag holding the subscriber's last name.")
+    birthday: str = Field("BIRTHDAY", description="The merge tag holding the birthday (`MM/DD`); also the signup "
+                          "form's field name.")
+    persona: str = Field("PERSONA", description="The merge tag holding the subscriber's persona (its slug or "
+                         "title); also the signup form's field name.")
+    timezone: str = Field("TIMEZONE", description="The merge tag holding the subscriber's timezone (e.g. "
+                          "`Europe/Berlin`); without it, Mailchimp's guess from their location, then the site's.")
+    send_hour: str = Field("SENDHOUR", description="The merge tag holding the hour of their own day a member "
+                           "opens most: `report` learns it and `send` uses it, with `sending.send_hour.learn`.")
 
 
 class MailchimpSettings(Schema):
-    audience_id: str | None = Field(None, description="The list id; MAILCHIMP_LIST_ID overrides it.")
-    server: str | None = Field(None, description="Data centre (us6...); defaults to the API key's suffix.")
-    fields: MergeFields = MergeFields()
-    folder: str = "welcome-gen"
+    """The Mailchimp audience the emails go to (the API key only ever comes from `MAILCHIMP_API_KEY`)."""
+
+    audience_id: str | None = Field(None, description="The audience (list) id; `MAILCHIMP_LIST_ID` overrides it.")
+    server: str | None = Field(None, description="The data centre (`us6`…); normally read from the API key's "
+                               "`-us6` ending.")
+    fields: MergeFields = Field(MergeFields(), description="Which merge tag holds each subscriber field. `push` "
+                                "creates the ones that are missing.")
+    folder: str = Field("welcome-gen", description="The campaign folder welcome-gen files its campaigns in.")
 
 
 class SendWindow(Schema):
-    start: ClockTime = time(9, 0)
-    end: ClockTime = time(18, 0)
+    """A daily window of each subscriber's own local time."""
+
+    start: ClockTime = Field(time(9, 0), description="When the send window opens, in each subscriber's local "
+                             "time (quote it: `\"09:00\"`).")
+    end: ClockTime = Field(time(18, 0), description="When the send window closes, in each subscriber's local time.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "SendWindow":
@@ -184,19 +209,24 @@ class SendWindow(Schema):
 class SendHour(Schema):
     """Opt-in: send to each member at the hour of their own day they open most, inside the window."""
 
-    learn: bool = Field(False, description="`report` writes each member's most-opened hour to their send-hour "
-                                           "merge field, and `send` starts their window there.")
+    learn: bool = Field(False, description="Opt-in: `report` learns the hour of their own day each member opens "
+                        "most into `mailchimp.fields.send_hour` (`SENDHOUR`), and `send` starts their window there.")
     min_opens: int = Field(3, ge=1, description="Opens a member needs before their hour is learnt.")
 
 
 class Sending(Schema):
-    window: SendWindow = SendWindow()
-    days: list[Weekday] = list(WEEKDAYS)
-    max_lateness: Duration = timedelta(days=2)
-    max_per_week: int = Field(3, ge=1, description="Most sequence emails from welcome-gen one member gets in 7 days "
-                              "(newsletter issues are not counted).")
-    birthday_not_with_welcome: bool = True
-    send_hour: SendHour = SendHour()
+    """When emails may go, and how many: the kindness rules every sequence follows unless it sets its own."""
+
+    window: SendWindow = Field(SendWindow(), description="Emails go out only inside this window of each "
+                               "subscriber's own local time.")
+    days: list[Weekday] = Field(list(WEEKDAYS), description="Allowed days: `[mon, tue, wed, thu, fri, sat, sun]`.")
+    max_lateness: Duration = Field(timedelta(days=2), description="A step more overdue than this (`30m`, `6h`, "
+                                   "`2d`, `1w`; `0` for none) is skipped and marked, never sent late: a new sequence "
+                                   "never blasts an old list.")
+    max_per_week: int = Field(3, ge=1, description="The most sequence emails from welcome-gen one subscriber gets "
+                              "in any 7 days; recognition waits its turn. Newsletter issues are not counted.")
+    birthday_not_with_welcome: bool = Field(True, description="No birthday email on a day a welcome step goes out.")
+    send_hour: SendHour = Field(SendHour(), description="Send to each member at the hour they open most.")
 
 
 def _events_file(value: Any) -> str:
@@ -239,16 +269,18 @@ class FlagSettings(Schema):
 class ReportSettings(Schema):
     overdue_after: Duration = Field(timedelta(days=14), description="A subscribed member this long on the list "
                                                                     "with no personal email is overdue in the ledger.")
-    flags: FlagSettings = FlagSettings()
+    flags: FlagSettings = Field(FlagSettings(), description="When a step is flagged in the report.")
 
 
 class Goals(Schema):
     """What the report measures each week against."""
 
-    signups_per_week: int | None = Field(None, ge=0, description="New members a week.")
-    welcome_completion: Rate | None = Field(None, description="Share of new members who receive the welcome "
-                                                              "series' last step.")
-    open_rate: Rate | None = Field(None, description="Unique opens over delivered emails, of everything sent.")
+    signups_per_week: int | None = Field(None, ge=0, description="Target: new members a week (e.g. `20`), "
+                                   "shown each week in the report with Mailchimp's audience growth.")
+    welcome_completion: Rate | None = Field(None, description="Target: the share of new members who "
+                                               "receive the welcome series' last step (e.g. `60%`).")
+    open_rate: Rate | None = Field(None, description="Target: unique opens over delivered "
+                                        "emails, of everything sent (e.g. `45%`).")
 
 
 def _utm_switch(value: Any) -> Any:
@@ -267,19 +299,24 @@ def _utm_value(value: Any) -> str:
 class Utm(Schema):
     """UTM parameters on every link to the site: campaign = the sequence (or issue), content = the step."""
 
-    enabled: bool = Field(True, description="Add them at all (`utm: false` is the short way to say no).")
-    source: Annotated[str, BeforeValidator(_utm_value)] = Field("mailchimp", description="utm_source.")
-    medium: Annotated[str, BeforeValidator(_utm_value)] = Field("email", description="utm_medium.")
+    enabled: bool = Field(True, description="Links to the site carry UTM parameters (campaign = sequence or issue, "
+                          "content = step); `utm: false` adds none.")
+    source: Annotated[str, BeforeValidator(_utm_value)] = Field("mailchimp", description="The links' `utm_source`.")
+    medium: Annotated[str, BeforeValidator(_utm_value)] = Field("email", description="The links' `utm_medium`.")
 
 
 class Config(Schema):
-    site: Site
-    business: Business
-    mailchimp: MailchimpSettings = MailchimpSettings()
-    sending: Sending = Sending()
-    events: EventsSettings = EventsSettings()
-    report: ReportSettings = ReportSettings()
-    goals: Goals = Goals()
+    """`welcome.yaml`: the site, the business, the Mailchimp audience, the sending rules, and what `thank` and
+    `report` need."""
+
+    site: Site = Field(description="The website: its name, address, language and timezone, and its signup form.")
+    business: Business = Field(description="Who sends: the name, postal address and reply address every page "
+                               "and email shows.")
+    mailchimp: MailchimpSettings = Field(MailchimpSettings(), description="The Mailchimp audience the emails go to.")
+    sending: Sending = Field(Sending(), description="When emails may go, and how many.")
+    events: EventsSettings = Field(EventsSettings(), description="Where `welcome-gen thank` records events.")
+    report: ReportSettings = Field(ReportSettings(), description="What `report` flags, and when a member is overdue.")
+    goals: Goals = Field(Goals(), description="What the report measures each week against.")
     utm: Annotated[Utm, BeforeValidator(_utm_switch)] = Field(Utm(), description="`utm: false` turns it off.")
 
 
@@ -380,6 +417,9 @@ TriggerType = Literal["subscribed", "birthday", "anniversary", "tag", "event"]
 
 
 class Trigger(Schema):
+    """What starts a sequence for a member: signing up, their birthday, the anniversary of joining, a tag being
+    added, or an event (`trigger: subscribed`, `trigger: {tag: referred-a-friend}`, `trigger: {event: commented}`)."""
+
     type: TriggerType
     tag: str | None = None
     event: str | None = None
@@ -406,6 +446,8 @@ class Trigger(Schema):
 
 
 class Variant(Schema):
+    """A persona's own subject, preheader or body for one step; what it leaves out is the step's."""
+
     subject: str | None = None
     preheader: str | None = None
     body: str | None = None
@@ -423,6 +465,9 @@ class Experiment(Schema):
 
 
 class Step(Schema):
+    """One email of a sequence: when it goes (after the trigger), its subject, preheader and body, and per-persona
+    variants of any of them."""
+
     id: Slug | None = None
     delay: Duration = timedelta(0)
     subject: str | None = None
@@ -454,6 +499,8 @@ class Step(Schema):
 
 
 class SequenceMeta(Schema):
+    """One file of `sequences/`: its trigger, who gets it, its own sending rules, and its steps in order."""
+
     title: str
     trigger: Trigger
     description: str = ""

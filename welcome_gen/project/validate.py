@@ -67,6 +67,9 @@ def problems_from(exc: ValidationError, model: type[BaseModel], shown: str, posi
             known = list(owner.model_fields) if owner else []
             guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
             hint = f" (did you mean '{guess[0]}'?)" if guess else (f" (known keys: {', '.join(known)})" if known else "")
+            meaning = owner.model_fields[guess[0]].description if guess else None
+            if meaning:  # the same words the documentation uses, so the author need not look it up
+                hint += f" — {guess[0]}: {meaning.split('. ')[0].rstrip('.')}."
             msg = f"unknown key '{_dotted(loc)}'{hint}"
         elif kind == "missing":
             msg = f"missing required field '{name}'"
