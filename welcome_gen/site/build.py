@@ -20,6 +20,7 @@ from ..reporter import NullReporter, Reporter
 from .check import site_problems
 from .gather import Site, gather, today_at
 from ..cache import MarkdownStore
+from .links import Resolver
 from .pages import render_pages
 from .theme import Theme
 from .urls import Urls, output_file
@@ -29,6 +30,8 @@ _CODE = Path(__file__).resolve().parent
 
 @dataclass
 class BuildResult:
+    """What one site build did: how many files it wrote, kept and removed, how long it took, and its warnings."""
+
     out: Path
     written: int  # files rendered or copied this time
     unchanged: int  # files kept exactly as the last build left them
@@ -100,6 +103,13 @@ def result_of(folder: OutputFolder, site_plan: SitePlan, fresh: list[str], prune
               seconds: float) -> BuildResult:
     return BuildResult(folder.out, len(fresh), len(site_plan.outputs) - len(fresh), len(pruned), seconds,
                        sorted(fresh), site_plan.problems)
+
+
+def link_resolver(project: Project, today: date | None = None) -> Resolver:
+    """How the site resolves a link written in content, knowing every page and file a build on `today` writes.
+    The emails make their links absolute with it, so an email links only where the site has something."""
+    theme = Theme(project.root)
+    return gather(project, theme.assets(), today=today or today_at(project)).resolver
 
 
 def plan(site: Site, theme: Theme) -> dict[str, Output]:

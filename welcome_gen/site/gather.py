@@ -48,6 +48,7 @@ class Site:
     files: list[StaticFile]
     shared: dict[str, Any]  # what every page shows: site, business, navigation, the signup form
     problems: list[Problem] = field(default_factory=list)
+    resolver: Resolver | None = None  # how a link in content finds its place on this site
 
 
 def today_at(project: Project) -> date:
@@ -186,7 +187,8 @@ class _Gatherer:
         redirects = [Entry(path, "redirect.html", {"page": {"title": doc.meta.title, "target": issue_path(doc.slug),
                                                             "path": path, "draft": False, "description": ""}},
                            _inputs(doc)) for path, doc in self.aliases]
-        return Site(pages + self._generated(pages) + redirects, self.files, self._shared(), self.problems)
+        return Site(pages + self._generated(pages) + redirects, self.files, self._shared(), self.problems,
+                    self.resolver)
 
     def _home(self) -> Entry:
         home = next((d for d in self.pages if d.slug == "index"), None)
