@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from welcome_gen.delivery.tick import tick
+from welcome_gen.email.outbox import render_outbox
 from welcome_gen.mailchimp.client import Mailchimp, RetryPolicy
 from welcome_gen.emulator import Emulator, default_spec_path, load_spec
 from welcome_gen.emulator import members as emu_members
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         emu.set_faults(delay_ms=args.latency_ms)
         calls_before = mc.calls
         t0 = time.perf_counter()
-        report = tick(project, mc, NOW)
+        report = tick(project, render_outbox(project), mc, NOW)
         wall = time.perf_counter() - t0
         calls = mc.calls - calls_before
         failed = [r for r in report.results if r.error]

@@ -43,3 +43,18 @@ def match_golden(golden: Path, produced: dict[str, str]) -> None:
     assert sorted(produced) == expected, f"files added or gone under {golden}; run with WELCOME_GEN_UPDATE_GOLDEN=1"
     changed = [name for name, text in produced.items() if (golden / name).read_text(encoding="utf-8") != text]
     assert not changed, f"differs from {golden}: {changed}; run with WELCOME_GEN_UPDATE_GOLDEN=1 and review"
+
+
+_OUTBOXES: dict[tuple[int, object], tuple[object, object]] = {}
+
+
+def outbox_of(project, today=None):
+    """The project's outbox as on `today` (what the site has published then decides where links go), rendered once
+    per loaded project, as `send` renders it once per run."""
+    key = (id(project), today)
+    found = _OUTBOXES.get(key)
+    if found is None or found[0] is not project:
+        from welcome_gen.email.outbox import render_outbox
+
+        found = _OUTBOXES[key] = (project, render_outbox(project, today=today))
+    return found[1]

@@ -142,16 +142,17 @@ class _Stages:
         once, and nothing goes further if one is an error."""
         from . import site
         from .delivery import events
-        from .email import preflight, render_all
+        from .email import preflight, render_outbox
 
         self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
                                  live_reload=self.options.live_reload)
         found = {"site": list(self.site.problems), "events": events.check(self.project), "emails": []}
-        self.emails = []
+        self.emails, self.outbox = [], None
         if self.kept["emails"] is None:
-            try:
-                self.emails = render_all(self.project)
-                found["emails"] = preflight(self.project, today=self.today, emails=self.emails)
+            try:  # every email once: written to build/emails, and what `send` would deliver
+                self.outbox = render_outbox(self.project, today=self.today)
+                self.emails = list(self.outbox.steps.values())
+                found["emails"] = preflight(self.project, today=self.today, outbox=self.outbox)
             except ProjectError as exc:
                 found["emails"] = list(exc.problems)
         else:  # the same emails passed the same checks last time: their warnings still stand
@@ -165,6 +166,7 @@ class _Stages:
         """Every output that changed, into a staging folder beside its folder."""
         from . import site
         from .delivery.journey_page import PAGE, journeys_html
+        from .email import render_outbox
         from .email.write import email_files, stage_files
         from .folders import Output
 
@@ -175,8 +177,9 @@ class _Stages:
             self.outputs["site"] = list(self.site.outputs.values())
             self.outputs["emails"] = self.kept["emails"] or stage_files(
                 self.folders["emails"], self.staging["emails"], email_files(self.project, self.emails, self.today))
-            if self.kept["journeys"] is None:
-                self.staging["journeys"].put(PAGE, journeys_html(self.project, self.today, self.href).encode())
+            if self.kept["journeys"] is None:  # its subjects are the outbox's (rendered now if the emails were kept)
+                outbox = self.outbox or render_outbox(self.project, today=self.today)
+                self.staging["journeys"].put(PAGE, journeys_html(self.project, outbox, self.today, self.href).encode())
             self.outputs["journeys"] = self.kept["journeys"] or [Output(PAGE, self.made_from["journeys"], [])]
         except BaseException as exc:
             for staging in self.staging.values():

@@ -25,6 +25,7 @@ from welcome_gen.mailchimp.client import Mailchimp, MailchimpError, RetryPolicy
 from welcome_gen.emulator import members as emu_members
 
 from mailchimp.fixtures import AUDIENCE
+from helpers import outbox_of
 from support import Clock, SlowAnswers, join
 
 UTC = timezone.utc
@@ -135,7 +136,7 @@ def replay(project, emu, sc: Scenario, faults: bool) -> Outcome:
     emu.store.clock = clock
     mc = Mailchimp(emu.api_key, url=emu.url, retry=QUICK, timeout=0.25 if faults else 20)
     mc.list_id = mc.call("lists.create_list", AUDIENCE)["id"]
-    push(project, mc)
+    push(project, outbox_of(project), mc)
     slow = SlowAnswers(emu, 0.3)
     model, events = _Model(), []
     out = Outcome([], {}, model.history, [], [])
@@ -252,7 +253,7 @@ def _run(project, emu, mc, slow: SlowAnswers, now: datetime, events: list, spec:
     out.ticks += 1
     out.last_now = now
     try:
-        report = tick(project, mc, now, events=list(events))
+        report = tick(project, outbox_of(project), mc, now, events=list(events))
         clean = report.exit_code == 0
     except MailchimpError as exc:
         clean = False

@@ -14,7 +14,7 @@ UTC = timezone.utc
 CONFIG = """\
 site:
   title: Delivery test
-  url: https://example.org/
+  url: https://shop.test/  # not a placeholder address: `send` refuses emails preflight refuses
   timezone: Europe/London
   signup: {action: "https://x.us1.list-manage.com/subscribe/post?u=a&id=b"}
 business:

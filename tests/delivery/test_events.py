@@ -7,6 +7,7 @@ import json
 from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.push import push
 
+from helpers import outbox_of
 from support import at, join, write_project
 
 
@@ -70,7 +71,7 @@ def test_bad_event_lines_are_reported_at_path_and_line(tmp_path, capsys):
 
 
 def test_mailchimp_member_events_when_asked(project, mailchimp, mailchimp_emulator, clock):
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     members(mailchimp)
     for email, props in (("bob@x.org", {"id": "post-7"}), ("cat@x.org", {})):
         mailchimp.call("lists.create_list_member_event", mailchimp.list_id, mailchimp.subscriber_hash(email),
@@ -78,14 +79,14 @@ def test_mailchimp_member_events_when_asked(project, mailchimp, mailchimp_emulat
     mailchimp.call("lists.create_list_member_event", mailchimp.list_id, mailchimp.subscriber_hash("ann@x.org"),
                    {"name": "purchased", "occurred_at": "2027-03-01T09:45:00+00:00"})
     clock.now = at("2027-03-01 10:05")
-    assert tick(project, mailchimp, clock.now).results == []  # not asked: Mailchimp's events are not read
-    report = tick(project, mailchimp, clock.now, member_events=True)
+    assert tick(project, outbox_of(project), mailchimp, clock.now).results == []  # not asked: Mailchimp's events are not read
+    report = tick(project, outbox_of(project), mailchimp, clock.now, member_events=True)
     assert [r.error for r in report.results] == [None, None]
     got = thanked(mailchimp_emulator)
     assert [e for e, _ in got] == ["bob@x.org", "cat@x.org"]
     assert got[0][1] == "wg:thanks-comment:post-7.1:default:2027030110"  # the event's own id property
     clock.now = at("2027-03-01 11:05")
-    again = tick(project, mailchimp, clock.now, member_events=True)
+    again = tick(project, outbox_of(project), mailchimp, clock.now, member_events=True)
     assert again.results == [] and len(thanked(mailchimp_emulator)) == 2
 
 

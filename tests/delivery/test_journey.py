@@ -9,6 +9,7 @@ from pathlib import Path
 from welcome_gen.delivery.journey_page import write_journeys
 from welcome_gen.project import load_project
 
+from helpers import outbox_of
 from support import CONFIG, FILES, write_project
 
 SAMPLES = """\
@@ -74,11 +75,11 @@ def test_the_page_is_remade_only_when_what_it_shows_changed(tmp_path):
     root = shop(tmp_path)
     project = load_project(root)
     out, emails = root / "build" / "journeys", root / "build" / "emails"
-    assert write_journeys(project, out, emails, today=date(2027, 1, 4)) is True
-    assert write_journeys(project, out, emails, today=date(2027, 1, 4)) is False
+    assert write_journeys(project, outbox_of(project), out, emails, today=date(2027, 1, 4)) is True
+    assert write_journeys(project, outbox_of(project), out, emails, today=date(2027, 1, 4)) is False
     (root / "sequences/samples.yaml").write_text(SAMPLES.replace("first_name: Ann", "first_name: Annie"))
     project = load_project(root)
-    assert write_journeys(project, out, emails, today=date(2027, 1, 4)) is True
+    assert write_journeys(project, outbox_of(project), out, emails, today=date(2027, 1, 4)) is True
     assert "A year together, Annie" in (out / "index.html").read_text()
 
 

@@ -7,8 +7,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from welcome_gen.delivery.journey import record
-from welcome_gen.delivery.members import Event, Member
+from welcome_gen.delivery.members import Event, Member, apply_outcome
 from welcome_gen.delivery.plan import look_back, plan
 from welcome_gen.project import load_project
 
@@ -69,7 +68,7 @@ def test_an_old_list_is_skipped_and_marked_never_blasted(project):
     assert not any(r in ("wg:welcome:1:skipped", "wg:welcome:2:skipped") for _, r in marks)
     reason = next(s.reason for s in result.skips if s.record == "wg:welcome:3:skipped")
     assert reason == "step 1, 2, 3 more than 2d late"
-    record({m.email: m for m in members}, result)
+    apply_outcome(members, result.outcome())
     assert plan(project, members, [], at("2027-03-01 11:00")).empty
 
 
@@ -120,7 +119,7 @@ def test_at_most_n_a_week_and_recognition_waits_its_turn(project):
         result = plan(project, [member], [], at("2027-03-07 00:00") + timedelta(hours=hour))
         got += [(d.sequence, d.step, result.slot) for d in result.deliveries]
         assert not result.skips
-        record({"ann@x.org": member}, result)
+        apply_outcome([member], result.outcome())
     assert got == [("welcome", "3", "2027030810"), ("thanks-referral", "1", "2027031010")]
 
 
@@ -137,7 +136,7 @@ def test_no_birthday_on_the_day_a_welcome_step_goes_out(project):
     members = {"ann@x.org": member}
     first = plan(project, [member], [], at("2027-03-02 09:00"))
     assert sent(first) == [("ann@x.org", "welcome", "1", "default")]
-    record(members, first)
+    apply_outcome(members.values(), first.outcome())
     later = plan(project, [member], [], at("2027-03-02 12:00"))
     assert later.batches == [] and [w.reason for w in later.waits] == ["a welcome email went out today"]
     assert sent(plan(project, [member], [], at("2027-03-03 08:00"))) == [("ann@x.org", "birthday", "1", "default")]
@@ -154,7 +153,7 @@ def test_tag_and_event_triggers_once_per_tag_and_per_event_id(project):
         for hour in range(24):
             result = plan(project, [member], events, at(f"2027-03-{day:02d} {hour:02d}:00"))
             seen += [d.record for d in result.deliveries]
-            record(members, result)
+            apply_outcome(members.values(), result.outcome())
     assert seen == ["wg:thanks-comment:c-1", "wg:thanks-comment:c-2"]
 
 

@@ -9,20 +9,21 @@ from welcome_gen.delivery.push import push
 from welcome_gen.mailchimp.client import Mailchimp, MailchimpError, RetryPolicy
 
 from mailchimp.fixtures import AUDIENCE
+from helpers import outbox_of
 from support import SlowAnswers, at, delivered, join, received
 
 
 def test_a_tick_delivers_once_and_a_second_tick_does_nothing(project, mailchimp, mailchimp_emulator, clock):
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="makers")
     join(mailchimp, "bob@x.org", at("2027-03-01 09:40"))
     clock.now = at("2027-03-01 10:05")
-    report = tick(project, mailchimp, clock.now)
+    report = tick(project, outbox_of(project), mailchimp, clock.now)
     assert [r.error for r in report.results] == [None, None]
     assert delivered(mailchimp_emulator) == [("ann@x.org", "wg:welcome:1:makers:2027030110"),
                                              ("bob@x.org", "wg:welcome:1:default:2027030110")]
     before = len(mailchimp_emulator.requests)
-    again = tick(project, mailchimp, at("2027-03-01 10:40"))
+    again = tick(project, outbox_of(project), mailchimp, at("2027-03-01 10:40"))
     assert again.plan.empty and again.results == [] and not again.repaired
     writes = [r for r in list(mailchimp_emulator.requests)[before:] if r.method != "GET"]
     assert writes == []
@@ -48,7 +49,7 @@ EXPECTED = [("ann@x.org", "welcome:1"), ("bob@x.org", "welcome:1"), ("cat@x.org"
 def clean_calls(project, mc, emu, clock) -> int:
     setup_audience(mc, clock)
     first = len(emu.requests)
-    tick(project, mc, clock.now)
+    tick(project, outbox_of(project), mc, clock.now)
     assert received(emu) == EXPECTED
     return len(emu.requests) - first
 
@@ -70,15 +71,15 @@ def test_a_crash_at_any_call_is_repaired_by_the_next_tick(project, mailchimp, ma
         emu.set_faults(nth=list(range(n, n + 5)), kind=kind, after=after)
         emu.set_behaviours(**unkind)
         try:
-            tick(project, mailchimp, clock.now)
+            tick(project, outbox_of(project), mailchimp, clock.now)
         except Exception:
             pass  # a read failed: the tick stopped where it was
         emu.clear_faults()
         emu.set_behaviours()
         clock.now = at("2027-03-01 10:35")  # the next run, in the same hour
-        tick(project, mailchimp, clock.now)
+        tick(project, outbox_of(project), mailchimp, clock.now)
         clock.now = at("2027-03-01 11:05")  # and the hour after: nothing more
-        tick(project, mailchimp, clock.now)
+        tick(project, outbox_of(project), mailchimp, clock.now)
         assert received(emu) == EXPECTED, f"failing call {n} ({kind}, after={after}, {unkind})"
 
 
@@ -95,14 +96,14 @@ def test_a_timeout_at_any_call_is_repaired_by_the_next_tick(project, mailchimp, 
         impatient.list_id = mailchimp.list_id
         slow.arm(n)
         try:
-            tick(project, impatient, clock.now)
+            tick(project, outbox_of(project), impatient, clock.now)
         except MailchimpError as exc:
             assert "Timed out" in str(exc)  # a read's answer was late: the tick stopped there
         slow.arm()
         clock.now = at("2027-03-01 10:35")
-        tick(project, impatient, clock.now)
+        tick(project, outbox_of(project), impatient, clock.now)
         clock.now = at("2027-03-01 11:05")
-        tick(project, impatient, clock.now)
+        tick(project, outbox_of(project), impatient, clock.now)
         assert received(emu) == EXPECTED, f"slow answer to call {n}"
     # Every call of the tick got its late answer once; reads and updates were retried after the timeout.
     assert slow.served == calls and impatient.retries > 0
@@ -115,11 +116,11 @@ def test_a_crash_then_the_next_hour_removes_the_unsent_batch_and_sends_it_anew(p
     # The reads succeed, a segment is made, then every call fails: Mailchimp is down for the rest of the hour.
     first = len(emu.requests)
     emu.set_faults(nth=list(range(9, 200)), kind="500")
-    half = tick(project, mailchimp, clock.now)
+    half = tick(project, outbox_of(project), mailchimp, clock.now)
     emu.clear_faults()
     assert half.exit_code == 3 and emu.deliveries() == []
     clock.now = at("2027-03-01 11:05")
-    report = tick(project, mailchimp, clock.now)
+    report = tick(project, outbox_of(project), mailchimp, clock.now)
     assert report.removed, "the unsent batches of 10:00 are removed"
     assert received(emu) == EXPECTED
     assert {r.key.split(":")[-1] for r in report.results} == {"2027030111"}
@@ -129,9 +130,9 @@ def test_a_crash_then_the_next_hour_removes_the_unsent_batch_and_sends_it_anew(p
 def test_a_429_storm_slows_the_tick_but_everything_goes_once(project, mailchimp, mailchimp_emulator, clock):
     setup_audience(mailchimp, clock)
     mailchimp_emulator.set_faults(every=2, kind="429")
-    report = tick(project, mailchimp, clock.now)
+    report = tick(project, outbox_of(project), mailchimp, clock.now)
     assert all(r.error is None for r in report.results)
-    tick(project, mailchimp, at("2027-03-01 10:45"))
+    tick(project, outbox_of(project), mailchimp, at("2027-03-01 10:45"))
     assert received(mailchimp_emulator) == EXPECTED
 
 
@@ -205,7 +206,7 @@ def test_a_missing_merge_field_is_said_and_the_rest_still_goes(project, mailchim
     fields = mailchimp.call("lists.get_list_merge_fields", mailchimp.list_id, count=100)["merge_fields"]
     tz_field = next(f for f in fields if f["tag"] == "TIMEZONE")
     mailchimp.call("lists.delete_list_merge_field", mailchimp.list_id, str(tz_field["merge_id"]))
-    report = tick(project, mailchimp, clock.now)
+    report = tick(project, outbox_of(project), mailchimp, clock.now)
     assert report.errors == ["merge field TIMEZONE is missing in the audience; run `welcome-gen push`"]
     assert report.exit_code == 4
     assert ("ann@x.org", "welcome:1") in received(mailchimp_emulator)
@@ -214,7 +215,7 @@ def test_a_missing_merge_field_is_said_and_the_rest_still_goes(project, mailchim
 def test_an_empty_segment_and_a_refused_member_other_batches_still_go(project, mailchimp, mailchimp_emulator, clock):
     setup_audience(mailchimp, clock)
     archive_when_batched(mailchimp_emulator, mailchimp, "bob@x.org")
-    report = tick(project, mailchimp, clock.now)
+    report = tick(project, outbox_of(project), mailchimp, clock.now)
     failed = {r.key: r.error for r in report.results if r.error}
     assert list(failed) == ["wg:welcome:1:default:2027030110"]
     assert "Your segment is empty" in failed["wg:welcome:1:default:2027030110"]
@@ -237,16 +238,16 @@ def archive_when_batched(emu, mc, email):
 
 
 def test_push_makes_the_folder_and_send_files_its_campaigns_there(project, mailchimp, mailchimp_emulator, clock):
-    changes = push(project, mailchimp)
+    changes = push(project, outbox_of(project), mailchimp)
     assert [(c.kind, c.action) for c in changes if c.kind == "folder"] == [("folder", "create")]
     folders = mailchimp.call("campaignFolders.list", count=100)["folders"]
     assert [f["name"] for f in folders] == ["welcome-gen"]
     join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="makers")
     clock.now = at("2027-03-01 10:05")
-    assert tick(project, mailchimp, clock.now).delivered == 1
+    assert tick(project, outbox_of(project), mailchimp, clock.now).delivered == 1
     campaigns = mailchimp.call("campaigns.list", count=100)["campaigns"]
     assert [(c["settings"]["title"], c["settings"].get("folder_id")) for c in campaigns] == [
         ("wg:welcome:1:makers:2027030110", folders[0]["id"])]
-    again = push(project, mailchimp)
+    again = push(project, outbox_of(project), mailchimp)
     assert {c.action for c in again} == {"unchanged"}
     assert len(mailchimp.call("campaignFolders.list", count=100)["folders"]) == 1

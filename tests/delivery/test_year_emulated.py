@@ -12,6 +12,7 @@ from welcome_gen.mailchimp.records import parse_batch_key
 from welcome_gen.delivery.plan import plan, record_of
 from welcome_gen.emulator import members as emu_members
 
+from helpers import outbox_of
 from support import Clock, join
 
 UTC = timezone.utc
@@ -59,7 +60,7 @@ def test_a_year_of_hourly_ticks(project, mailchimp, mailchimp_emulator):
                     {"merge_fields": {"PERSONA": "makers"}})
         # An honest shortcut: run the real tick whenever the planner has anything to do, and once a day anyway.
         if not shadow(project, emu, mc.list_id, now).empty or now.hour == 12:
-            report = tick(project, mc, now + timedelta(minutes=7))
+            report = tick(project, outbox_of(project), mc, now + timedelta(minutes=7))
             assert report.exit_code == 0, report.results
             ticks += 1
         now += timedelta(hours=1)

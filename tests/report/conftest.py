@@ -11,7 +11,7 @@ from welcome_gen.delivery.tick import tick
 from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 
-from helpers import write
+from helpers import outbox_of, write
 from delivery.support import Clock, at, join
 from scenario import FILES, PEOPLE, URL, Delivered
 
@@ -40,14 +40,14 @@ def delivered(project, mailchimp, mailchimp_emulator, clock) -> Delivered:
     ann is a maker; dan joins on the 8th, so step `hello` goes out twice in its default variant.
     """
     emu = mailchimp_emulator
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     for email in PEOPLE[:3]:
         join(mailchimp, email, at("2027-03-01 09:30"), persona="makers" if email == "ann@x.org" else "")
     for moment in ("2027-03-01 10:05", "2027-03-03 10:05", "2027-03-08 10:05"):
         clock.now = at(moment)
         if moment.startswith("2027-03-08"):
             join(mailchimp, "dan@x.org", at("2027-03-08 09:00"))
-        report = tick(project, mailchimp, clock.now)
+        report = tick(project, outbox_of(project), mailchimp, clock.now)
         assert report.results and all(r.error is None for r in report.results)
     campaigns = {d["campaign_title"]: d["campaign_id"] for d in emu.deliveries()}
     d = Delivered(campaigns)

@@ -21,7 +21,7 @@ from welcome_gen.report import gather, make_report
 from delivery.support import at, join
 from scenario import PEOPLE
 from mailchimp.fixtures import AUDIENCE
-from helpers import write
+from helpers import outbox_of, write
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}")
 
@@ -166,11 +166,11 @@ def test_a_newsletter_issue_sent_by_a_tick_has_its_own_row(project_dir, mailchim
     write(project_dir, {"content/newsletter/first-shavings.md": "---\ntitle: First shavings\ndate: 2027-03-01\n"
                                                                 "send_at: 2027-03-02T10:00:00Z\n---\nThe bench is up.\n"})
     project = load_project(project_dir)
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     for email in PEOPLE[:2]:
         join(mailchimp, email, at("2026-01-01 09:00"))  # long past their welcome: only the issue is due
     clock.now = at("2027-03-02 10:05")
-    tick(project, mailchimp, clock.now)
+    tick(project, outbox_of(project), mailchimp, clock.now)
     (issue,) = {d["campaign_id"] for d in mailchimp_emulator.deliveries() if d["campaign_title"] == "wg:issue:first-shavings"}
     mailchimp_emulator.add_open(issue, "ann@x.org")
     result = make_report(project, mailchimp, tmp_path / "out", now=at("2027-03-03 10:00"))

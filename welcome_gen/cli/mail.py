@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import typer
 
-from ..errors import UsageError
+from ..errors import ProjectError, UsageError
 from . import console
 from .console import PROJECT_DIR
 
@@ -45,11 +46,13 @@ def push(
     from rich.table import Table
 
     from ..delivery.push import apply_push, plan_push
+    from ..email import render_outbox
     from ..project import load_project
 
     project = load_project(project_dir)
+    outbox = render_outbox(project)
     mc = gateway(project)
-    changes = plan_push(project, mc)
+    changes = plan_push(project, outbox, mc)
 
     table = Table("kind", "name", "action", "detail", title="push (dry run)" if dry_run else "push")
     for c in changes:
@@ -88,14 +91,20 @@ def send(
     from ..delivery.tick import tick
     from ..delivery.digest import ALL, COUNTS, MASKED, mask_all, plan_lines, summary_lines, write_digest
     from ..delivery.events import merge, read_file, read_folder
+    from ..email import preflight, render_outbox
     from ..project import load_project
     from ..reporter import NullReporter, RichReporter
 
     project = load_project(project_dir)
+    when = _now(now)
+    outbox = render_outbox(project, today=when.astimezone(ZoneInfo(project.config.site.timezone)).date())
+    blocking = [p for p in preflight(project, outbox=outbox, today=when.date()) if p.is_error]
+    if blocking:  # nothing leaves that `check` would refuse
+        raise ProjectError(blocking)
     found = merge(read_folder(project), read_file(events, str(events)) if events else [])
     mc = gateway(project)
     reporter = NullReporter() if console.quiet() else RichReporter()
-    report = tick(project, mc, _now(now), events=found, dry_run=dry_run, member_events=member_events,
+    report = tick(project, outbox, mc, when, events=found, dry_run=dry_run, member_events=member_events,
                   reporter=reporter)
     for line in plan_lines(project, report, show=(ALL if show_members else MASKED) if dry_run else COUNTS):
         console.info(line)
@@ -129,7 +138,8 @@ def journey(
 
     from ..delivery.audience import read_fields, to_member
     from ..delivery.tick import birthday_format
-    from ..delivery.journey import as_sample, calendar_rows, simulate
+    from ..delivery.journey import Subjects, as_sample, calendar_rows, simulate
+    from ..email import render_outbox
     from ..delivery.members import Member, normalise_month_day
     from ..delivery.plan import send_hour
     from ..mailchimp.client import Mailchimp
@@ -160,7 +170,7 @@ def journey(
     learnt = f", send hour {hour:02d}:00 (learnt from their opens)" if hour is not None else ""
     table = Table("local time", "UTC", "email", "variant", "what", "subject",
                   title=f"{member.email}: joined {start:%Y-%m-%d %H:%M} UTC, {months} month(s){learnt}")
-    for row in calendar_rows(project, entries, as_sample(project, member)):
+    for row in calendar_rows(entries, as_sample(project, member), Subjects(project, render_outbox(project))):
         table.add_row(row["local"], row["utc"], row["email"], row["variant"], row["what"], row["subject"])
     console.stdout.print(table)
     return 0

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from ..email.render import RenderedEmail
 from ..mailchimp.client import Mailchimp, MailchimpError
 from ..mailchimp.reads import DONE, SENT, parse_time
 from .audience import Campaign, Index, Segment, read_campaigns, read_segments, sent_to
+
+if TYPE_CHECKING:
+    from ..email.render import RenderedEmail
 
 SEGMENT_ADD = 500  # Mailchimp's most members per segment call
 CONFIRM_READS = 6  # status reads after an accepted send, waiting for Mailchimp to show it (backing off between)

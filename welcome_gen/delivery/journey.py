@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..email import mergetags
-from ..email.render import Renderer, sample_values
-from ..project.load import Project
-from ..project.model import Sample
-from ..project.steps import find_step
-from .calendar import member_zone
+from ..email.render import sample_values
 from ..mailchimp.records import parse_batch_key
-from .members import BATCH_TAG_DAYS, Event, Member
+from ..project.model import Sample
+from .calendar import member_zone
+from .members import BATCH_TAG_DAYS, Event, Member, apply_outcome
 from .plan import Plan, Schedule, plan, quiet_until
+
+if TYPE_CHECKING:
+    from ..email.outbox import Outbox
+    from ..project.load import Project
 
 HOUR = timedelta(hours=1)
 
@@ -36,17 +38,6 @@ class Entry:
     variant: str
     kind: str  # "sent" | "skipped" | "waits"
     note: str = ""
-
-
-def record(members: dict[str, Member], result: Plan) -> None:
-    """Apply a tick's outcome to in-memory members, as `send` does in Mailchimp."""
-    for batch in result.batches:
-        for d in batch.deliveries:
-            tags = members[d.email.lower()].tags
-            tags.add(str(batch.key))
-            tags.add(d.record)
-    for s in result.skips:
-        members[s.email.lower()].tags.add(s.record)
 
 
 def forget_old_batches(members: Iterable[Member], now: datetime) -> None:
@@ -80,7 +71,7 @@ def simulate(project: Project, members: Sequence[Member], events: Iterable[Event
                 wake[email] = tick + HOUR if email in active else quiet_until(project, member, tick,
                                                                               schedule=schedule)
             out += _entries(result, tick, by_email, site, waits)
-            record(by_email, result)
+            apply_outcome(by_email.values(), result.outcome())  # as `send` records it in Mailchimp
         if tick.hour == 0:
             forget_old_batches(by_email.values(), tick)
         tick += HOUR
@@ -99,18 +90,15 @@ def _entries(result: Plan, tick: datetime, by_email: dict[str, Member], site: st
 
 
 class Subjects:
-    """Each step's subject as one subscriber reads it: rendered once per step and variant, then filled in."""
+    """Each step's subject as one subscriber reads it: the outbox's subject, filled in for them."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, outbox: Outbox):
         self.project = project
-        self.renderer = Renderer(project)
-        self.emails: dict[tuple[str, str, str], str] = {}
+        self.outbox = outbox
 
     def __call__(self, sequence: str, step: str, variant: str, subscriber: Sample, today: date | None = None) -> str:
-        key = (sequence, step, variant)
-        if key not in self.emails:
-            self.emails[key] = self.renderer.render(*find_step(self.project, sequence, step), variant).subject
-        return mergetags.fill(self.emails[key], sample_values(self.project, subscriber), today=today)
+        subject = self.outbox.step(sequence, step, variant).subject
+        return mergetags.fill(subject, sample_values(self.project, subscriber), today=today)
 
 
 def as_sample(project: Project, member: Member, name: str = "subscriber") -> Sample:
@@ -121,10 +109,8 @@ def as_sample(project: Project, member: Member, name: str = "subscriber") -> Sam
                                   joined=None)
 
 
-def calendar_rows(project: Project, entries: Sequence[Entry], subscriber: Sample,
-                  subjects: Subjects | None = None) -> list[dict[str, str]]:
+def calendar_rows(entries: Sequence[Entry], subscriber: Sample, subjects: Subjects) -> list[dict[str, str]]:
     """Entries as printable rows, each sent email with its subject as `subscriber` reads it."""
-    subjects = subjects or Subjects(project)
     rows = []
     for e in entries:
         rows.append({

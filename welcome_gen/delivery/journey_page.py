@@ -16,6 +16,7 @@ import json
 import os
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..folders import Output, OutputFolder
@@ -24,6 +25,9 @@ from ..project.model import Sample
 from .calendar import zone
 from .journey import Subjects, calendar_rows, simulate
 from .members import Member
+
+if TYPE_CHECKING:
+    from ..email.outbox import Outbox
 
 MONTHS = 13
 JOIN_AT = time(10, 0)
@@ -48,10 +52,10 @@ def _inputs(project: Project, today: date) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def journeys_html(project: Project, today: date, emails_href: str = "../emails/") -> str:
-    """The page: one calendar per sample subscriber."""
+def journeys_html(project: Project, outbox: Outbox, today: date, emails_href: str = "../emails/") -> str:
+    """The page: one calendar per sample subscriber, with the outbox's subjects."""
     e = html.escape
-    subjects = Subjects(project)
+    subjects = Subjects(project, outbox)
     # One simulation for everyone (the planner looks at each member on its own), each under a name of their own
     # since samples may share an address.
     members = {s.name: sample_member(project, s, today) for s in project.samples}
@@ -67,7 +71,7 @@ def journeys_html(project: Project, today: date, emails_href: str = "../emails/"
         start, end = member.joined, member.joined + timedelta(days=round(MONTHS * 30.44))
         mine = [x for x in entries if x.email == member.email and x.when <= end]
         rows = []
-        for row in calendar_rows(project, mine, sample, subjects):
+        for row in calendar_rows(mine, sample, subjects):
             preview = f"{emails_href}{row['sequence']}/{row['step']}/samples/{sample.name}.html"
             what = (f'<a href="{e(preview)}">{e(row["subject"])}</a>' if row["subject"]
                     else f"<em>{e(row['what'])}</em>")
@@ -113,7 +117,7 @@ def claim_journeys(out: Path, project_root: Path, *, clean: bool = False) -> Out
     return OutputFolder(out, project_root, made_by_us=ours, clean=clean)
 
 
-def write_journeys(project: Project, out: Path, emails_dir: Path, today: date | None = None) -> bool:
+def write_journeys(project: Project, outbox: Outbox, out: Path, emails_dir: Path, today: date | None = None) -> bool:
     """Write `out/index.html` (linking to the previews in `emails_dir`) when what it is made from changed;
     whether it was written."""
     today = today or datetime.now(ZoneInfo(project.config.site.timezone)).date()
@@ -123,6 +127,6 @@ def write_journeys(project: Project, out: Path, emails_dir: Path, today: date | 
     if folder.unchanged(made_from) is not None:
         return False
     staging = folder.stage()
-    staging.put(PAGE, journeys_html(project, today, href).encode("utf-8"))
+    staging.put(PAGE, journeys_html(project, outbox, today, href).encode("utf-8"))
     staging.commit([Output(PAGE, made_from, [])], made_from)
     return True

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ..mailchimp.records import BatchKey, parse_batch_key
 #: How long batch tags (and so send times) are kept: the weekly window plus a week, so that time a step spent
@@ -51,6 +51,27 @@ class Event:
     id: str
     occurred_at: datetime
     properties: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a tick records in Mailchimp, as member tags: each (email, tag) it adds (a batch tag and a record tag per
+    recipient, a skip mark per late step) and each it takes away (a batch that was never sent records nothing)."""
+
+    added: tuple[tuple[str, str], ...] = ()
+    removed: tuple[tuple[str, str], ...] = ()
+
+
+def apply_outcome(members: Iterable[Member], outcome: Outcome) -> None:
+    """Bring members read before a tick up to what the tick recorded: the one way `send` and `journey` update the
+    members they hold, as Mailchimp updates its own."""
+    by_email = {m.email.lower(): m for m in members}
+    for email, tag in outcome.removed:
+        if (member := by_email.get(email.lower())) is not None:
+            member.tags.discard(tag)
+    for email, tag in outcome.added:
+        if (member := by_email.get(email.lower())) is not None:
+            member.tags.add(tag)
 
 
 def sends_since(member: Member, since: datetime) -> list[BatchKey]:

@@ -4,29 +4,26 @@ The campaign's title `wg:issue:<slug>` is the record: found sent, it is never se
 its `send_at` and its `date` (when the site publishes its page) have come; one whose time passed more than the
 lateness ago without a campaign is not sent (a new `send_at` on an old issue never blasts the list).
 
-The email is the issue itself, rendered through the email theme (the same layout, inlined CSS and text part as every
-sequence step), its links made absolute, with a link to its page on the site.
+The email is the outbox's: the issue rendered through the email theme, its links made absolute by the site's own
+resolver (`email/outbox.py`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..email.render import RenderedEmail, Renderer
 from ..mailchimp.client import MailchimpError
-from ..project.load import Document, Project
-from ..site.links import Resolver, find_links
-from ..site.urls import ARCHIVE, Urls, content_paths, issue_path
 from ..mailchimp.reads import SENT
 from ..mailchimp.records import issue_title as title_of
 from .batches import BatchGateway
 from .members import BATCH_TAG_DAYS, Member
 
-# Markdown link targets: [text](target "title"), [id]: target, and raw href="target".
-_TARGET = re.compile(r"(\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|\bhref\s*=\s*[\"'])([^\s)>\"']+)", re.MULTILINE)
+if TYPE_CHECKING:  # delivery is handed its emails; it never renders them
+    from ..email.outbox import Outbox
+    from ..project.load import Document, Project
 
 
 @dataclass
@@ -91,39 +88,8 @@ def plan_issues(project: Project, campaigns: dict, members: list[Member], now: d
     return out
 
 
-def absolute_links(project: Project, doc: Document) -> str:
-    """The issue's markdown with every link to a page of the site made absolute, as the site resolves them."""
-    urls = Urls(project.config.site.url)
-    sources = content_paths(project.pages, project.personas, project.issues)
-    resolver = Resolver(sources, [*sources.values(), ARCHIVE], {})
-    page = issue_path(doc.slug)
-    found = {}
-    for link in find_links(doc.body, doc.body_line):
-        resolved = resolver.resolve(link.target, doc.path, page)
-        if resolved.site_path is not None:
-            found[link.target] = urls.absolute(resolved.site_path) + resolved.suffix
-    return _TARGET.sub(lambda m: m.group(1) + found.get(m.group(2), m.group(2)), doc.body)
-
-
-def issue_email(project: Project, doc: Document, renderer: Renderer | None = None) -> RenderedEmail:
-    """The issue as an email: its title, its text, and a link to its page on the site."""
-    urls = Urls(project.config.site.url)
-    page, archive = urls.absolute(issue_path(doc.slug)), urls.absolute(ARCHIVE)
-    meta = doc.meta
-    body = "\n\n".join(part for part in (
-        f"# {meta.title}",
-        f"*{meta.summary}*" if meta.summary else "",
-        absolute_links(project, doc).strip(),
-        "---",
-        f"[Read this issue on the site]({page}) · [Every issue]({archive})",
-    ) if part)
-    renderer = renderer or Renderer(project)
-    return renderer.issue("issue", doc.slug, meta.title, meta.summary or "", body, doc.path)
-
-
-def send_issues(project: Project, store: BatchGateway, plans: list[IssuePlan], report) -> None:
-    """Send each due issue once; tidy the persona segment of one already sent."""
-    renderer = None
+def send_issues(outbox: Outbox, store: BatchGateway, plans: list[IssuePlan], report) -> None:
+    """Send each due issue once, as the outbox has it; tidy the persona segment of one already sent."""
     for item in plans:
         if item.action == "missed":
             report.issues.append(f"{item.doc.path}: send_at passed more than the lateness ago and it was never sent; "
@@ -138,8 +104,7 @@ def send_issues(project: Project, store: BatchGateway, plans: list[IssuePlan], r
                 seg = store.segment(item.title)
                 refused = store.change(seg, add=[e for e in item.recipients if e not in item.already])
                 expected = len(set(item.recipients) - set(refused))
-            renderer = renderer or Renderer(project)
-            campaign = store.campaign(item.title, seg, issue_email(project, item.doc, renderer))
+            campaign = store.campaign(item.title, seg, outbox.issue(item.doc.slug))
             store.send(campaign, expected=expected)
             report.issues.append(f"{item.doc.path}: sent to {len(item.recipients)} member(s)"
                                  + (f" ({', '.join(item.personas)})" if item.personas else ""))

@@ -29,7 +29,7 @@ from ..mailchimp.records import BatchKey, record_tag, safe_id, skip_tag, slot_of
 from ..project.steps import variant_for
 from .calendar import (Rules, anniversary_in, birthday_in, first_opportunity, from_hour, local_midnight,
                        member_zone, open_at, weekday_numbers)
-from .members import BATCH_TAG_DAYS, Event, Member, normalise_month_day, sends_since
+from .members import BATCH_TAG_DAYS, Event, Member, Outcome, normalise_month_day, sends_since
 
 if TYPE_CHECKING:  # the planner reads the project's plain attributes; importing the schema would cost start-up
     from ..project.load import Project, SequenceFile
@@ -112,6 +112,12 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.batches and not self.skips
+
+    def outcome(self) -> Outcome:
+        """What carrying out this plan records when every batch goes: each recipient's batch and record tags, and
+        each late step's skip mark."""
+        added = [(d.email, tag) for b in self.batches for d in b.deliveries for tag in (str(b.key), d.record)]
+        return Outcome(tuple(added + [(s.email, s.record) for s in self.skips]))
 
 
 def rules_for(project: Project, seq: SequenceFile) -> Rules:

@@ -1,7 +1,7 @@
 """`push`: make the audience ready, idempotently — merge fields, the campaign folder, one template per email.
 
-    changes = plan_push(project, mc)      # read Mailchimp, compare: create / update / unchanged (+ drift)
-    apply_push(project, mc, changes)      # do the creates and updates
+    changes = plan_push(project, outbox, mc)      # read Mailchimp, compare: create / update / unchanged (+ drift)
+    apply_push(project, mc, changes)              # do the creates and updates
 
 Drift: a template we wrote carries a fingerprint of the HTML we sent (`<!-- wg:sha256=... -->`). If the HTML
 in Mailchimp no longer matches its own fingerprint, someone edited it in Mailchimp's editor, and `push` says so,
@@ -13,14 +13,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..email.experiment import split_variant
-from ..email.render import render_all
 from ..mailchimp.client import Mailchimp, MailchimpError
-from ..project.load import Project
-from .tick import find_folder
 from ..mailchimp.reads import paged
+from .tick import find_folder
+
+if TYPE_CHECKING:  # delivery is handed its emails; it never renders them
+    from ..email.outbox import Outbox
+    from ..project.load import Project
 
 PERSONA_QUESTION = "Which of these describes you?"
 FINGERPRINT = re.compile(r"\s*<!-- wg:sha256=([0-9a-f]{64}) -->\s*$")
@@ -76,7 +78,7 @@ def _field_diff(want: dict, have: dict) -> list[str]:
     return diffs
 
 
-def plan_push(project: Project, mc: Mailchimp) -> list[Change]:
+def plan_push(project: Project, outbox: Outbox, mc: Mailchimp) -> list[Change]:
     """What push would do, read from Mailchimp; changes nothing."""
     changes: list[Change] = []
     have_fields = {f["tag"]: f for f in paged(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id)}
@@ -98,7 +100,7 @@ def plan_push(project: Project, mc: Mailchimp) -> list[Change]:
     changes.append(Change("folder", folder, "unchanged" if folder_id else "create", target=folder_id))
     have_templates = {t["name"].split(" #")[0]: t for t in paged(
         mc, "templates.list", "templates", type="user", fields=["templates.id", "templates.name", "total_items"])}
-    for email in render_all(project):
+    for email in outbox.steps.values():
         if split_variant(email.variant)[1]:
             continue  # another subject of an experiment: a template holds no subject, so one per step is enough
         base = f"wg:{email.sequence}:{email.step}:{email.variant}"
@@ -156,9 +158,9 @@ def apply_push(project: Project, mc: Mailchimp, changes: list[Change]) -> None:
             mc.call("templates.update_template", change.target, change.body)
 
 
-def push(project: Project, mc: Mailchimp, dry_run: bool = False) -> list[Change]:
-    """Plan, and unless `dry_run`, apply; the changes either way."""
-    changes = plan_push(project, mc)
+def push(project: Project, outbox: Outbox, mc: Mailchimp, dry_run: bool = False) -> list[Change]:
+    """Plan, and unless `dry_run`, apply; the changes either way (one template per email of the outbox)."""
+    changes = plan_push(project, outbox, mc)
     if not dry_run:
         apply_push(project, mc, changes)
     return changes

@@ -1,6 +1,6 @@
 """One tick of `send`: read, repair, plan, deliver, mark, tidy. Mailchimp holds all the state.
 
-    report = tick(project, mc, now, events=[], dry_run=False)
+    report = tick(project, outbox, mc, now, events=[], dry_run=False)
 
 1. read: the audience's fields, our campaigns and segments (the index), then the subscribed members with their tags;
 2. repair: a sent batch whose members lack the record tag gets it on those Mailchimp says it reached (its
@@ -19,13 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ..email.experiment import promoted
-from ..email.render import Renderer
 from ..errors import ExitCode
 from ..mailchimp.client import Mailchimp, MailchimpError
-from ..project.load import Project
-from ..project.steps import find_step
 from ..reporter import NullReporter, Reporter
 from ..mailchimp.reads import SENT, paged
 from ..mailchimp.records import BatchKey, parse_batch_key, slot_of
@@ -35,6 +33,10 @@ from .events import merge, read_member_events
 from .members import BATCH_TAG_DAYS, Event, Member
 from .newsletter import IssuePlan, due_titles, plan_issues, send_issues
 from .plan import Batch, Plan, plan, record_of
+
+if TYPE_CHECKING:  # delivery is handed its emails, as it is handed the clock and the client
+    from ..email.outbox import Outbox
+    from ..project.load import Project
 
 CLEANUP_PER_TICK = 50  # old batch segments removed per tick, so a long outage is tidied over a few ticks
 
@@ -102,10 +104,11 @@ def find_folder(mc: Mailchimp, name: str, create: bool) -> str | None:
     return doc if isinstance(doc, str) else str(doc["id"])
 
 
-def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] = (), dry_run: bool = False,
-         member_events: bool = False, reporter: Reporter | None = None) -> TickReport:
-    """Run one scheduler tick at `now`; changes nothing in Mailchimp when `dry_run`. With `member_events`, Mailchimp's
-    member events are read too (one call per member an event sequence could reach)."""
+def tick(project: Project, outbox: Outbox, mc: Mailchimp, now: datetime, *, events: list[Event] = (),
+         dry_run: bool = False, member_events: bool = False, reporter: Reporter | None = None) -> TickReport:
+    """Run one scheduler tick at `now`, delivering the outbox's emails; changes nothing in Mailchimp when `dry_run`.
+    With `member_events`, Mailchimp's member events are read too (one call per member an event sequence could
+    reach)."""
     reporter = reporter or NullReporter()
     start_calls = mc.calls
     folder_id = find_folder(mc, project.config.mailchimp.folder, create=not dry_run)
@@ -124,10 +127,10 @@ def tick(project: Project, mc: Mailchimp, now: datetime, *, events: list[Event] 
     store.find(due_titles(project, now))  # an issue missing from the index may still have gone
     report.issue_plans = plan_issues(project, store.index.campaigns, members, now)
     if not dry_run:
-        _deliver(project, store, members, pending, report, reporter)
+        _deliver(project, outbox, store, members, pending, report, reporter)
         _mark(store, report)
         _tidy(project, store, members, now, report)
-        send_issues(project, store, report.issue_plans, report)
+        send_issues(outbox, store, report.issue_plans, report)
     report.calls = mc.calls - start_calls
     return report
 
@@ -222,15 +225,14 @@ def _record(project: Project, store: BatchGateway, name: str, campaign: Campaign
     report.repaired.append(f"{name}: tagged {len(got)} member(s) {record} (already sent; not resent){again}")
 
 
-def _deliver(project: Project, store: BatchGateway, members: list[Member], pending: dict[str, set[str]],
-             report: TickReport, reporter: Reporter) -> None:
-    renderer = Renderer(project)
+def _deliver(project: Project, outbox: Outbox, store: BatchGateway, members: list[Member],
+             pending: dict[str, set[str]], report: TickReport, reporter: Reporter) -> None:
     by_email = {m.email: m for m in members}
     with reporter.task("delivering", total=len(report.plan.batches)) as task:
         for batch in report.plan.batches:
             key = unsent_key(store.index, batch.key)
             already = pending.get(str(key), set())
-            report.results.append(_one_batch(project, store, renderer, batch, key, by_email, already))
+            report.results.append(_one_batch(project, outbox, store, batch, key, by_email, already))
             task.advance()
 
 
@@ -242,13 +244,13 @@ def unsent_key(index: Index, key: BatchKey) -> BatchKey:
     return key
 
 
-def _one_batch(project: Project, store: BatchGateway, renderer: Renderer, batch: Batch, batch_key: BatchKey,
+def _one_batch(project: Project, outbox: Outbox, store: BatchGateway, batch: Batch, batch_key: BatchKey,
                by_email: dict[str, Member], already: set[str]) -> BatchResult:
     key = str(batch_key)
     result = BatchResult(key, batch_key.sequence, batch_key.step, batch_key.variant, len(batch.deliveries))
     record = record_of(project, batch_key)
     try:
-        email = renderer.render(*find_step(project, batch.key.sequence, batch.key.step), batch.key.variant)
+        email = outbox.step(batch.key.sequence, batch.key.step, batch.key.variant)
         wanted = batch.emails
         result.resumed = bool(already) or key in store.index.campaigns
         seg = store.segment(key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import html as lxml_html
 
@@ -17,10 +17,12 @@ from ..mailchimp.mergetags import MergeTagError
 from ..project import Project
 from ..project.model import EMAIL_RE, Sample
 from ..site import urls
-from ..site.urls import Urls
+from ..site.build import link_resolver
+from ..site.urls import Urls, lookup_key
 from . import caniemail, mergetags, utm
 from ..project.steps import DEFAULT, variant_for
-from .render import RenderedEmail, Renderer, personalise, render_all
+from .outbox import Outbox, render_outbox
+from .render import RenderedEmail, personalise
 
 KB = 1024
 CLIP_ERROR, CLIP_WARN, STYLE_LIMIT = 100 * KB, 80 * KB, 16 * KB
@@ -37,20 +39,20 @@ BUILTIN_SAMPLES = (Sample(name="no-first-name"),
                    Sample(name="non-ascii", first_name="Zoë Łucja Ngọc 美咲"))
 
 
-def preflight(project: Project, *, today: date | None = None,
-              emails: list[RenderedEmail] | None = None) -> list[Problem]:
-    """Render every email (unless given, as `render_all` made them) and check it; return errors and warnings
-    (never raises for the author's mistakes)."""
-    if emails is None:
-        try:
-            emails = render_all(project, Renderer(project))
-        except ProjectError as exc:
-            return list(exc.problems)
+def preflight(project: Project, *, today: date | None = None, outbox: Outbox | None = None) -> list[Problem]:
+    """Check every email that can leave (each step x variant, each issue with `send_at`), rendering the outbox unless
+    it is given; return errors and warnings (never raises for the author's mistakes)."""
+    try:
+        outbox = outbox or render_outbox(project, today=today)
+    except ProjectError as exc:
+        return list(exc.problems)
     found: list[Problem] = config_problems(project)
-    site_paths = known_site_paths(project)
+    site_paths = known_site_paths(project, today)
+    for email in outbox.issues.values():  # no subscriber values in an issue: the merge-tag version is all of it
+        found += check_email(project, email, site_paths)
     samples = list(project.samples) + [s for s in BUILTIN_SAMPLES if s.name not in {x.name for x in project.samples}]
     steps = {(seq.key, str(step.id)): step for seq in project.sequences for step in seq.meta.steps}
-    for email in emails:
+    for email in outbox.steps.values():
         found += check_email(project, email, site_paths)
         step = steps[(email.sequence, email.step)]
         reported: set[str] = set()
@@ -65,12 +67,11 @@ def preflight(project: Project, *, today: date | None = None,
     return sorted(unique.values(), key=lambda p: (p.path, p.line or 0, p.message))
 
 
-def known_site_paths(project: Project) -> set[str]:
-    """Paths under site.url that the site builds."""
-    paths = {"", urls.FIT, urls.ARCHIVE, "feed.xml", "sitemap.xml", "404.html"}
-    paths |= {urls.persona_path(p.slug) for p in project.personas if not p.meta.draft}
-    paths |= {urls.page_path(p.slug) for p in project.pages if not p.meta.draft}
-    paths |= {urls.issue_path(i.slug) for i in project.issues if not i.meta.draft}
+def known_site_paths(project: Project, today: date | None = None) -> set[str]:
+    """Every place under site.url that the site builds (as `lookup_key`s): what the site's resolver knows, and the
+    pages of issues dated later, which an email may be written to link to before they are out."""
+    paths = set(link_resolver(project, today).places)
+    paths |= {lookup_key(urls.issue_path(i.slug)) for i in project.issues if not i.meta.draft}
     return paths
 
 
@@ -259,7 +260,7 @@ def link_problems(project: Project, doc, where: _Where, site_paths: set[str],
                 out.append(where(href.split("?")[0], f"[{text}](", message=f"link '{text}': its UTM parameters would "
                                                                          f"not reach the site: {reason}"))
             path = href[len(base):].split("#")[0].split("?")[0]
-            if path not in site_paths and not path.startswith(("assets/", urls.ARCHIVE_PAGES, urls.TAGS)):
+            if lookup_key(unquote(path)) not in site_paths:
                 shown = utm.without(href)
                 out.append(where(shown, f"[{text}](", message=f"link '{shown}' points at a page the site does not have"))
     return out

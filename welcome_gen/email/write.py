@@ -48,7 +48,8 @@ def email_files(project: Project, emails: list[RenderedEmail], today: date | Non
 
 def email_inputs(project: Project, today: date) -> str:
     """A digest of everything the emails are made from: settings, sequences and their bodies, personas, samples,
-    the email templates, which site pages exist (emails link to them), the day (previews show it), the code."""
+    the issues to be sent (preflight checks them too), the email templates, which site pages exist (emails link
+    to them), the day (previews show it), the code."""
     from ..cache import code_version
     from .preflight import known_site_paths
 
@@ -58,7 +59,8 @@ def email_inputs(project: Project, today: date) -> str:
                          for s in project.sequences],
            "personas": [[p.path, p.meta.model_dump(mode="json"), p.body] for p in project.personas],
            "samples": [s.model_dump(mode="json") for s in project.samples],
-           "site": sorted(known_site_paths(project)),
+           "issues": [[d.path, d.meta.model_dump(mode="json"), d.body] for d in project.issues if d.meta.send_at],
+           "site": sorted(known_site_paths(project, today)),
            "templates": {p.relative_to(override).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                          for p in sorted(override.rglob("*")) if p.is_file()} if override.is_dir() else {}}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
