@@ -10,6 +10,7 @@ from welcome_gen.errors import ProjectError
 from welcome_gen.project import load_project
 from welcome_gen.site.build import build
 
+from helpers import outbox_of
 from support import at, join
 
 MAKERS = "---\ntitle: {title}\nfit: true\nsummary: s\n{extra}---\nWho they are.\n"
@@ -21,7 +22,7 @@ def personas_of(project, mc) -> dict[str, str]:
 
 
 def test_the_form_sends_what_push_makes_the_choices_and_the_planner_reads_it_back(project, mailchimp, tmp_path):
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     field = next(f for f in mailchimp.call("lists.get_list_merge_fields", mailchimp.list_id)["merge_fields"]
                  if f["tag"] == "PERSONA")
     assert field["type"] == "dropdown" and field["options"]["choices"] == ["learners", "makers"]
@@ -64,7 +65,7 @@ def test_an_audience_pushed_with_titles_as_choices_still_reads_as_personas(proje
                     "options": {"choices": ["Learners", "Makers"]}})
     join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="Makers")
     assert personas_of(project, mailchimp) == {"ann@x.org": "makers"}
-    changes = push(project, mailchimp)
+    changes = push(project, outbox_of(project), mailchimp)
     field = next(c for c in changes if c.name == "PERSONA")
     assert field.action == "update" and "['Learners', 'Makers'] -> ['learners', 'makers']" in field.drift
     assert personas_of(project, mailchimp) == {"ann@x.org": "makers"}
