@@ -35,17 +35,17 @@ def test_the_form_sends_what_push_makes_the_choices_and_the_planner_reads_it_bac
 
 
 def test_a_renamed_title_changes_nothing_in_mailchimp(project_dir, mailchimp):
-    push(load_project(project_dir), mailchimp)
+    push(p := load_project(project_dir), outbox_of(p), mailchimp)
     join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="makers")
     (project_dir / "content/audiences/makers.md").write_text(MAKERS.format(title="Weekend makers", extra=""))
     renamed = load_project(project_dir)
-    changes = push(renamed, mailchimp, dry_run=True)
+    changes = push(renamed, outbox_of(renamed), mailchimp, dry_run=True)
     assert [c.action for c in changes if c.kind == "merge field" and c.name == "PERSONA"] == ["unchanged"]
     assert personas_of(renamed, mailchimp) == {"ann@x.org": "makers"}
 
 
 def test_a_renamed_slug_keeps_its_members_through_formerly(project_dir, mailchimp):
-    push(load_project(project_dir), mailchimp)
+    push(p := load_project(project_dir), outbox_of(p), mailchimp)
     join(mailchimp, "ann@x.org", at("2027-03-01 09:30"), persona="makers")
     (project_dir / "content/audiences/makers.md").write_text(
         MAKERS.format(title="Makers", extra="slug: crafters\nformerly: [makers]\n"))
@@ -53,7 +53,7 @@ def test_a_renamed_slug_keeps_its_members_through_formerly(project_dir, mailchim
         path.write_text(path.read_text().replace("[makers]", "[crafters]").replace(" makers:", " crafters:"))
     renamed = load_project(project_dir)
     assert wanted_fields(renamed)["PERSONA"]["options"]["choices"] == ["learners", "crafters", "makers"]
-    push(renamed, mailchimp)
+    push(renamed, outbox_of(renamed), mailchimp)
     join(mailchimp, "bob@x.org", at("2027-03-01 09:40"), persona="crafters")
     assert personas_of(renamed, mailchimp) == {"ann@x.org": "crafters", "bob@x.org": "crafters"}
 

@@ -293,6 +293,15 @@ class Emulator:
         """Forget every list, member, campaign and delivery (faults and the request log stay)."""
         self.store.reset()
 
+    def snapshot(self) -> dict[str, Any]:
+        """Every list, member, campaign and delivery as they are now, for `restore`."""
+        return self.store.snapshot()
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Back to a `snapshot` (faults and the request log stay): a test sets an audience up once over HTTP, then
+        starts each of many runs from it without replaying the setup."""
+        self.store.restore(snapshot)
+
     @contextlib.contextmanager
     def expect_rejections(self) -> Iterator[None]:
         """Mark requests refused by the spec inside this block as intended (a test of the refusal itself)."""

@@ -106,6 +106,12 @@ class Store:
         with self._lock:
             return copy.deepcopy(self.data)
 
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Put back the state a `snapshot` took (a copy of it, so one snapshot serves many restores)."""
+        with self:
+            self.data = copy.deepcopy(snapshot)
+            self.touch()
+
     # ids and times --------------------------------------------------------------------------------------
 
     def now(self) -> str:
