@@ -10,6 +10,7 @@ from welcome_gen.delivery.push import push
 from welcome_gen.delivery.tick import tick
 from welcome_gen.emulator import members as emu_members
 
+from helpers import outbox_of
 from support import at, join, received, write_project
 from test_send import run_cli
 
@@ -18,7 +19,7 @@ TRIO = ("ann@x.org", "bob@x.org", "cy@x.org")
 
 def trio(project, mc, clock):
     """Three members the first welcome step is due to at 10:05 (one batch)."""
-    push(project, mc)
+    push(project, outbox_of(project), mc)
     for i, email in enumerate(TRIO):
         join(mc, email, at(f"2027-03-01 09:3{i}"))
     clock.now = at("2027-03-01 10:05")
@@ -60,18 +61,18 @@ def test_a_canceled_send_records_only_whom_it_reached_and_the_rest_get_it_later(
     trio(project, mailchimp, clock)
     emu.set_behaviours(cancel_after=1)
     restore = record_call_fails(emu)
-    first = tick(project, mailchimp, clock.now)
+    first = tick(project, outbox_of(project), mailchimp, clock.now)
     assert first.exit_code == 4 and first.delivered == 1 and first.results[0].unrecorded
     reached = [e for e, _ in welcomes(emu)]
     assert len(reached) == 1 and records(emu, mailchimp, "wg:welcome:1") == []
     restore()
     emu.set_behaviours()
     clock.now = at("2027-03-01 11:05")
-    second = tick(project, mailchimp, clock.now)
+    second = tick(project, outbox_of(project), mailchimp, clock.now)
     assert any("1 member(s) wg:welcome:1" in r and "2 it did not reach planned again" in r for r in second.repaired)
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]  # the other two in a new batch, nobody twice
     assert records(emu, mailchimp, "wg:welcome:1") == list(TRIO)
-    tick(project, mailchimp, at("2027-03-01 12:05"))
+    tick(project, outbox_of(project), mailchimp, at("2027-03-01 12:05"))
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
 
 
@@ -79,11 +80,11 @@ def test_a_send_canceled_part_way_within_the_tick_plans_the_rest_again(project, 
     emu = mailchimp_emulator
     trio(project, mailchimp, clock)
     emu.set_behaviours(cancel_after=2)
-    report = tick(project, mailchimp, clock.now)
+    report = tick(project, outbox_of(project), mailchimp, clock.now)
     assert report.delivered == 2 and report.exit_code == 0
     assert len(records(emu, mailchimp, "wg:welcome:1")) == 2  # not the one it never reached
     emu.set_behaviours()
-    tick(project, mailchimp, at("2027-03-01 11:05"))
+    tick(project, outbox_of(project), mailchimp, at("2027-03-01 11:05"))
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
 
 
@@ -95,7 +96,7 @@ def test_a_lagging_send_whose_answer_was_lost_goes_once(project, mailchimp, mail
     lose_the_send_answer(emu)
     for now in ("2027-03-01 10:05", "2027-03-01 10:35", "2027-03-01 11:05", "2027-03-01 12:05"):
         clock.now = at(now)
-        tick(project, mailchimp, clock.now)
+        tick(project, outbox_of(project), mailchimp, clock.now)
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
     assert records(emu, mailchimp, "wg:welcome:1") == list(TRIO)
 
@@ -118,12 +119,12 @@ def test_a_segment_mailchimp_has_not_counted_waits_for_the_next_tick(project, ma
     emu = mailchimp_emulator
     trio(project, mailchimp, clock)
     emu.set_behaviours(segment_lag=10)
-    first = tick(project, mailchimp, clock.now)
+    first = tick(project, outbox_of(project), mailchimp, clock.now)
     (result,) = first.results
     assert result.waiting and "counts 0 recipient(s) of the 3" in result.error and first.exit_code == 4
     assert emu.deliveries() == []
     clock.now = at("2027-03-01 10:35")  # by now Mailchimp counts them
-    second = tick(project, mailchimp, clock.now)
+    second = tick(project, outbox_of(project), mailchimp, clock.now)
     assert second.delivered == 3 and second.exit_code == 0
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
 
@@ -160,11 +161,11 @@ def test_birthdays_follow_the_audiences_day_first_format(tmp_path, mailchimp, ma
     mailchimp.call("lists.delete_list_merge_field", mailchimp.list_id, str(birthday["merge_id"]))
     mailchimp.call("lists.add_list_merge_field", mailchimp.list_id, {"tag": "BIRTHDAY", "name": "Birthday",
                    "type": "birthday", "options": {"date_format": "DD/MM"}})
-    push(project, mailchimp)  # leaves the audience's own format alone
+    push(project, outbox_of(project), mailchimp)  # leaves the audience's own format alone
     join(mailchimp, "dee@x.org", at("2026-01-05 09:30"), birthday="05/03")  # 5 March
     for day in ("2027-03-05 10:05", "2027-05-03 10:05"):
         clock.now = at(day)
-        tick(project, mailchimp, clock.now)
+        tick(project, outbox_of(project), mailchimp, clock.now)
     assert [(d["email_address"], d["time"][:10]) for d in mailchimp_emulator.deliveries()
             if d["campaign_title"].startswith("wg:birthday:")] == [("dee@x.org", "2027-03-05")]
 
@@ -176,11 +177,11 @@ def test_a_campaign_missing_from_the_date_filtered_list_is_found_before_anything
     trio(project, mailchimp, clock)
     clock.now = at("2026-12-01 09:00")
     restore = record_call_fails(emu)
-    first = tick(project, mailchimp, at("2027-03-01 10:05"))
+    first = tick(project, outbox_of(project), mailchimp, at("2027-03-01 10:05"))
     assert first.delivered == 3 and first.exit_code == 4  # it went; only the record is missing
     restore()
     for now in ("2027-03-01 10:35", "2027-03-01 11:05", "2027-03-03 10:05"):
-        tick(project, mailchimp, at(now))
+        tick(project, outbox_of(project), mailchimp, at(now))
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
     assert records(emu, mailchimp, "wg:welcome:1") == list(TRIO)
 
@@ -203,11 +204,11 @@ def test_an_issue_missing_from_the_date_filtered_list_is_not_sent_again(tmp_path
     from test_newsletter import audience, issue_deliveries, make
 
     project = make(tmp_path, spring="")
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     audience(mailchimp)
     clock.now = at("2026-12-01 09:00")
     for now in ("2027-03-01 12:05", "2027-03-01 13:05", "2027-03-02 12:05"):
-        tick(project, mailchimp, at(now))
+        tick(project, outbox_of(project), mailchimp, at(now))
     assert issue_deliveries(mailchimp_emulator) == [("ann@x.org", "wg:issue:spring"), ("bob@x.org", "wg:issue:spring")]
 
 
@@ -224,19 +225,19 @@ def test_a_segment_add_after_a_5xx_is_retried_like_a_read(project, mailchimp, ma
         return original(method, path, query, body, *args, **kwargs)
 
     emu.execute = execute
-    report = tick(project, mailchimp, clock.now)
+    report = tick(project, outbox_of(project), mailchimp, clock.now)
     assert failed and report.exit_code == 0 and report.delivered == 3
 
 
 def test_tags_beyond_those_a_read_shows_are_read_in_full(project, mailchimp, mailchimp_emulator, clock, monkeypatch):
     emu = mailchimp_emulator
     trio(project, mailchimp, clock)
-    tick(project, mailchimp, clock.now)
+    tick(project, outbox_of(project), mailchimp, clock.now)
     # Which tags a read shows, and how many, is Mailchimp's choice: here only the oldest (the batch tag), with
     # `tags_count` saying there are two. The record tag is read in full, so nothing is repaired or written again.
     monkeypatch.setattr(emu_members, "TAG_LIMIT", 1)
     before = len(emu.requests)
-    again = tick(project, mailchimp, at("2027-03-01 11:05"))
+    again = tick(project, outbox_of(project), mailchimp, at("2027-03-01 11:05"))
     assert again.repaired == [] and again.plan.empty
     assert [r for r in list(emu.requests)[before:] if r.method != "GET"] == []
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
