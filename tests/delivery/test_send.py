@@ -22,6 +22,12 @@ def test_a_tick_delivers_once_and_a_second_tick_does_nothing(project, mailchimp,
     assert [r.error for r in report.results] == [None, None]
     assert delivered(mailchimp_emulator) == [("ann@x.org", "wg:welcome:1:makers:2027030110"),
                                              ("bob@x.org", "wg:welcome:1:default:2027030110")]
+    # The tick returns what it recorded, and that is what Mailchimp now holds on each member.
+    assert set(report.outcome.added) == {("ann@x.org", "wg:welcome:1:makers:2027030110"), ("ann@x.org", "wg:welcome:1"),
+                                         ("bob@x.org", "wg:welcome:1:default:2027030110"), ("bob@x.org", "wg:welcome:1")}
+    for email in ("ann@x.org", "bob@x.org"):
+        doc = mailchimp.call("lists.get_list_member", mailchimp.list_id, mailchimp.subscriber_hash(email))
+        assert {t["name"] for t in doc["tags"]} == {tag for e, tag in report.outcome.added if e == email}
     before = len(mailchimp_emulator.requests)
     again = tick(project, outbox_of(project), mailchimp, at("2027-03-01 10:40"))
     assert again.plan.empty and again.results == [] and not again.repaired

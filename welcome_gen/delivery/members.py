@@ -56,10 +56,14 @@ class Event:
 @dataclass(frozen=True)
 class Outcome:
     """What a tick records in Mailchimp, as member tags: each (email, tag) it adds (a batch tag and a record tag per
-    recipient, a skip mark per late step) and each it takes away (a batch that was never sent records nothing)."""
+    recipient, a skip mark per late step; the record of a send Mailchimp is still making is held, not yet written)
+    and each it takes away (a batch that was never sent records nothing)."""
 
     added: tuple[tuple[str, str], ...] = ()
     removed: tuple[tuple[str, str], ...] = ()
+
+    def __add__(self, later: "Outcome") -> "Outcome":
+        return Outcome(self.added + later.added, self.removed + later.removed)
 
 
 def apply_outcome(members: Iterable[Member], outcome: Outcome) -> None:

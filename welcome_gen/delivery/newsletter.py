@@ -88,11 +88,14 @@ def plan_issues(project: Project, campaigns: dict, members: list[Member], now: d
     return out
 
 
-def send_issues(outbox: Outbox, store: BatchGateway, plans: list[IssuePlan], report) -> None:
-    """Send each due issue once, as the outbox has it; tidy the persona segment of one already sent."""
+def send_issues(outbox: Outbox, store: BatchGateway, plans: list[IssuePlan]) -> tuple[list[str], list[str]]:
+    """Send each due issue once, as the outbox has it; tidy the persona segment of one already sent. Returns what
+    to say of each, and what failed."""
+    said: list[str] = []
+    errors: list[str] = []
     for item in plans:
         if item.action == "missed":
-            report.issues.append(f"{item.doc.path}: send_at passed more than the lateness ago and it was never sent; "
+            said.append(f"{item.doc.path}: send_at passed more than the lateness ago and it was never sent; "
                                  "not sent now")
             continue
         try:
@@ -106,9 +109,10 @@ def send_issues(outbox: Outbox, store: BatchGateway, plans: list[IssuePlan], rep
                 expected = len(set(item.recipients) - set(refused))
             campaign = store.campaign(item.title, seg, outbox.issue(item.doc.slug))
             store.send(campaign, expected=expected)
-            report.issues.append(f"{item.doc.path}: sent to {len(item.recipients)} member(s)"
+            said.append(f"{item.doc.path}: sent to {len(item.recipients)} member(s)"
                                  + (f" ({', '.join(item.personas)})" if item.personas else ""))
             # The campaign title is the record; the segment only chose its recipients.
             store.delete_segment(item.title)
         except MailchimpError as exc:
-            report.errors.append(f"{item.doc.path}: {exc}")
+            errors.append(f"{item.doc.path}: {exc}")
+    return said, errors

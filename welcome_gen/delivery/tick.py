@@ -1,6 +1,9 @@
 """One tick of `send`: read, repair, plan, deliver, mark, tidy. Mailchimp holds all the state.
 
-    report = tick(project, outbox, mc, now, events=[], dry_run=False)
+    report = tick(project, outbox, mc, now, events=[], dry_run=False)   # what it did: a TickReport
+
+The helpers below return what they did; `tick` alone assembles the report, and brings the members it read up to
+what each step recorded (`members.apply_outcome`, as `journey` does), so planning sees what Mailchimp holds.
 
 1. read: the audience's fields, our campaigns and segments (the index), then the subscribed members with their tags;
 2. repair: a sent batch whose members lack the record tag gets it on those Mailchimp says it reached (its
@@ -8,7 +11,7 @@
    campaign the index lacks is looked up by title first. An unsent batch of an earlier hour is removed (campaign
    and segment), one of this hour is completed by step 4;
 3. plan: the pure planner;
-4. deliver each batch on its own: segment, members (500 a call), campaign with rendered content, checklist,
+4. deliver each batch on its own: segment, members (500 a call), campaign with the outbox's email, checklist,
    re-read, send only from `save` and when Mailchimp counts the batch's recipients, then the record tag on those
    it reached — a failing batch does not stop the others;
 5. mark skipped steps; remove batch segments older than the batch-tag horizon (after checking their records);
@@ -30,7 +33,7 @@ from ..mailchimp.records import BatchKey, parse_batch_key, slot_of
 from .audience import Campaign, Index, add_trigger_tag_dates, read_fields, read_index, read_members
 from .batches import BatchGateway, NotYet
 from .events import merge, read_member_events
-from .members import BATCH_TAG_DAYS, Event, Member
+from .members import BATCH_TAG_DAYS, Event, Member, Outcome, apply_outcome
 from .newsletter import IssuePlan, due_titles, plan_issues, send_issues
 from .plan import Batch, Plan, plan, record_of
 
@@ -57,6 +60,7 @@ class BatchResult:
     sent: bool = False  # Mailchimp accepted the send: `recipients` are those it reached (or will reach)
     waiting: bool = False  # not sent yet, on purpose (Mailchimp did not count the batch yet): the next run sends it
     unrecorded: str | None = None  # sent, but the record tag could not be written: the next run writes it
+    added: list[tuple[str, str]] = field(default_factory=list)  # (email, tag): the batch tag, and the record tag
 
 
 @dataclass
@@ -77,6 +81,7 @@ class TickReport:
     issue_plans: list[IssuePlan] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     calls: int = 0
+    outcome: Outcome = field(default_factory=Outcome)  # every member tag the tick added or took away
 
     @property
     def delivered(self) -> int:
@@ -119,20 +124,27 @@ def tick(project: Project, outbox: Outbox, mc: Mailchimp, now: datetime, *, even
     if member_events:
         events = merge(list(events), read_member_events(mc, project, members, now))
     store = BatchGateway(mc, index, folder_id, now)
-    report = TickReport(now, Plan(now, slot_of(now), [], [], []), members, dry_run)
-    report.errors += _missing_fields(project, fields)
-    pending = _repair(project, store, members, now, report, dry_run)
+    errors = _missing_fields(project, fields)
+    repair = _repair(project, store, members, now, dry_run)
+    errors += repair.errors
+    apply_outcome(members, repair.outcome)  # the planner sees what Mailchimp holds now
     # A subject the report promoted is an empty segment named for it: the same read as the batches'.
-    report.plan = plan(project, members, list(events), now, winners=promoted(index.segments))
+    planned = plan(project, members, list(events), now, winners=promoted(index.segments))
     store.find(due_titles(project, now))  # an issue missing from the index may still have gone
-    report.issue_plans = plan_issues(project, store.index.campaigns, members, now)
+    issue_plans = plan_issues(project, store.index.campaigns, members, now)
+    results, marked, tidied, issues, outcome = [], 0, 0, [], repair.outcome
     if not dry_run:
-        _deliver(project, outbox, store, members, pending, report, reporter)
-        _mark(store, report)
-        _tidy(project, store, members, now, report)
-        send_issues(outbox, store, report.issue_plans, report)
-    report.calls = mc.calls - start_calls
-    return report
+        results = _deliver(project, outbox, store, repair.pending, planned, reporter)
+        marked, marks, mark_errors = _mark(store, planned)
+        delivered = Outcome(tuple(t for r in results for t in r.added) + marks)
+        apply_outcome(members, delivered)
+        tidied, tidy_errors = _tidy(project, store, members, now)
+        issues, issue_errors = send_issues(outbox, store, issue_plans)
+        errors += mark_errors + tidy_errors + issue_errors
+        outcome = outcome + delivered
+    return TickReport(now, planned, members, dry_run, results=results, repaired=repair.repaired,
+                      removed=repair.removed, marked=marked, tidied=tidied, issues=issues, issue_plans=issue_plans,
+                      errors=errors, calls=mc.calls - start_calls, outcome=outcome)
 
 
 def _missing_fields(project: Project, fields: dict[str, dict]) -> list[str]:
@@ -155,13 +167,24 @@ def _batch_keys(index: Index) -> set[str]:
     return {name for name in (*index.segments, *index.campaigns) if parse_batch_key(name) is not None}
 
 
-def _repair(project: Project, store: BatchGateway, members: list[Member], now: datetime, report: TickReport,
-            dry_run: bool) -> dict[str, set[str]]:
-    """Finish what an earlier tick left half done, before anything new is planned.
+@dataclass
+class Repair:
+    """What finishing an earlier tick's work did: the members already in each unsent batch of this hour (which
+    `_deliver` completes), what it says, and the member tags it changed."""
 
-    Returns the members already in each unsent batch of this hour, which `_deliver` completes.
-    """
-    pending: dict[str, set[str]] = {}
+    pending: dict[str, set[str]] = field(default_factory=dict)
+    repaired: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    outcome: Outcome = field(default_factory=Outcome)
+
+
+def _repair(project: Project, store: BatchGateway, members: list[Member], now: datetime, dry_run: bool) -> Repair:
+    """Finish what an earlier tick left half done, before anything new is planned."""
+    out = Repair()
+    pending = out.pending
+    added: list[tuple[str, str]] = []
+    removed: list[tuple[str, str]] = []
     current = slot_of(now)
     horizon = now - timedelta(days=BATCH_TAG_DAYS)
     names = sorted(_batch_keys(store.index))
@@ -174,13 +197,15 @@ def _repair(project: Project, store: BatchGateway, members: list[Member], now: d
             store.status(campaign)  # before removing it: a list's status can lag behind a send
         if campaign is not None and campaign.status in SENT:
             if key.slot_start >= horizon:
-                _record(project, store, name, campaign, in_batch, report, dry_run)
+                line, got, left = _record(project, store, name, campaign, in_batch, dry_run)
+                out.repaired += [line] if line else []
+                added += got
+                removed += left
             continue
         if campaign is None and key.slot_start < horizon:
             continue  # its campaign is older than those read, not unsent: `_tidy` checks records, then removes it
         # Not sent: it is no record of anything, so the planner must not count it as a send.
-        for m in in_batch:
-            m.tags.discard(name)
+        removed += [(m.email, name) for m in in_batch]
         if key.slot != current:
             if not dry_run:
                 try:
@@ -188,52 +213,50 @@ def _repair(project: Project, store: BatchGateway, members: list[Member], now: d
                 except MailchimpError as exc:
                     # Refused: it may be going out after all, behind a status that lags. Kept, and its members
                     # wait for it (held out of planning this step) until Mailchimp says what became of it.
-                    for m in in_batch:
-                        m.tags.add(record_of(project, key))
-                    report.errors.append(f"{name}: not removed, its members wait for it: {exc}")
+                    added += [(m.email, record_of(project, key)) for m in in_batch]
+                    out.errors.append(f"{name}: not removed, its members wait for it: {exc}")
                     continue
                 store.delete_segment(name)
-            report.removed.append(f"{name}: unsent batch of an earlier hour removed ({len(in_batch)} member(s))")
+            out.removed.append(f"{name}: unsent batch of an earlier hour removed ({len(in_batch)} member(s))")
         else:
             pending[name] = {m.email for m in in_batch}
-    return pending
+    out.outcome = Outcome(tuple(added), tuple(removed))
+    return out
 
 
 def _record(project: Project, store: BatchGateway, name: str, campaign: Campaign, in_batch: list[Member],
-            report: TickReport, dry_run: bool) -> None:
+             dry_run: bool) -> tuple[str | None, list[tuple[str, str]], list[tuple[str, str]]]:
     """A sent batch: the record tag on the members Mailchimp reached; those it did not reach (a canceled send, a
-    segment it had not counted yet) leave the batch and are planned again. Nothing is sent again."""
+    segment it had not counted yet) leave the batch and are planned again. Nothing is sent again. Returns what to
+    say, and the member tags added and taken away."""
     record = record_of(project, parse_batch_key(name))
     missing = [m for m in in_batch if record and record not in m.tags]
     reached = store.reached(campaign) if missing else None
     if reached is None:
-        for m in missing:  # Mailchimp is still sending it: they wait for it (nothing written; recorded when done)
-            m.tags.add(record)
-        return
+        # Mailchimp is still sending it: they wait for it, held out of planning (nothing written; recorded when done)
+        return None, [(m.email, record) for m in missing], []
     got = [m.email for m in missing if m.email in reached]
     unreached = [m for m in missing if m.email not in reached]
     if not dry_run:
         store.tag(record, got)
         if unreached and name in store.index.segments:
             store.change(store.index.segments[name], remove=[m.email for m in unreached])
-    for m in missing:
-        if m.email in reached:
-            m.tags.add(record)
-        else:
-            m.tags.discard(name)
     again = f"; {len(unreached)} it did not reach planned again" if unreached else ""
-    report.repaired.append(f"{name}: tagged {len(got)} member(s) {record} (already sent; not resent){again}")
+    return (f"{name}: tagged {len(got)} member(s) {record} (already sent; not resent){again}",
+            [(e, record) for e in got], [(m.email, name) for m in unreached])
 
 
-def _deliver(project: Project, outbox: Outbox, store: BatchGateway, members: list[Member],
-             pending: dict[str, set[str]], report: TickReport, reporter: Reporter) -> None:
-    by_email = {m.email: m for m in members}
-    with reporter.task("delivering", total=len(report.plan.batches)) as task:
-        for batch in report.plan.batches:
+def _deliver(project: Project, outbox: Outbox, store: BatchGateway, pending: dict[str, set[str]], planned: Plan,
+             reporter: Reporter) -> list[BatchResult]:
+    """Each batch of the plan on its own, with the outbox's email; what became of each."""
+    results = []
+    with reporter.task("delivering", total=len(planned.batches)) as task:
+        for batch in planned.batches:
             key = unsent_key(store.index, batch.key)
             already = pending.get(str(key), set())
-            report.results.append(_one_batch(project, outbox, store, batch, key, by_email, already))
+            results.append(_one_batch(project, outbox, store, batch, key, already))
             task.advance()
+    return results
 
 
 def unsent_key(index: Index, key: BatchKey) -> BatchKey:
@@ -245,7 +268,7 @@ def unsent_key(index: Index, key: BatchKey) -> BatchKey:
 
 
 def _one_batch(project: Project, outbox: Outbox, store: BatchGateway, batch: Batch, batch_key: BatchKey,
-               by_email: dict[str, Member], already: set[str]) -> BatchResult:
+               already: set[str]) -> BatchResult:
     key = str(batch_key)
     result = BatchResult(key, batch_key.sequence, batch_key.step, batch_key.variant, len(batch.deliveries))
     record = record_of(project, batch_key)
@@ -271,8 +294,7 @@ def _one_batch(project: Project, outbox: Outbox, store: BatchGateway, batch: Bat
     try:
         reached = store.reached(campaign)
         if reached is None:  # Mailchimp is still sending: the next run records whom it reached
-            for e in expected:
-                by_email[e].tags |= {key, record}
+            result.added = [(e, tag) for e in expected for tag in (key, record)]  # they wait for it
             return result
         result.recipients = [e for e in expected if e in reached]
         store.tag(record, result.recipients)
@@ -282,28 +304,32 @@ def _one_batch(project: Project, outbox: Outbox, store: BatchGateway, batch: Bat
     except MailchimpError as exc:
         result.unrecorded = f"sent, but not yet recorded (the next run records it): {exc}"
         return result
-    for e in result.recipients:
-        by_email[e].tags |= {key, record}
+    result.added = [(e, tag) for e in result.recipients for tag in (key, record)]
     return result
 
 
-def _mark(store: BatchGateway, report: TickReport) -> None:
+def _mark(store: BatchGateway, planned: Plan) -> tuple[int, tuple[tuple[str, str], ...], list[str]]:
+    """Mark the plan's late steps skipped: how many, the tags added, and what failed."""
     by_record: dict[str, list[str]] = {}
-    for skip in report.plan.skips:
+    for skip in planned.skips:
         by_record.setdefault(skip.record, []).append(skip.email)
+    added: list[tuple[str, str]] = []
+    errors = []
     for record, emails in sorted(by_record.items()):
         try:
             store.tag(record, emails)
-            report.marked += len(emails)
+            added += [(e, record) for e in emails]
         except MailchimpError as exc:
-            report.errors.append(f"marking {record}: {exc}")
+            errors.append(f"marking {record}: {exc}")
+    return len(added), tuple(added), errors
 
 
-def _tidy(project: Project, store: BatchGateway, members: list[Member], now: datetime, report: TickReport) -> None:
+def _tidy(project: Project, store: BatchGateway, members: list[Member], now: datetime) -> tuple[int, list[str]]:
     """Remove batch segments past the horizon, after making sure everyone the batch reached carries the record tag
     (from Mailchimp's sent-to record, which still names those who have left since)."""
     horizon = now - timedelta(days=BATCH_TAG_DAYS)
     old = sorted(n for n in store.index.segments if (k := parse_batch_key(n)) is not None and k.slot_start < horizon)
+    tidied, errors = 0, []
     for name in old[:CLEANUP_PER_TICK]:
         key = parse_batch_key(name)
         campaign = store.index.campaigns.get(name)
@@ -315,6 +341,7 @@ def _tidy(project: Project, store: BatchGateway, members: list[Member], now: dat
                 have = {m.email for m in members if record in m.tags}
                 store.tag(record, sorted(reached - have))
             store.delete_segment(name)
-            report.tidied += 1
+            tidied += 1
         except MailchimpError as exc:
-            report.errors.append(f"tidying {name}: {exc}")
+            errors.append(f"tidying {name}: {exc}")
+    return tidied, errors
