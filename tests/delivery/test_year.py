@@ -57,7 +57,8 @@ def test_a_year_every_step_once_inside_the_window_on_the_right_day(project):
 
 def every_hour(project, members, events, start, end):
     """The calendar the slow way: every member planned on every tick, as `send` would run hourly."""
-    from welcome_gen.delivery.journey import forget_old_batches, record
+    from welcome_gen.delivery.journey import forget_old_batches
+    from welcome_gen.delivery.members import apply_outcome
     from welcome_gen.delivery.plan import plan
 
     by_email = {m.email.lower(): m for m in members}
@@ -67,7 +68,7 @@ def every_hour(project, members, events, start, end):
         out += [(tick, d.email, d.sequence, d.step, d.variant) for d in result.deliveries]
         out += [(tick, s.email, s.sequence, s.step, s.reason) for s in result.skips]
         out += [(tick, w.email, w.sequence, w.step, w.reason) for w in result.waits]
-        record(by_email, result)
+        apply_outcome(by_email.values(), result.outcome())
         if tick.hour == 0:
             forget_old_batches(by_email.values(), tick)
         tick += timedelta(hours=1)
