@@ -248,10 +248,10 @@ def test_a_send_still_going_out_is_recorded_by_the_next_run_from_whom_it_reached
     emu = mailchimp_emulator
     trio(project, mailchimp, clock)
     emu.store.sending_reads = 4  # the campaign reads `sending` for a while after its send
-    first = tick(project, mailchimp, clock.now)
+    first = tick(project, outbox_of(project), mailchimp, clock.now)
     assert first.delivered == 3 and first.exit_code == 0
     assert records(emu, mailchimp, "wg:welcome:1") == []  # not before Mailchimp is done sending it
     clock.now = at("2027-03-01 10:35")
-    second = tick(project, mailchimp, clock.now)
+    second = tick(project, outbox_of(project), mailchimp, clock.now)
     assert second.results == [] and records(emu, mailchimp, "wg:welcome:1") == list(TRIO)
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
