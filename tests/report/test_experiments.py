@@ -19,7 +19,7 @@ from welcome_gen.report import make_report
 from welcome_gen.report.experiments import wilson
 
 from delivery.support import at, join
-from helpers import write
+from helpers import outbox_of, write
 from scenario import FILES
 
 SEQUENCE = """\
@@ -42,13 +42,13 @@ def project_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def sent(project_dir, mailchimp, mailchimp_emulator, clock):
     project = load_project(project_dir)
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     for email in PEOPLE:
         join(mailchimp, email, at("2027-03-01 09:30"))
     clock.now = at("2027-03-01 10:05")
-    assert all(r.error is None for r in tick(project, mailchimp, clock.now).results)
+    assert all(r.error is None for r in tick(project, outbox_of(project), mailchimp, clock.now).results)
     clock.now = at("2027-03-01 11:05")
-    assert tick(project, mailchimp, clock.now).results == []  # exactly once: nothing is sent again
+    assert tick(project, outbox_of(project), mailchimp, clock.now).results == []  # exactly once: nothing is sent again
     return project
 
 
@@ -114,11 +114,11 @@ def test_the_terminal_says_so_and_too_few_emails_name_no_winner(sent, mailchimp,
 def test_a_winner_in_the_file_goes_to_everyone_from_then_on(project_dir, mailchimp, mailchimp_emulator, clock):
     write(project_dir, {"sequences/welcome.yaml": SEQUENCE.replace("{min_sent: 10}", "{min_sent: 10, winner: B}")})
     project = load_project(project_dir)
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     for email in PEOPLE[:6]:
         join(mailchimp, email, at("2027-03-01 09:30"))
     clock.now = at("2027-03-01 10:05")
-    tick(project, mailchimp, clock.now)
+    tick(project, outbox_of(project), mailchimp, clock.now)
     assert list(by_subject(mailchimp_emulator)) == ["You're in: here's what happens next"]
 
 

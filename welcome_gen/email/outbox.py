@@ -20,6 +20,8 @@ from ..project import Document, Project
 from ..site.build import link_resolver
 from ..site.links import Resolver, find_links
 from ..site.urls import ARCHIVE, Urls, issue_path
+from ..project.steps import DEFAULT
+from .experiment import letters, with_arm
 from .render import RenderedEmail, Renderer, render_all
 
 # Where a link target stands in markdown: [text](target "title"), ![alt](src), [id]: target, href="…", src="…".
@@ -49,6 +51,11 @@ def render_outbox(project: Project, *, today: date | None = None, renderer: Rend
     """Render every step x variant and every issue that can be sent; raises ProjectError with every problem."""
     renderer = renderer or Renderer(project)
     steps = {(e.sequence, e.step, e.variant): e for e in render_all(project, renderer)}
+    for seq in project.sequences:  # every subject of an experiment, in every variant the planner can choose
+        for index, step in enumerate(seq.meta.steps):
+            for variant in (with_arm(base, arm) for base in [DEFAULT, *step.variants] for arm in letters(step)):
+                if (seq.key, str(step.id), variant) not in steps:
+                    steps[(seq.key, str(step.id), variant)] = renderer.render(seq, step, index, variant)
     sendable = [doc for doc in project.issues if doc.meta.send_at is not None and not doc.meta.draft]
     resolver = link_resolver(project, today) if sendable else None
     return Outbox(steps, {doc.slug: issue_email(project, doc, resolver, renderer) for doc in sendable})
