@@ -17,7 +17,7 @@ from datetime import datetime
 
 import pytest
 
-from welcome_gen.delivery.audience import SENT
+from welcome_gen.mailchimp.reads import SENT
 from welcome_gen.delivery.calendar import in_window, member_zone
 from welcome_gen.delivery.members import Member
 from welcome_gen.mailchimp.records import SKIPPED, parse_batch_key

@@ -26,7 +26,8 @@ from .audience import to_member
 from .calendar import member_zone
 from .events import read_file, read_folder, recorded_file
 from .journey import Entry, simulate
-from .members import Event, Member, record_tag, safe_id, skip_tag
+from ..mailchimp.records import record_tag, safe_id, skip_tag
+from .members import Event, Member
 
 LOOK_AHEAD = timedelta(days=8)
 

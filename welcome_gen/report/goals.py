@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..delivery.audience import pages
+from ..mailchimp.reads import paged
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from .gather import CampaignNumbers
@@ -77,7 +77,7 @@ def read_growth(mc: Mailchimp) -> list[GrowthMonth]:
     """Mailchimp's month-by-month growth of the audience, oldest first."""
     out = [GrowthMonth(str(d.get("month") or ""), int(d.get("existing") or 0), int(d.get("imports") or 0),
                        int(d.get("optins") or 0))
-           for d in pages(mc, "lists.get_list_growth_history", "history", mc.list_id, fields=GROWTH_FIELDS)]
+           for d in paged(mc, "lists.get_list_growth_history", "history", mc.list_id, fields=GROWTH_FIELDS)]
     return sorted(out, key=lambda m: m.month)
 
 

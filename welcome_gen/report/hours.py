@@ -15,9 +15,10 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Iterable
 
-from ..delivery.audience import pages, parse_time
+from ..mailchimp.reads import paged, parse_time
 from ..delivery.calendar import member_zone
-from ..delivery.members import Member, parse_batch_key
+from ..delivery.members import Member
+from ..mailchimp.records import parse_batch_key
 from ..errors import UsageError
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
@@ -36,7 +37,7 @@ def read_opens(mc: Mailchimp, campaigns: Iterable[CampaignNumbers],
     with reporter.task("reading when each email was opened", total=len(opened)) as task:
         def one(c: CampaignNumbers) -> list[tuple[str, datetime]]:
             found = []
-            for doc in pages(mc, "reports.get_campaign_open_details", "members", c.id, fields=OPEN_FIELDS):
+            for doc in paged(mc, "reports.get_campaign_open_details", "members", c.id, fields=OPEN_FIELDS):
                 email = str(doc.get("email_address", "")).lower()
                 for o in doc.get("opens") or []:
                     if (when := parse_time(o.get("timestamp"))) is not None:
@@ -96,7 +97,7 @@ def learn_send_hours(project: Project, mc: Mailchimp, opens: dict[str, list[tupl
     if not setting.learn:
         return []
     tag = project.config.mailchimp.fields.send_hour
-    have = {f["tag"] for f in pages(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id,
+    have = {f["tag"] for f in paged(mc, "lists.get_list_merge_fields", "merge_fields", mc.list_id,
                                     fields=["merge_fields.tag", "total_items"])}
     if tag not in have:
         raise UsageError(f"sending.send_hour.learn is on but the audience has no {tag} merge field; run "

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from ..delivery.audience import pages, read_fields, read_members
+from ..delivery.audience import read_fields, read_members
 from ..delivery.events import read_folder
 from ..delivery.tick import birthday_format
-from ..delivery.members import PREFIX, SKIPPED, BatchKey, Event, Member, parse_batch_key, record_tag
+from ..delivery.members import Event, Member
+from ..mailchimp.reads import paged
+from ..mailchimp.records import PREFIX, SKIPPED, BatchKey, parse_batch_key, record_tag
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
@@ -110,7 +112,7 @@ def read_received(mc: Mailchimp, reporter: Reporter | None = None,
             campaign, key = item
             found = [(str(doc.get("email_address", "")).lower(),
                       Received(key, campaign.send_time, str(doc.get("status") or "sent"), int(doc.get("open_count") or 0)))
-                     for doc in pages(mc, "reports.get_campaign_recipients", "sent_to", campaign.id,
+                     for doc in paged(mc, "reports.get_campaign_recipients", "sent_to", campaign.id,
                                       fields=SENT_TO_FIELDS)]
             task.advance()
             return found

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 
 from ..delivery.calendar import anniversary_in, birthday_in, local_midnight, member_zone
 from ..delivery.journey import Entry, simulate
-from ..delivery.members import PREFIX, Event, Member, normalise_month_day, record_tag, safe_id, skip_tag
+from ..delivery.members import Event, Member, normalise_month_day
+from ..mailchimp.records import PREFIX, record_tag, safe_id, skip_tag
 from ..delivery.plan import rules_for
 from ..project.load import Project, SequenceFile
 from .ledger import MemberRow, Overdue, Touch
