@@ -7,7 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from welcome_gen.email import preflight
-from welcome_gen.email.render import render_email, render_letter
+from welcome_gen.email.render import render_email, render_issue
 from welcome_gen.project import load_project
 
 from helpers import write
@@ -67,8 +67,8 @@ def test_source_and_medium_come_from_welcome_yaml_and_utm_false_turns_it_off(tmp
 
 def test_a_newsletter_issue_is_its_own_campaign(tmp_path):
     p = project(tmp_path)
-    letter = render_letter(p, "issue", "first-shavings", "First shavings", "", "See [the questions](https://shop.test/"
-                           "woodshop/faq/).\n\n*|UNSUB|*\n", "content/newsletter/first-shavings.md")
+    letter = render_issue(p, "issue", "first-shavings", "First shavings", "", "See [the questions](https://shop.test/"
+                          "woodshop/faq/).\n\n*|UNSUB|*\n", "content/newsletter/first-shavings.md")
     assert "utm_campaign=first-shavings&utm_content=issue" in "".join(hrefs(letter.html))
 
 

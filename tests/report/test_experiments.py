@@ -13,7 +13,7 @@ import pytest
 from welcome_gen.cli import main
 from welcome_gen.delivery.push import push
 from welcome_gen.delivery.tick import tick
-from welcome_gen.email.experiment import arm_for
+from welcome_gen.project.experiment import arm_for
 from welcome_gen.project import load_project
 from welcome_gen.report import make_report
 from welcome_gen.report.experiments import wilson

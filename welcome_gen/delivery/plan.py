@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from ..email.experiment import arm_for, with_arm
+from ..project.experiment import arm_for, with_arm
 from ..mailchimp.records import BatchKey, record_tag, safe_id, skip_tag, slot_of
 from ..project.steps import variant_for
 from .calendar import (Rules, anniversary_in, birthday_in, first_opportunity, from_hour, local_midnight,

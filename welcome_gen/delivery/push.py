@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..email.experiment import split_variant
+from ..project.experiment import split_variant
 from ..mailchimp.client import Mailchimp, MailchimpError
 from ..mailchimp.reads import paged
 from .tick import find_folder

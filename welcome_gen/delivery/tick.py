@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..email.experiment import promoted
+from ..project.experiment import promoted
 from ..errors import ExitCode
 from ..mailchimp.client import Mailchimp, MailchimpError
 from ..reporter import NullReporter, Reporter

@@ -21,7 +21,7 @@ from ..site.build import link_resolver
 from ..site.links import Resolver, find_links
 from ..site.urls import ARCHIVE, Urls, issue_path
 from ..project.steps import DEFAULT
-from .experiment import letters, with_arm
+from ..project.experiment import letters, with_arm
 from .render import RenderedEmail, Renderer, render_all
 
 # Where a link target stands in markdown: [text](target "title"), ![alt](src), [id]: target, href="…", src="…".

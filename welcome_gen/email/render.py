@@ -29,7 +29,7 @@ from ..theme import EMAIL as THEME
 from ..theme import shown, template_problem
 from . import mergetags
 from . import utm as utm_links
-from .experiment import letters, split_variant, with_arm
+from ..project.experiment import letters, split_variant, with_arm
 from .compile import CompileError, Source, Tokens, make_env, render
 
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug"}

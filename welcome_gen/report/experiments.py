@@ -9,9 +9,9 @@ import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from ..delivery.audience import pages
-from ..email.experiment import letters, promoted, promoted_name, split_variant
 from ..mailchimp.client import Mailchimp
+from ..mailchimp.reads import paged
+from ..project.experiment import letters, promoted, promoted_name, split_variant
 from ..project.load import Project
 from .gather import Numbers
 from .sums import Report
@@ -100,7 +100,7 @@ def read_promoted(project: Project, mc: Mailchimp) -> dict[tuple[str, str], str]
     """The winners already promoted (one read of the segment names), when any step may promote one."""
     if not any(st.experiment.promote for seq in project.sequences for st in seq.meta.steps if st.subjects):
         return {}
-    return promoted(d["name"] for d in pages(mc, "lists.list_segments", "segments", mc.list_id, type="static",
+    return promoted(d["name"] for d in paged(mc, "lists.list_segments", "segments", mc.list_id, type="static",
                                              fields=["segments.name", "total_items"]))
 
 

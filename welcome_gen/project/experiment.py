@@ -7,9 +7,10 @@ and machines. The subject a member gets is part of the variant, `default+B`, so 
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from ..project.model import Step
+if TYPE_CHECKING:  # the planner asks which subject a member gets: it stays light to import
+    from .model import Step
 
 SEP = "+"
 PREFIX = "wg:"
