@@ -9,6 +9,7 @@ from welcome_gen.cli import main
 from welcome_gen.delivery.push import push
 from welcome_gen.project import load_project
 
+from helpers import outbox_of
 from support import at, join, write_project
 
 COMPLAINT = {
@@ -61,7 +62,7 @@ def test_thank_records_the_event_says_when_and_the_next_tick_sends_it_once(tmp_p
 def test_kind_may_name_the_sequence_or_its_event_and_a_referral_is_a_tag(tmp_path, mailchimp_env, mailchimp, clock,
                                                                           capsys):
     root = write_project(tmp_path / "shop")
-    push(load_project(root), mailchimp)
+    push(p := load_project(root), outbox_of(p), mailchimp)
     members(mailchimp)
     code, out, err = run(capsys, "thank", "bob@x.org", str(root), "--for", "thanks-comment",
                          "--now", "2027-03-02T12:00:00Z")

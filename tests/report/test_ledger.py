@@ -16,7 +16,7 @@ from welcome_gen.project import load_project
 from welcome_gen.report import make_report
 
 from delivery.support import at, join
-from helpers import write
+from helpers import outbox_of, write
 from scenario import FILES
 
 EXTRA = {
@@ -43,7 +43,7 @@ def ledger_dir(tmp_path, mailchimp, mailchimp_emulator, clock):
     root = write(tmp_path / "shop", {**FILES, **EXTRA})
     project = load_project(root)
     emu = mailchimp_emulator
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     for email in ("ann@x.org", "cat@x.org", "gus@x.org", "hal@x.org"):
         join(mailchimp, email, at("2027-03-01 09:30"))
     join(mailchimp, "bob@x.org", at("2027-03-01 09:30"), birthday="03/04")
@@ -51,7 +51,7 @@ def ledger_dir(tmp_path, mailchimp, mailchimp_emulator, clock):
     join(mailchimp, "fay@x.org", at("2027-02-01 09:30"))
     for moment in ("2027-03-01 10:05", "2027-03-03 10:05", "2027-03-08 10:05"):
         clock.now = at(moment)
-        assert all(r.error is None for r in tick(project, mailchimp, clock.now, events=read_folder(project)).results)
+        assert all(r.error is None for r in tick(project, outbox_of(project), mailchimp, clock.now, events=read_folder(project)).results)
         if moment.startswith("2027-03-03"):
             (story,) = {d["campaign_id"] for d in emu.deliveries(email="cat@x.org")
                         if d["campaign_title"].startswith("wg:welcome:story:")}

@@ -14,7 +14,7 @@ from welcome_gen.project import load_project
 from welcome_gen.report import make_report
 
 from delivery.support import at, join
-from helpers import write
+from helpers import outbox_of, write
 from scenario import FILES
 
 LEARN = "  send_hour: {learn: true, min_opens: 3}\n"  # under `sending:`, the last section of the settings
@@ -33,12 +33,12 @@ def test_report_learns_the_hour_and_send_waits_for_it(project_dir, mailchimp, ma
                                                        clock, capsys):
     project = load_project(project_dir)
     emu = mailchimp_emulator
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     for email in ("ann@x.org", "bob@x.org"):
         join(mailchimp, email, at("2027-03-01 09:30"))
     for moment in ("2027-03-01 10:05", "2027-03-03 10:05"):
         clock.now = at(moment)
-        tick(project, mailchimp, clock.now)
+        tick(project, outbox_of(project), mailchimp, clock.now)
     (hello,) = {d["campaign_id"] for d in emu.deliveries() if d["campaign_title"].startswith("wg:welcome:hello:")}
     (story,) = {d["campaign_id"] for d in emu.deliveries() if d["campaign_title"].startswith("wg:welcome:story:")}
     # bob reads in the afternoon (London is on UTC in early March): three opens at 15:xx, one at 10:xx.
@@ -56,7 +56,7 @@ def test_report_learns_the_hour_and_send_waits_for_it(project_dir, mailchimp, ma
     for moment, expected in (("2027-03-08 10:05", ["ann@x.org"]), ("2027-03-08 14:05", ["ann@x.org"]),
                              ("2027-03-08 15:05", ["ann@x.org", "bob@x.org"])):
         clock.now = at(moment)
-        tick(project, mailchimp, clock.now)
+        tick(project, outbox_of(project), mailchimp, clock.now)
         assert sent_to(emu, "wg:welcome:week:") == expected, moment
     # A second report changes nothing: the hour is already there.
     result = make_report(project, mailchimp, project_dir / "build" / "again", now=at("2027-03-09 12:00"))
