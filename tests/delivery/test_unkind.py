@@ -192,8 +192,8 @@ def test_a_lost_create_answer_finds_the_campaign_whatever_mailchimps_clock_says(
     trio(project, mailchimp, clock)
     clock.now = at("2026-12-01 09:00")  # Mailchimp's time, months before the tick's
     lose_the_send_answer(emu, "/campaigns")
-    tick(project, mailchimp, at("2027-03-01 10:05"))
-    tick(project, mailchimp, at("2027-03-01 11:05"))
+    tick(project, outbox_of(project), mailchimp, at("2027-03-01 10:05"))
+    tick(project, outbox_of(project), mailchimp, at("2027-03-01 11:05"))
     titles = [c["settings"]["title"] for c in mailchimp.call("campaigns.list", count=100)["campaigns"]]
     assert titles == ["wg:welcome:1:default:2027030110"]  # no twin made after the lost answer
     assert welcomes(emu) == [(e, "welcome:1") for e in TRIO]
