@@ -133,11 +133,11 @@ def test_with_promote_the_report_promotes_a_clear_winner_and_send_follows(projec
                                                                            clock, tmp_path):
     write(project_dir, {"sequences/welcome.yaml": SEQUENCE.replace("{min_sent: 10}", "{min_sent: 10, promote: true}")})
     project = load_project(project_dir)
-    push(project, mailchimp)
+    push(project, outbox_of(project), mailchimp)
     for email in PEOPLE:
         join(mailchimp, email, at("2027-03-01 09:30"))
     clock.now = at("2027-03-01 10:05")
-    tick(project, mailchimp, clock.now)
+    tick(project, outbox_of(project), mailchimp, clock.now)
     emu = mailchimp_emulator
     early = make_report(project, mailchimp, tmp_path / "early", now=clock.now).report.experiments[0]
     assert early.promoted is None  # nothing opened yet: nothing to promote
@@ -156,7 +156,7 @@ def test_with_promote_the_report_promotes_a_clear_winner_and_send_follows(projec
         join(mailchimp, email, at("2027-03-02 09:30"))
     before = len(emu.deliveries())
     clock.now = at("2027-03-02 10:05")
-    tick(project, mailchimp, clock.now)
+    tick(project, outbox_of(project), mailchimp, clock.now)
     new = emu.deliveries()[before:]
     assert sorted(d["email_address"] for d in new) == sorted(newcomers)
     assert {d["subject"] for d in new} == {"You're in: here's what happens next"}
