@@ -115,9 +115,14 @@ def send(
     path = write_digest(project, report)
     console.info(f"digest: {path.relative_to(project.root).as_posix()}")
     if report.exit_code:
+        # One line per reason: a gate that refuses every batch says so once, naming the first batch.
+        by_reason: dict[str, list[str]] = {}
         for r in report.results:
             if r.error or r.unrecorded:
-                console.err(f"{r.key}: {mask_all(r.error or r.unrecorded)}")
+                by_reason.setdefault(r.error or r.unrecorded, []).append(r.key)
+        for reason, keys in by_reason.items():
+            more = f" and {len(keys) - 1} more batch(es)" if len(keys) > 1 else ""
+            console.err(f"{keys[0]}{more}: {mask_all(reason)}")
         for e in report.errors:
             console.err(mask_all(e))
     return int(report.exit_code)
