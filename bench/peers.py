@@ -39,7 +39,7 @@ WORDS = ("plane chisel grain oak walnut joint mortise tenon dovetail glue clamp 
          "shoulder cheek pin tail housing dado rebate groove finish oil wax shellac coat sand scraper burr "
          "apprentice workshop timber seasoning moisture movement quarter-sawn rift flat-sawn figure knot check "
          "split twist cup bow the a of and to in with for on at by from while when then after before every").split()
-TAGS = [f"topic-{i}" for i in range(24)]
+TAGS = WORDS[:24]  # words, not numbers: Pelican names a tag's second page <tag>2.html
 
 
 # -- the corpus --------------------------------------------------------------------------------------------
@@ -207,10 +207,11 @@ def version_of(name: str, command: list[str]) -> str:
 
 
 # Runs the command and prints the largest resident size of any process it waited for, in KB.
-MEASURE = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-           "stderr=subprocess.PIPE); u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+MEASURE = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, "
+           "stderr=subprocess.STDOUT); u = resource.getrusage(resource.RUSAGE_CHILDREN); "
            "print(u.ru_maxrss, u.ru_utime + u.ru_stime); "
-           "sys.stderr.write(done.stderr.decode()[-2000:]); sys.exit(done.returncode)")
+           "done.returncode and sys.stderr.write(done.stdout.decode(errors='replace')[-3000:]); "
+           "sys.exit(done.returncode)")
 
 
 def run(tool: Tool, kind: str) -> None:

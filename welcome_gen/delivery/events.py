@@ -16,15 +16,17 @@ import hashlib
 import json
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ProjectError, rel
-from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..project.source import SourceError, parse_yaml, read_text
 from ..mailchimp.reads import parse_time
 from .members import Event, Member
 from .plan import look_back
+
+if TYPE_CHECKING:  # `build` checks the events folder without loading the Mailchimp client
+    from ..mailchimp.client import Mailchimp
 
 FOLDER = "events"
 SUFFIXES = (".jsonl", ".yaml", ".yml")
@@ -155,7 +157,7 @@ def read_member_events(mc: Mailchimp, project: Project, members: list[Member], n
                 and any(not s.meta.personas or m.persona in s.meta.personas for s in sequences)]
 
     def one(member: Member) -> list[Event]:
-        doc = mc.call("lists.get_list_member_events", mc.list_id, member.id or Mailchimp.subscriber_hash(member.email),
+        doc = mc.call("lists.get_list_member_events", mc.list_id, member.id or mc.subscriber_hash(member.email),
                       count=1000, fields=EVENT_FIELDS) or {}
         out = []
         for item in doc.get("events") or []:
