@@ -129,6 +129,14 @@ def test_every_internal_link_resolves_to_a_written_file(built):
     assert checked > 300
 
 
+def test_every_page_names_its_icon_so_no_browser_asks_for_a_missing_favicon(built):
+    _, out = built
+    for name in html_files(out):
+        icons = [url for tag, url in read(out, name).links if tag == "link" and url.endswith("favicon.svg")]
+        assert len(icons) == 1, f"{name}: no icon"
+        assert target_file(out, name, icons[0], "/woodshop/").is_file(), name
+
+
 def test_pages_written_as_relative_md_links_point_at_the_right_pages(built):
     _, out = built
     classes = read(out, "classes/index.html")
