@@ -69,3 +69,6 @@ def test_the_index_reads_on_a_phone_and_keeps_sample_names_whole(example, tmp_pa
     index = (tmp_path / "emails" / "index.html").read_text()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in index
     assert "td a{white-space:nowrap}" in index  # "no-first-name" never breaks at its hyphens
+    # On a narrow screen each row is a card whose cells say what they are (the header row is hidden).
+    assert "@media (max-width:45rem){" in index and "td::before{content:attr(data-label)" in index
+    assert '<td data-label="Samples"><a href="welcome/hello/samples/ada.html">ada</a>' in index

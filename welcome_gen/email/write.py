@@ -108,6 +108,17 @@ def _text_file(email: RenderedEmail) -> str:
     return f"Subject: {email.subject}\nPreheader: {email.preheader}\nFrom: {email.from_name} <{email.reply_to}>\n\n{email.text}"
 
 
+_HEADINGS = ("Sequence", "Step", "Variant", "Subject and preheader", "Mailchimp version", "Samples")
+# On a phone the table becomes one card per email, each cell labelled, so nothing runs off a 375 px screen.
+_STYLE = ("body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
+          "td,th{border-bottom:1px solid #ddd;padding:.4rem .6rem;text-align:left;vertical-align:top;"
+          "overflow-wrap:anywhere}small{color:#555}td a{white-space:nowrap}"
+          "@media (max-width:45rem){body{margin:1rem}table,tbody,tr,td{display:block}"
+          "thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}"
+          "tr{border-bottom:2px solid #bbb;padding:.5rem 0}td{border:0;padding:.15rem 0}"
+          "td::before{content:attr(data-label) \": \";font-weight:600}}")
+
+
 def _index(project: Project, emails: list[RenderedEmail], previews: dict[tuple[str, str], list[tuple[str, str]]]) -> str:
     e = htmllib.escape
     rows = []
@@ -116,18 +127,19 @@ def _index(project: Project, emails: list[RenderedEmail], previews: dict[tuple[s
         base = f"{email.sequence}/{email.step}"
         samples = [name for name, variant in previews.get((email.sequence, email.step), []) if variant == email.variant]
         sample_links = " ".join(f'<a href="{e(base)}/{PREVIEWS}/{e(n)}.html">{e(n)}</a>' for n in samples) or "–"
-        rows.append(f"<tr><td>{e(titles[email.sequence])}</td><td>{e(email.step)}</td><td>{e(email.variant)}</td>"
-                    f"<td>{e(email.subject)}<br><small>{e(email.preheader)}</small></td>"
-                    f'<td><a href="{e(base)}/{e(email.variant)}.html">HTML</a> · <a href="{e(base)}/{e(email.variant)}.txt">text</a>'
-                    f" <small>({len(email.html.encode()) // 1024} KB)</small></td><td>{sample_links}</td></tr>")
+        cells = (e(titles[email.sequence]), e(email.step), e(email.variant),
+                 f"{e(email.subject)}<br><small>{e(email.preheader)}</small>",
+                 f'<a href="{e(base)}/{e(email.variant)}.html">HTML</a> · <a href="{e(base)}/{e(email.variant)}.txt">'
+                 f"text</a> <small>({len(email.html.encode()) // 1024} KB)</small>", sample_links)
+        rows.append("<tr>" + "".join(f'<td data-label="{e(h)}">{c}</td>' for h, c in zip(_HEADINGS, cells)) + "</tr>")
     return f"""<!DOCTYPE html>
 <html lang="{e(project.config.site.language)}"><head><meta charset="utf-8"><title>Emails – {e(project.config.site.title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.4rem .6rem;text-align:left;vertical-align:top}}small{{color:#555}}td a{{white-space:nowrap}}</style>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
+<style>{_STYLE}</style>
 </head><body><h1>Emails of {e(project.config.site.title)}</h1>
 <p>HTML and text are what Mailchimp receives (merge tags intact); the sample links show the same email filled in
 for each sample subscriber in sequences/samples.yaml.</p>
-<table><thead><tr><th>Sequence</th><th>Step</th><th>Variant</th><th>Subject and preheader</th><th>Mailchimp version</th><th>Samples</th></tr></thead>
+<table><thead><tr>{"".join(f"<th>{h}</th>" for h in _HEADINGS)}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
