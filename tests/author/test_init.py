@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from welcome_gen.cli import main
+from welcome_gen.scaffold.pin import installed_pin
 from welcome_gen.project import load_project
 
 
@@ -70,9 +73,36 @@ def test_a_new_project_checks_and_builds_at_once(tmp_path, monkeypatch, capsys):
         assert "_reload" not in page.read_text(encoding="utf-8"), page
 
 
-def test_the_complaint_acknowledgement_names_who_deals_with_it_and_by_when(tmp_path):
+def test_the_complaint_acknowledgement_names_who_deals_with_it_and_by_when(tmp_path, monkeypatch):
     root = tmp_path / "shop"
     assert main(["init", str(root), "--name", "Quiet Pottery"]) == 0
+    monkeypatch.delenv("CI", raising=False)  # a CI build refuses init's placeholders
     assert main(["build", str(root)]) == 0
     text = " ".join((root / "build" / "emails" / "complaint" / "received" / "default.txt").read_text().split())
     assert "The owner is looking into it and will reply to you personally within two working days" in text
+
+
+def test_init_pins_the_welcome_gen_the_workflows_install(tmp_path, capsys):
+    wheel = ("https://files.example.org/welcome_gen-0.1.0-py3-none-any.whl#sha256=" + "ab" * 32)
+    assert main(["init", str(tmp_path / "x"), "--install", wheel]) == 0
+    for name in ("publish.yml", "send.yml"):
+        assert f'run: pip install "{wheel}"' in (tmp_path / "x" / ".github" / "workflows" / name).read_text()
+    assert "placeholder" not in capsys.readouterr().err
+
+
+def test_init_refuses_an_install_that_is_not_pinned_and_verifiable(tmp_path, capsys):
+    for spec in ("welcome-gen==0.1.0", "git+https://github.com/o/welcome-gen@main",
+                 "git+https://github.com/o/welcome-gen@abc123", "https://x.example/welcome_gen-0.1.0.tar.gz",
+                 'git+https://github.com/o/w"; curl evil@' + "0" * 40):
+        assert main(["init", str(tmp_path / "x"), "--install", spec]) == 2
+        assert "--install" in capsys.readouterr().err
+        assert not (tmp_path / "x").exists()
+
+
+def test_without_a_pin_init_says_the_workflows_install_a_placeholder(tmp_path, capsys):
+    if installed_pin():
+        pytest.skip("this welcome-gen was installed from a pinned address, which init then uses")
+    assert main(["init", str(tmp_path / "x")]) == 0
+    assert "install a placeholder" in capsys.readouterr().err
+    assert 'pip install "git+https://github.com/OWNER/welcome-gen@COMMIT"' in (
+        tmp_path / "x" / ".github" / "workflows" / "send.yml").read_text()

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from welcome_gen import __version__
 from welcome_gen.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,11 +31,21 @@ def lint(*files: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+PIN = "git+https://github.com/bramble/welcome-gen@0123456789abcdef0123456789abcdef01234567"
+
+
 @pytest.fixture(scope="module")
 def scaffolded(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("new") / "shop"
-    assert main(["init", str(root), "--name", "The Shop"]) == 0
+    assert main(["init", str(root), "--name", "The Shop", "--install", PIN]) == 0
     return root / ".github" / "workflows"
+
+
+def install_step(text: str) -> tuple[str, str]:
+    """(the workflow without its install step, the install step)."""
+    start = text.index("      - name: Install welcome-gen\n")
+    end = text.index("      - ", start + 1)
+    return text[:start] + text[end:], text[start:end]
 
 
 def load(path: Path) -> dict:
@@ -63,10 +72,13 @@ def test_actionlint_catches_a_broken_workflow(tmp_path, scaffolded):
 
 def test_repo_workflows_match_the_scaffold_but_install_from_the_checkout(scaffolded):
     for name in NAMES:
-        ours = (REPO / ".github" / "workflows" / name).read_text(encoding="utf-8")
-        theirs = (scaffolded / name).read_text(encoding="utf-8")
-        assert f'pip install "welcome-gen=={__version__}"' in theirs
-        assert ours == theirs.replace(f'pip install "welcome-gen=={__version__}"', "pip install .")
+        ours, our_install = install_step((REPO / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+        theirs, their_install = install_step((scaffolded / name).read_text(encoding="utf-8"))
+        assert ours == theirs
+        assert our_install.rstrip().endswith("run: pip install .")
+        # The scaffold's pin, with a comment saying how to change it.
+        assert their_install.rstrip().endswith(f'run: pip install "{PIN}"')
+        assert "To upgrade, put another commit or file here" in their_install
 
 
 def test_publish_deploys_main_to_pages_and_only_builds_pull_requests(scaffolded):

@@ -17,12 +17,23 @@ def init(
     folder: Path = typer.Argument(..., metavar="DIR", help="Where to create the project (made if missing)."),
     name: str = typer.Option(None, "--name", help="The business name (default: from the folder's name)."),
     force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty."),
+    install: str = typer.Option(
+        None, "--install", metavar="SPEC",
+        help="The welcome-gen the CI workflows install, pinned: a repository at a full commit "
+             "(git+https://github.com/OWNER/welcome-gen@COMMIT) or a wheel or sdist address with its hash "
+             "(https://…/welcome_gen-X.Y.Z-py3-none-any.whl#sha256=HASH). Default: where this welcome-gen was "
+             "installed from, if that was such an address."),
 ) -> None:
     """Start a new project: welcome.yaml, content, a welcome sequence, and the CI workflows."""
     from ..scaffold import init_project
 
-    made = init_project(folder, name=name, force=force)
+    made = init_project(folder, name=name, force=force, install=install)
     console.info(f"created {len(made.files)} files in {made.root}")
+    if made.pinned:
+        console.info(f"the workflows install {made.install}")
+    else:
+        console.warn("the workflows in .github/workflows/ install a placeholder: put the welcome-gen to install "
+                     "there (a repository at a commit, or a file with its hash), or run init again with --install")
     console.info(f"next: cd {made.root} && welcome-gen serve")
 
 

@@ -26,6 +26,10 @@ def err(message: str) -> None:
     stderr.print(f"error: {message}", style="red", markup=False)
 
 
+def warn(message: str) -> None:
+    stderr.print(f"warning: {message}", style="yellow", markup=False)
+
+
 def info(message: str) -> None:
     stdout.print(message, markup=False)
 

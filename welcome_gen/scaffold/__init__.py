@@ -13,8 +13,8 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from .. import __version__
 from ..errors import UsageError
+from .pin import PLACEHOLDER, check_pin, installed_pin
 
 HIDDEN_PREFIX = "dot-"
 
@@ -23,6 +23,8 @@ HIDDEN_PREFIX = "dot-"
 class Scaffolded:
     root: Path
     files: list[str]  # relative paths, as written
+    install: str  # what the workflows install
+    pinned: bool  # False: the workflows install PLACEHOLDER until the author chooses
 
 
 def default_name(folder: Path) -> str:
@@ -59,17 +61,23 @@ def _files(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]
     return found
 
 
-def _fill(text: str, name: str, folder: Path) -> str:
+def _fill(text: str, name: str, folder: Path, install: str) -> str:
     # The name goes inside double quotes in YAML (hence the escaped form) and plain into markdown bodies.
     quoted = name.replace("\\", "\\\\").replace('"', '\\"')
     return (text.replace("__NAME_Q__", quoted).replace("__NAME__", name)
-            .replace("__SLUG__", slug(folder.resolve().name)).replace("__VERSION__", __version__)
+            .replace("__SLUG__", slug(folder.resolve().name)).replace("__INSTALL__", install)
             .replace("__TODAY__", date.today().isoformat()))
 
 
-def init_project(dest: Path | str, name: str | None = None, force: bool = False) -> Scaffolded:
-    """Write a new project into `dest`; refuse a folder that has anything in it unless `force`."""
+def init_project(dest: Path | str, name: str | None = None, force: bool = False,
+                 install: str | None = None) -> Scaffolded:
+    """Write a new project into `dest`; refuse a folder that has anything in it unless `force`.
+
+    The workflows install `install` (checked by `pin.check_pin`), else the verifiable address this welcome-gen was
+    installed from, else a placeholder that `check` points at.
+    """
     dest = Path(dest)
+    pin = check_pin(install) if install is not None else installed_pin()
     if dest.exists() and not dest.is_dir():
         raise UsageError(f"{dest}: exists and is not a folder")
     if dest.is_dir() and any(dest.iterdir()) and not force:
@@ -81,8 +89,9 @@ def init_project(dest: Path | str, name: str | None = None, force: bool = False)
         target = dest / relpath
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_fill(source.read_text(encoding="utf-8"), name, dest), encoding="utf-8")
+            target.write_text(_fill(source.read_text(encoding="utf-8"), name, dest, pin or PLACEHOLDER),
+                              encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{exc.filename or target}: cannot write there: {exc.strerror or exc}") from None
         written.append(relpath)
-    return Scaffolded(dest, written)
+    return Scaffolded(dest, written, pin or PLACEHOLDER, pin is not None)
