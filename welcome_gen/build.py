@@ -111,8 +111,9 @@ def checkers():
     """Every check `welcome-gen check` runs, in order; each takes the project and returns its problems."""
     from . import email, site
     from .delivery import events
+    from .scaffold import placeholders
 
-    return [site.check, email.preflight, events.check]
+    return [site.check, email.preflight, events.check, placeholders.check]
 
 
 class _Stages:

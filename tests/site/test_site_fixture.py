@@ -27,7 +27,7 @@ site:
 business:
   name: Tiny Shop
   postal_address: 1 Road, Town
-  reply_to: hi@example.org
+  reply_to: hi@hazelpottery.test
 """
 FILES = {
     "content/about.md": "---\ntitle: About\nmenu: 1\n---\nSee [who it's for](fit.md) and [Ann](audiences/ann.md).\n",
@@ -42,7 +42,7 @@ FILES = {
 }
 
 
-def project(root: Path, url: str = "https://example.org/", **extra: str) -> Path:
+def project(root: Path, url: str = "https://hazelpottery.test/", **extra: str) -> Path:
     return write(root, {"welcome.yaml": CONFIG.format(url=url), **FILES, **extra})
 
 

@@ -49,6 +49,9 @@ def build(
     from ..build import Options, Targets, build as build_project
     from ..reporter import NullReporter, RichReporter
 
+    from ..scaffold.placeholders import refuse_in_ci
+
+    refuse_in_ci(project_dir)  # a CI build never publishes init's stand-ins; `check` only warns about them
     quiet = quiet or console.quiet()
     targets = Targets.of(project_dir.absolute(), out, emails_out)
     result = build_project(project_dir, targets, Options(drafts=drafts, clean=clean, jobs=jobs),
