@@ -111,9 +111,10 @@ def checkers():
     """Every check `welcome-gen check` runs, in order; each takes the project and returns its problems."""
     from . import email, site
     from .delivery import events
+    from .project import delays
     from .scaffold import placeholders
 
-    return [site.check, email.preflight, events.check, placeholders.check]
+    return [site.check, email.preflight, events.check, delays.check, placeholders.check]
 
 
 class _Stages:
@@ -144,10 +145,12 @@ class _Stages:
         from . import site
         from .delivery import events
         from .email import preflight, render_outbox
+        from .project import delays
 
         self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
                                  live_reload=self.options.live_reload)
-        found = {"site": list(self.site.problems), "events": events.check(self.project), "emails": []}
+        found = {"site": list(self.site.problems), "events": events.check(self.project),
+                 "sequences": delays.check(self.project), "emails": []}
         self.emails, self.outbox = [], None
         if self.kept["emails"] is None:
             try:  # every email once: written to build/emails, and what `send` would deliver

@@ -223,6 +223,9 @@ class Sending(Schema):
     max_lateness: Duration = Field(timedelta(days=2), description="A step more overdue than this (`30m`, `6h`, "
                                    "`2d`, `1w`; `0` for none) is skipped and marked, never sent late: a new sequence "
                                    "never blasts an old list.")
+    min_gap: Duration = Field(timedelta(days=1), description="`check` warns on two steps of a sequence closer "
+                              "together than this; each step's delay counts from the trigger, so the gap between "
+                              "two steps is the difference of their delays.")
     max_per_week: int = Field(3, ge=1, description="The most sequence emails from welcome-gen one subscriber gets "
                               "in any 7 days; recognition waits its turn. Newsletter issues are not counted.")
     birthday_not_with_welcome: bool = Field(True, description="No birthday email on a day a welcome step goes out.")
@@ -508,6 +511,7 @@ class SequenceMeta(Schema):
     window: SendWindow | None = None
     days: list[Weekday] | None = None
     max_lateness: Duration | None = None
+    min_gap: Duration | None = None
     vars: dict[str, Any] = Field({}, description="Values every step's text can use as {{ vars.name }}; a step's own vars win.")
     steps: list[Step] = Field(min_length=1)
 
