@@ -15,3 +15,18 @@ pytest_plugins = ["mailchimp.fixtures"]  # the Mailchimp emulator fixtures, for 
 def example(tmp_path: Path) -> Path:
     """A private copy of the example project at the repo root."""
     return copy_example(tmp_path / "example")
+
+
+# A pinned install for the workflows `init` writes (a made-up commit of a made-up fork).
+PIN = "git+https://github.com/bramble/welcome-gen@0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture
+def scaffolded_project(tmp_path: Path, monkeypatch) -> Path:
+    """A project as `init` writes it, checked as on the author's machine (not in CI)."""
+    from welcome_gen.cli import main
+
+    root = tmp_path / "shop"
+    assert main(["init", str(root), "--install", PIN]) == 0
+    monkeypatch.delenv("CI", raising=False)
+    return root

@@ -8,7 +8,6 @@ import pytest
 
 from welcome_gen.cli import main
 
-PIN = "git+https://github.com/bramble/welcome-gen@0123456789abcdef0123456789abcdef01234567"
 EXPECTED = {  # file: line, placeholder
     ("welcome.yaml", "url: https://your-account.github.io/", "your-account"),
     ("welcome.yaml", "action: https://your-account.us1.list-manage.com", "CHANGE-ME"),
@@ -19,11 +18,8 @@ EXPECTED = {  # file: line, placeholder
 
 
 @pytest.fixture
-def new(tmp_path, monkeypatch):
-    root = tmp_path / "shop"
-    assert main(["init", str(root), "--install", PIN]) == 0
-    monkeypatch.delenv("CI", raising=False)
-    return root
+def new(scaffolded_project):
+    return scaffolded_project
 
 
 def line_of(root, name: str, start: str) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import PIN
 from welcome_gen.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,8 +31,6 @@ def lint(*files: Path) -> subprocess.CompletedProcess:
     return subprocess.run([actionlint(), "-no-color", "-shellcheck=", "-pyflakes=", *map(str, files)],
                           capture_output=True, text=True, timeout=120)
 
-
-PIN = "git+https://github.com/bramble/welcome-gen@0123456789abcdef0123456789abcdef01234567"
 
 
 @pytest.fixture(scope="module")

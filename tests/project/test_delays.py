@@ -6,15 +6,10 @@ import pytest
 
 from welcome_gen.cli import main
 
-PIN = "git+https://github.com/bramble/welcome-gen@0123456789abcdef0123456789abcdef01234567"
-
 
 @pytest.fixture
-def root(tmp_path, monkeypatch):
-    root = tmp_path / "shop"
-    assert main(["init", str(root), "--install", PIN]) == 0
-    monkeypatch.delenv("CI", raising=False)
-    return root
+def root(scaffolded_project):
+    return scaffolded_project
 
 
 def add_step(root, delay: str, sequence_extra: str = "") -> int:
