@@ -43,13 +43,14 @@ class RichReporter:
     def __init__(self) -> None:
         from rich.console import Console
 
-        self.console = Console(stderr=True, highlight=False)
+        # Labels name the author's sequences and steps: printed as written, never read as markup or emoji.
+        self.console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
     @contextmanager
     def task(self, label: str, total: int | None) -> Iterator[Task]:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=self.console, transient=True, disable=not self.console.is_terminal) as progress:
             task_id = progress.add_task(label, total=total)
 

@@ -12,9 +12,12 @@ from rich.console import Console
 
 from ..errors import Problem, UsageError
 
-# stderr for diagnostics so stdout stays clean for output a script may read.
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# stderr for diagnostics so stdout stays clean for output a script may read. Nearly everything printed carries
+# text the author wrote (subjects, tags like `wg:birthday:gift`, names), so rich reads none of it: no markup
+# (`[bold]`), no emoji codes (`:gift:`), no highlighting. Colour comes only from explicit styles.
+LITERAL = {"markup": False, "emoji": False, "highlight": False}
+stdout = Console(soft_wrap=True, **LITERAL)
+stderr = Console(stderr=True, soft_wrap=True, **LITERAL)
 
 
 def problem(p: Problem) -> None:
