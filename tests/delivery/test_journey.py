@@ -90,3 +90,14 @@ def test_journey_cli_shows_subjects_as_the_subscriber_reads_them(tmp_path, monke
                     "America/New_York", str(root)]) == 0
     out = capsys.readouterr().out
     assert "Welcome, maker" in out and "A year together, friend" in out and "{{" not in out
+
+
+def test_the_calendar_says_planned_never_sent(tmp_path, capsys):
+    from welcome_gen.cli import main
+
+    root = write_project(tmp_path / "shop")
+    assert main(["journey", "--joined", "2027-03-01T08:00:00Z", "--months", "1", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "tick (UTC)" in out  # the hour the email is planned for, not a delivery time
+    assert re.search(r"welcome/1\s+│ default │ planned", out), out
+    assert "│ sent" not in out

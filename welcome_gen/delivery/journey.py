@@ -28,7 +28,7 @@ HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of a calendar: an email sent, a step skipped, or (with `waits`) held back."""
+    """One line of a calendar: an email a tick would send, a step it would skip, or (with `waits`) hold back."""
 
     when: datetime  # UTC, the tick
     local: datetime  # the member's wall clock
@@ -109,17 +109,25 @@ def as_sample(project: Project, member: Member, name: str = "subscriber") -> Sam
                                   joined=None)
 
 
-def calendar_rows(entries: Sequence[Entry], subscriber: Sample, subjects: Subjects) -> list[dict[str, str]]:
-    """Entries as printable rows, each sent email with its subject as `subscriber` reads it."""
+# A calendar is the planner run ahead of time: it says what a tick would do, never what Mailchimp delivered.
+WORDS = {"sent": "planned", "skipped": "to be skipped", "waits": "waits"}
+PAST = {"sent": "was planned", "skipped": "was to be skipped", "waits": "waited"}
+
+
+def calendar_rows(entries: Sequence[Entry], subscriber: Sample, subjects: Subjects,
+                  now: datetime | None = None) -> list[dict[str, str]]:
+    """Entries as printable rows, each planned email with its subject as `subscriber` reads it; an entry before
+    `now` is worded in the past (whether it went out is in Mailchimp's reports, not in a calendar)."""
     rows = []
     for e in entries:
+        kind = (PAST if now is not None and e.when <= now else WORDS)[e.kind]
         rows.append({
             "local": e.local.strftime("%a %Y-%m-%d %H:%M %Z"),
             "utc": e.when.strftime("%Y-%m-%d %H:%M"),
             "email": f"{e.sequence}/{e.step}",
             "sequence": e.sequence, "step": e.step,
             "variant": e.variant,
-            "what": e.kind if not e.note else f"{e.kind}: {e.note}",
+            "what": kind if not e.note else f"{kind}: {e.note}",
             "subject": subjects(e.sequence, e.step, e.variant, subscriber, e.local.date()) if e.kind == "sent" else "",
         })
     return rows
