@@ -23,7 +23,7 @@ NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "public", "build", "dist", 
 DATA = ("welcome_gen/theme/site/base.html", "welcome_gen/theme/site/assets/style.css",
         "welcome_gen/theme/email/layout.html.j2", "welcome_gen/scaffold/files/welcome.yaml",
         "welcome_gen/scaffold/files/dot-github/workflows/send.yml", "welcome_gen/scaffold/files/dot-gitignore",
-        "welcome_gen/email/data/caniemail.json")
+        "welcome_gen/email/data/caniemail.json", "welcome_gen/emulator/data/marketing.subset.json.gz")
 
 
 def run(*args, **kw) -> subprocess.CompletedProcess:
