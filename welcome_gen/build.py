@@ -66,7 +66,9 @@ class Built:
     written_files: list[str] = field(default_factory=list)  # the site's, relative to it
 
     def summary(self) -> str:
-        return f"Built in {self.seconds:.2f} s: {self.written} files written, {self.unchanged} unchanged -> {self.site}"
+        # The count covers the emails and journeys as well as the site; say so, as only the site's folder is named.
+        return (f"Built in {self.seconds:.2f} s: {self.written} files written, {self.unchanged} unchanged "
+                f"(site, emails and sample journeys) -> {self.site}")
 
 
 class BuildFailed(ProjectError):

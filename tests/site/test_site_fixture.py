@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -167,6 +168,10 @@ def test_cli_build_and_check(tmp_path, capsys):
     code, out, err = run("build", str(root), "--out", str(tmp_path / "site"), capsys=capsys)
     assert code == 0 and (tmp_path / "site/fit/index.html").is_file()
     assert out.startswith("Built ") and f"-> {tmp_path / 'site'}" in out and out.count("\n") == 1
+    # The files counted are the emails' and journeys' too, and the line says so.
+    assert "unchanged (site, emails and sample journeys) -> " in out
+    written = int(re.search(r"(\d+) files written", out).group(1))
+    assert written > sum(1 for p in (tmp_path / "site").rglob("*") if p.is_file())
     code, out, err = run("build", str(root), "--out", str(tmp_path / "site"), "--quiet", capsys=capsys)
     assert (code, out) == (0, "")
 
