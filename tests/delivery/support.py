@@ -20,7 +20,7 @@ site:
 business:
   name: Test Shop
   postal_address: 1 Road, Town
-  reply_to: hi@example.org
+  reply_to: hi@shop.test
   from_name: Ada
 mailchimp:
   audience_id: list1
