@@ -84,6 +84,18 @@ def test_the_files_hold_the_same_numbers_and_a_chart_per_sequence(project, mailc
         ("week", "default", "3", "0")]
 
 
+def test_the_page_is_titled_with_the_campaigns_dates_not_the_day_it_was_made(project, mailchimp, delivered,
+                                                                             tmp_path):
+    out = tmp_path / "out"
+    make_report(project, mailchimp, out, now=at("2031-06-30 12:00"))  # long after the campaigns went out
+    page = (out / "index.html").read_text()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title.startswith("Email report, campaigns sent 2027-03-01 to 2027-03-08 · ")
+    header = page.split("<header>")[1].split("</header>")[0]
+    assert "campaigns sent 2027-03-01 to 2027-03-08" in header and "report made 2031-06-30" in header
+    assert "2031" not in title
+
+
 def test_no_member_address_reaches_any_file(project, mailchimp, delivered, tmp_path):
     out = tmp_path / "out"
     make_report(project, mailchimp, out, now=at("2027-03-09 12:00"))

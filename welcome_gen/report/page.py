@@ -228,17 +228,26 @@ def _issues(report: Report, tz: ZoneInfo) -> str:
             f'<th class="l">Sent on</th>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>')
 
 
+def period(report: Report, tz: ZoneInfo) -> str:
+    """What the report covers: the days its campaigns were sent, not the day it was made."""
+    if report.empty:
+        return "nothing sent yet"
+    first, last = _day(report.first_send, tz), _day(report.last_send, tz)
+    return f"campaigns sent {first}" if first == last else f"campaigns sent {first} to {last}"
+
+
 def render_page(report: Report, site_title: str, language: str = "en") -> str:
     """The whole page as one string."""
     tz = ZoneInfo(report.timezone)
     since = f" since {_day(report.since, tz)}" if report.since else ""
+    covers = period(report, tz)
     head = (f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width,initial-scale=1">'
             '<meta name="color-scheme" content="light dark"><meta name="robots" content="noindex">'
-            f"<title>Email report · {escape(site_title)}</title><style>{CSS}</style></head><body><main>"
-            f"<header><h1>How the emails are doing</h1><p class=\"meta\">{escape(site_title)} · generated "
-            f"{report.generated_at.astimezone(tz):%Y-%m-%d %H:%M} ({escape(report.timezone)}) from Mailchimp's "
-            "campaign reports · numbers only, no subscriber</p></header>")
+            f"<title>Email report, {escape(covers)} · {escape(site_title)}</title><style>{CSS}</style></head><body>"
+            f"<main><header><h1>How the emails are doing</h1><p class=\"meta\">{escape(site_title)} · "
+            f"{escape(covers)}{since} ({escape(report.timezone)}), from Mailchimp's campaign reports · numbers only, "
+            f"no subscriber · report made {report.generated_at.astimezone(tz):%Y-%m-%d %H:%M}</p></header>")
     if report.empty:
         body = ('<section class="empty"><h2>Nothing sent yet</h2><p>No welcome-gen campaign has gone out to this '
                 f"audience{since}. Once <code>welcome-gen send</code> delivers its first batch, each sequence's "
@@ -247,8 +256,7 @@ def render_page(report: Report, site_title: str, language: str = "en") -> str:
     nav = "".join(f'<li><a href="#seq-{escape(s.key)}">{escape(s.title)}</a></li>' for s in report.sequences)
     if report.issues:
         nav += '<li><a href="#issues">Newsletter issues</a></li>'
-    body = (f'<p class="meta">Campaigns sent {_day(report.first_send, tz)} to {_day(report.last_send, tz)}{since}.</p>'
-            + _cards(report.numbers) + _flags(report) + _goals(report) + _experiments(report)
+    body = (_cards(report.numbers) + _flags(report) + _goals(report) + _experiments(report)
             + f"<nav><ul>{nav}</ul></nav>"
             + "".join(_sequence(s, tz, {(f.sequence, f.step) for f in report.flags}, report.hours.get(s.key))
                       for s in report.sequences)
