@@ -26,7 +26,12 @@ DATA = ("welcome_gen/theme/site/base.html", "welcome_gen/theme/site/assets/style
         "welcome_gen/email/data/caniemail.json", "welcome_gen/emulator/data/marketing.subset.json.gz")
 
 
+# The fresh venv must see only what is installed in it, whatever this test run was started with.
+CLEAN = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "CI")}
+
+
 def run(*args, **kw) -> subprocess.CompletedProcess:
+    kw.setdefault("env", CLEAN)
     result = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, **kw)
     assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
     return result
@@ -70,17 +75,16 @@ def test_sdist_and_wheel_carry_the_theme_scaffold_and_data(dist):
 
 
 def test_the_installed_wheel_runs_init_check_and_build(fresh, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
     where = run(fresh / "bin" / "python", "-c", "import welcome_gen; print(welcome_gen.__file__)",
                 cwd=tmp_path).stdout
     assert where.startswith(str(fresh)), where
     wg = fresh / "bin" / "welcome-gen"
     assert run(wg, "--version", cwd=tmp_path).stdout.strip() == f"welcome-gen {__version__}"
-    made = run(wg, "init", "shop", cwd=tmp_path, env=env)
+    made = run(wg, "init", "shop", cwd=tmp_path)
     # Installed from a file with no public address, it cannot guess a pin: the workflows get the placeholder.
     assert "install a placeholder" in made.stderr
-    run(wg, "check", "shop", cwd=tmp_path, env=env)
-    run(wg, "build", "--quiet", "shop", cwd=tmp_path, env=env)
+    run(wg, "check", "shop", cwd=tmp_path)  # on the author's machine: the placeholders are warnings
+    run(wg, "build", "--quiet", "shop", cwd=tmp_path)
     assert (tmp_path / "shop" / "public" / "assets" / "style.css").is_file()
 
 
