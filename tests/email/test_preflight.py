@@ -74,7 +74,7 @@ def test_the_example_project_passes(example):
 
 L = "templates/email/layout.html.j2"
 CASES = {
-    "unsubscribe-html": (layout('<a href="*|UNSUB|*">Unsubscribe</a>', "<!-- <a href=\"*|UNSUB|*\">x</a> -->"),
+    "unsubscribe-html": (layout('<a href="*|UNSUB|*">{{ t("email_unsubscribe") }}</a>', "<!-- <a href=\"*|UNSUB|*\">x</a> -->"),
                          f"{L}: the HTML has no unsubscribe link"),
     "unsubscribe-text": ({"templates/email/layout.txt.j2": TEXT_LAYOUT.replace("*|UNSUB|*", "")},
                          "templates/email/layout.txt.j2: the text part has no *|UNSUB|* link"),

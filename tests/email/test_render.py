@@ -97,7 +97,7 @@ def test_styles_are_inlined_and_media_queries_kept(project):
     assert re.search(r'<td class="content" style="padding:8px 32px 24px 32px;[^"]*font-size:16px', email.html)
     assert 'style="color:#8a4b14;text-decoration:underline"' in email.html
     assert "@media (prefers-color-scheme: dark)" in email.html and "!important" in email.html
-    assert '<html lang="en" dir="ltr"' in email.html and 'role="presentation"' in email.html
+    assert '<html lang="en-GB" dir="ltr"' in email.html and 'role="presentation"' in email.html
     assert "a[x-apple-data-detectors]" in email.html  # client hacks are kept, not inlined away
     # the fit email names every persona, with where the unfit ones should go instead
     assert "https://bramble-and-bolt.github.io/woodshop/fit/" in email.html

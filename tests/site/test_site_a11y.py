@@ -26,7 +26,7 @@ def pages(tmp_path_factory) -> dict[str, html.HtmlElement]:
 
 def test_every_page_has_its_language_one_h1_and_no_skipped_heading_level(pages):
     for name, doc in pages.items():
-        assert doc.get("lang") == "en", name
+        assert doc.get("lang") == "en-GB", name
         levels = [int(h.tag[1]) for h in doc.xpath("//h1|//h2|//h3|//h4|//h5|//h6")]
         assert levels.count(1) == 1 and levels[0] == 1, f"{name}: headings {levels}"
         skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]

@@ -150,7 +150,7 @@ def test_pages_written_as_relative_md_links_point_at_the_right_pages(built):
 def test_theme_is_accessible_and_overridable(built):
     _, out = built
     text = (out / "fit/index.html").read_text()
-    assert '<html lang="en">' in text and 'class="skip-link" href="#main"' in text
+    assert '<html lang="en-GB">' in text and 'class="skip-link" href="#main"' in text
     assert '<main id="main"' in text and '<nav aria-label="Main">' in text
     assert "prefers-color-scheme: dark" in (out / "assets/style.css").read_text()
     assert "Tea's on us." in read(out, "index.html").text  # the example's templates/site/partials/footer.html

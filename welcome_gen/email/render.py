@@ -26,7 +26,7 @@ from ..project.steps import DEFAULT, find_step
 from ..site import urls
 from ..site.urls import Urls
 from ..theme import EMAIL as THEME
-from ..theme import shown, template_problem
+from ..theme import messages, shown, template_problem
 from . import mergetags
 from . import utm as utm_links
 from ..project.experiment import letters, split_variant, with_arm
@@ -121,6 +121,7 @@ class Renderer:
         self.layouts = jinja2.Environment(loader=jinja2.FileSystemLoader([str(override), str(THEME)]),
                                           autoescape=jinja2.select_autoescape(["html.j2", "html"]),
                                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        messages.install(self.layouts, project.root)  # the footer's words, in the site's language
         self.md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
         self.inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False, minify_css=True,
                                              apply_width_attributes=True)

@@ -137,6 +137,9 @@ class SignupForm(Schema):
                         "(`https://….list-manage.com/subscribe/post?u=…&id=…`).")
     honeypot: str | None = Field(None, description="The name of the hidden bot-trap field. Normally left out: it is "
                                  "`b_<u>_<id>`, read from the `action` address, as in Mailchimp's own embedded form.")
+    intro: str = Field("", description="The sentence under the signup form's heading, in your words: what people "
+                       "get and how often (e.g. \"A short letter every other week\"). Without it the theme says only who "
+                       "the letters are from and that unsubscribing takes one click; it promises no schedule.")
 
 
 class Site(Schema):
@@ -146,9 +149,13 @@ class Site(Schema):
     url: Url = Field(description="Where the site is published, e.g. `https://example.org/` or, for a GitHub Pages "
                      "project site, `https://you.github.io/project/`. Links inside the site work either way; the "
                      "feed, sitemap, canonical links and every email's links use this address.")
-    language: str = Field("en", description="The `lang` of every page, every email and the feed.")
+    language: str = Field("en", description="The `lang` of every page, every email and the feed, and the language "
+                          "of the theme's own words and dates (see \"The theme's words\"): `en-GB` writes dates as "
+                          "*23 October 2026*, `en` as *October 23, 2026*.")
     timezone: TimeZoneName = Field("UTC", description="Decides what \"today\" is: an issue dated today is published "
-                                   "from local midnight; `send_at` times without a zone are read in it.")
+                                   "from local midnight; `send_at` times without a zone are read in it; subscribers "
+                                   "whose own timezone is unknown get their emails in its send window. `init` writes "
+                                   "`UTC`: change it to yours, e.g. `Europe/London`.")
     description: str = Field("", description="One sentence about you: the home page's subtitle (if "
                              "`content/index.md` has none) and the feed's subtitle.")
     per_page: int = Field(5, ge=1, le=100, description="Newsletter issues per archive page (1 to 100).")

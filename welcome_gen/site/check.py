@@ -6,6 +6,7 @@ from datetime import date
 
 from ..errors import Problem, ProjectError
 from ..project import Project
+from ..theme import messages
 from .form import honeypot_name
 from .gather import Site, gather, today_at
 from .theme import Theme
@@ -35,6 +36,7 @@ def render_problems(site: Site, theme: Theme, urls: Urls) -> list[Problem]:
 
 def site_problems(project: Project, site: Site, theme: Theme) -> list[Problem]:
     problems = list(site.problems) + theme.problems()
+    problems += messages.problems(project.root, project.config.site.language, project.config_line("site", "language"))
     for page in project.pages:
         if page.meta.template and not theme.exists(page.meta.template):
             problems.append(Problem(page.path, page.line("template"),

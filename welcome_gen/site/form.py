@@ -26,4 +26,5 @@ def signup_form(config: Config, personas: list[dict[str, str]]) -> dict[str, Any
         "birthday": fields.birthday,
         "persona": fields.persona,
         "personas": personas,
+        "intro": signup.intro,
     }

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import Problem, rel
 from ..project import Document, Project
+from ..theme.messages import messages_for
 from .form import signup_form
 from .links import Resolver, find_links
 from .urls import (ARCHIVE, FIT, TAGS, alias_path, archive_path, content_paths, issue_path, lookup_key, page_path,
@@ -68,6 +69,7 @@ class _Gatherer:
         self.project, self.drafts, self.today = project, drafts, today
         self.zone = ZoneInfo(project.config.site.timezone)
         self.live_reload = live_reload
+        self.t = messages_for(project.root, project.config.site.language).text  # titles are data, not markup
         self.problems: list[Problem] = []
         self.unpublished: dict[str, tuple[str, str]] = {}
         self.bodies: dict[str, dict[str, Any]] = {}
@@ -202,13 +204,17 @@ class _Gatherer:
     def _fit(self) -> Entry:
         fit = [self._persona(d) for d in self.personas if d.meta.fit]
         unfit = [self._persona(d) for d in self.personas if not d.meta.fit]
-        page = {"title": "Who we're a good fit for", "path": FIT, "draft": False,
-                "description": f"Who {self.project.config.business.name} is for, and who is better served elsewhere."}
-        return Entry(FIT, "fit.html", {"page": page, "fit": fit, "unfit": unfit}, _inputs(*self.personas))
+        # content/fit.md, if written, gives the page its title, description and text; else the theme's words.
+        own = next((d for d in self.pages if d.slug == "fit"), None)
+        page = self._doc(own, FIT) if own else {
+            "title": self.t("fit_title"), "path": FIT, "draft": False, "body": None,
+            "description": self.t("fit_description", business=self.project.config.business.name)}
+        template = (own.meta.template if own else None) or "fit.html"
+        return Entry(FIT, template, {"page": page, "fit": fit, "unfit": unfit}, _inputs(own, *self.personas))
 
     def _pages(self) -> list[Entry]:
         return [Entry(page_path(d.slug), d.meta.template or "page.html", {"page": self._doc(d, page_path(d.slug))},
-                      _inputs(d)) for d in self.pages if d.slug != "index"]
+                      _inputs(d)) for d in self.pages if d.slug not in ("index", "fit")]
 
     def _persona_pages(self) -> list[Entry]:
         return [Entry(persona_path(d.slug), "persona.html", {"page": self._persona(d, with_body=True)}, _inputs(d))
@@ -222,9 +228,9 @@ class _Gatherer:
             pager = {"number": number, "count": self.archive_pages,
                      "newer": archive_path(number - 1) if number > 1 else None,
                      "older": archive_path(number + 1) if number < self.archive_pages else None}
-            title = "The newsletter" + (f", page {number}" if number > 1 else "")
+            title = self.t("archive_title_page", number=number) if number > 1 else self.t("archive_title")
             page = {"title": title, "path": archive_path(number), "draft": False,
-                    "description": f"Every issue of the {self.project.config.site.title} newsletter, newest first."}
+                    "description": self.t("archive_description", site=self.project.config.site.title)}
             entries.append(Entry(page["path"], "archive.html",
                                  {"page": page, "issues": [self._card(d) for d in shown], "pager": pager},
                                  _inputs(*shown)))
@@ -245,12 +251,12 @@ class _Gatherer:
             return []
         counted = [{"name": t, "path": tag_path(t), "count": sum(t in d.meta.tags for d in self.issues)}
                    for t in self.tags]
-        entries = [Entry(TAGS, "tags.html", {"page": {"title": "Topics", "path": TAGS, "draft": False,
+        entries = [Entry(TAGS, "tags.html", {"page": {"title": self.t("topics"), "path": TAGS, "draft": False,
                                                          "description": ""}, "tags": counted},
                          _inputs(*self.issues))]
         for tag in self.tags:
             tagged = [d for d in self.issues if tag in d.meta.tags]
-            page = {"title": f"Issues about {tag.replace('-', ' ')}", "path": tag_path(tag), "draft": False,
+            page = {"title": self.t("tag_title", tag=tag.replace("-", " ")), "path": tag_path(tag), "draft": False,
                     "description": "", "tag": tag}
             entries.append(Entry(page["path"], "tag.html", {"page": page, "issues": [self._card(d) for d in tagged]},
                                  _inputs(*tagged)))
@@ -258,7 +264,7 @@ class _Gatherer:
 
     def _generated(self, pages: list[Entry]) -> list[Entry]:
         listed = [{"path": e.path, "updated": e.context["page"].get("date")} for e in pages]
-        not_found = {"title": "Page not found", "path": "404.html", "draft": False, "description": ""}
+        not_found = {"title": self.t("not_found_title"), "path": "404.html", "draft": False, "description": ""}
         feed = [self._issue(d) for d in self.issues[:FEED_SIZE]]
         return [
             Entry("404.html", "404.html", {"page": not_found}, [], url_mode="rooted"),
@@ -272,9 +278,9 @@ class _Gatherer:
     def _shared(self) -> dict[str, Any]:
         config = self.project.config
         menu = sorted((d for d in self.pages if d.meta.menu is not None), key=lambda d: (d.meta.menu, d.slug))
-        nav = [{"title": "Is this for you?", "path": FIT}]
+        nav = [{"title": self.t("nav_fit"), "path": FIT}]
         nav += [{"title": d.meta.title, "path": page_path(d.slug)} for d in menu]
-        nav += [{"title": "Newsletter", "path": ARCHIVE}]
+        nav += [{"title": self.t("nav_newsletter"), "path": ARCHIVE}]
         fit = [{"slug": d.slug, "title": d.meta.title} for d in self.personas if d.meta.fit]
         return {"site": {"title": config.site.title, "description": config.site.description,
                          "language": config.site.language, "url": config.site.url},

@@ -12,20 +12,12 @@ from markupsafe import Markup
 
 from ..errors import Problem, ProjectError
 from ..theme import SITE as THEME_DIR
-from ..theme import shown, template_problem
+from ..theme import messages, shown, template_problem
 from .gather import Entry
 from .markup import MarkdownCache, render_markdown
 from .urls import Urls
 
 ASSETS = "assets"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-
-
-def longdate(iso: str) -> str:
-    """'2026-03-07' -> '7 March 2026'."""
-    year, month, day = (int(part) for part in iso[:10].split("-"))
-    return f"{day} {MONTHS[month - 1]} {year}"
 
 
 class Theme:
@@ -42,7 +34,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["longdate"] = longdate
+        messages.install(self.env, root)  # t("key"), months() and longdate, in the site's language
         self._templates = self._files(assets=False)
         self._assets = self._files(assets=True)
 
@@ -67,6 +59,8 @@ class Theme:
         h = hashlib.sha256()
         for name, path in sorted(self._templates.items()):
             h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in messages.catalogue_files(self.root):  # the words the templates show
+            h.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         return h.hexdigest()
 
     def exists(self, name: str) -> bool:

@@ -1,0 +1,172 @@
+"""The theme's own words, in the site's language: one message catalogue per language, dates through Babel.
+
+The package ships `messages/<lang>.yaml` (English, German, French, Spanish). A project changes any message, or adds a
+language, with `templates/messages/<lang>.yaml`: its keys win over the package's, the rest still come from the
+package (the site's language first, then English). Every sentence the theme shows comes from here or from the
+author's own files, so nothing on the site is said in words the author never saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import UndefinedError
+from markupsafe import Markup
+
+from ..errors import Problem, rel
+
+CATALOGUES = Path(__file__).resolve().parent / "messages"
+FALLBACK = "en"
+PROJECT_FOLDER = ("templates", "messages")
+
+
+def base_language(language: str) -> str:
+    """`de-AT` -> `de`: the catalogue a language uses."""
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+def project_catalogue(root: Path, language: str) -> Path:
+    return root.joinpath(*PROJECT_FOLDER, f"{base_language(language)}.yaml")
+
+
+def _read(path: Path) -> dict[str, str]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}  # `problems()` says what is wrong with it; rendering uses what it can
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))} if isinstance(data, dict) else {}
+
+
+@dataclass(frozen=True)
+class Messages:
+    language: str
+    texts: dict[str, str]
+
+    def __call__(self, key: str, **values: Any) -> Markup:
+        """The message `key`, its `{name}` slots filled with `values` (escaped unless already markup)."""
+        text = self.texts.get(key)
+        if text is None:
+            raise UndefinedError(f"no message '{key}' in the catalogues (welcome_gen/theme/messages/"
+                                 f"{FALLBACK}.yaml lists every key)")
+        return Markup(text).format(**values)
+
+    def text(self, key: str, **values: Any) -> str:
+        """The message as plain text (for page titles and other data the templates escape themselves)."""
+        return str(self(key, **{k: Markup.escape(v) for k, v in values.items()}).unescape())
+
+    @property
+    def locale(self) -> Any:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            return Locale.parse(self.language.replace("_", "-"), sep="-")
+        except (UnknownLocaleError, ValueError):
+            return Locale.parse(FALLBACK)
+
+    def date(self, value: date | str) -> str:
+        """A date as the site's language writes it in full: `1 March 2027`, `1. März 2027`, `1 de marzo de 2027`."""
+        from babel.dates import format_date
+
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        return format_date(day, "long", locale=self.locale)
+
+    def months(self) -> list[str]:
+        """January to December, in the site's language, as a form's month choices."""
+        from babel.dates import get_month_names
+
+        names = get_month_names("wide", context="stand-alone", locale=self.locale)
+        return [names[m] for m in range(1, 13)]
+
+
+def _stamp(path: Path) -> tuple[str, int]:
+    try:
+        return str(path), path.stat().st_mtime_ns
+    except OSError:
+        return str(path), 0
+
+
+def messages_for(root: Path, language: str) -> Messages:
+    """The catalogue for `language`: English, under the package's for that language, under the project's."""
+    paths = (CATALOGUES / f"{FALLBACK}.yaml", CATALOGUES / f"{base_language(language)}.yaml",
+             project_catalogue(root, language))
+    return _load(language, tuple(_stamp(p) for p in paths))  # re-read when a file changes (serve)
+
+
+@lru_cache(maxsize=32)
+def _load(language: str, stamps: tuple[tuple[str, int], ...]) -> Messages:
+    texts: dict[str, str] = {}
+    for path, _ in stamps:
+        texts.update(_read(Path(path)))
+    return Messages(language, texts)
+
+
+def shipped_languages() -> list[str]:
+    return sorted(p.stem for p in CATALOGUES.glob("*.yaml"))
+
+
+def problems(root: Path, language: str, language_line: int | None) -> list[Problem]:
+    """A project catalogue that cannot be read or names keys the theme does not have; a language without one."""
+    out: list[Problem] = []
+    known = _read(CATALOGUES / f"{FALLBACK}.yaml")
+    own = project_catalogue(root, language)
+    lang = base_language(language)
+    if own.is_file():
+        shown = rel(own, root)
+        try:
+            data = yaml.safe_load(own.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            return [Problem(shown, mark.line + 1 if mark else None, f"cannot read the message catalogue: {exc}")]
+        if not isinstance(data, dict):
+            return [Problem(shown, 1, "a message catalogue is 'key: text' lines")]
+        lines = own.read_text(encoding="utf-8").splitlines()
+        for key in data:
+            if str(key) not in known:
+                line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{key}:")), None)
+                out.append(Problem(shown, line, f"unknown message '{key}'; the keys are those of "
+                                                f"welcome_gen/theme/messages/{FALLBACK}.yaml "
+                                                f"(`welcome-gen theme export messages/{FALLBACK}.yaml`)"))
+    elif lang not in shipped_languages():
+        out.append(Problem("welcome.yaml", language_line,
+                           f"no message catalogue for '{language}': the theme's words stay English. Copy one with "
+                           f"`welcome-gen theme export messages/{FALLBACK}.yaml`, save it as "
+                           f"templates/messages/{lang}.yaml and translate it", "warning"))
+    return out
+
+
+def install(env: Any, root: Path) -> None:
+    """Give a Jinja environment `t("key", name=value)`, `months()` and the `longdate` filter, each in the language
+    of the `site` being rendered, with the project at `root` able to change any message."""
+    from jinja2 import pass_context
+
+    def language(ctx: Any) -> str:
+        site = ctx.get("site")
+        return (site.get("language") if isinstance(site, dict) else getattr(site, "language", None)) or FALLBACK
+
+    @pass_context
+    def t(ctx: Any, key: str, **values: Any) -> Markup | str:
+        words = messages_for(root, language(ctx))
+        # Markup where the template escapes (HTML), plain text where it does not (an email's text part).
+        return words(key, **values) if ctx.eval_ctx.autoescape else words.text(key, **values)
+
+    @pass_context
+    def months(ctx: Any) -> list[str]:
+        return messages_for(root, language(ctx)).months()
+
+    @pass_context
+    def longdate(ctx: Any, value: date | str) -> str:
+        return messages_for(root, language(ctx)).date(value)
+
+    env.globals.update(t=t, months=months)
+    env.filters["longdate"] = longdate
+
+
+def catalogue_files(root: Path) -> list[Path]:
+    """Every catalogue a build may read (the package's and the project's), for knowing when words changed."""
+    own = root.joinpath(*PROJECT_FOLDER)
+    return sorted(CATALOGUES.glob("*.yaml")) + (sorted(own.glob("*.yaml")) if own.is_dir() else [])
