@@ -9,7 +9,7 @@ import typer
 
 from .. import __version__
 from ..errors import ExitCode, ProjectError, WelcomeGenError
-from . import author, emails, emulator, mail, report, site, thank
+from . import author, emails, emulator, mail, report, site, thank, theme
 from . import console as _console
 
 app = typer.Typer(
@@ -37,7 +37,7 @@ def _root(
 
 
 # Each group module owns its commands; they import their stages inside each command, so `--help` stays fast.
-for _group in (site, emails, author, mail, report, thank, emulator):
+for _group in (site, emails, author, theme, mail, report, thank, emulator):
     app.add_typer(_group.app)
 
 # typer from 0.2x carries its own copy of click and older releases use click itself; take the usage-error class

@@ -14,6 +14,18 @@ from .validate import validate
 CONFIG_FILE = "welcome.yaml"
 # Top-level site paths that a page slug must not take.
 RESERVED_SLUGS = {"for", "fit", "newsletter", "tags", "404", "assets", "feed", "sitemap", "_emails"}
+# The fit page's own text, if the author writes one: its title, description and body replace the theme's.
+FIT_FILE = "content/fit.md"
+
+
+def reserved_slug(slug: str) -> str:
+    """Why a page cannot take `slug`, and what to do instead."""
+    if slug == "fit":
+        return ("the slug 'fit' is the site's fit page: to change its title and text, write them in content/fit.md "
+                "(title, description, and the text above the personas), without a slug; to change its layout, "
+                "`welcome-gen theme export fit.html` and edit templates/site/fit.html")
+    return (f"the slug '{slug}' is reserved for the site's own pages: choose another slug (to change how those pages "
+            "look, `welcome-gen theme export` lists the theme's files to copy into templates/ and edit)")
 
 
 @dataclass
@@ -265,9 +277,9 @@ def load_project(root: Path | str) -> Project:
     issues = loader.markdown_files(content / "newsletter", IssueMeta, "newsletter issue")
     pages = loader.markdown_files(content, PageMeta, "page")
     for page in pages:
-        if page.slug in RESERVED_SLUGS:
+        if page.slug in RESERVED_SLUGS and page.path != FIT_FILE:
             loader.problems.append(Problem(page.path, page.line("slug") if page.meta.slug else 1,
-                                           f"the slug '{page.slug}' is reserved for the site's own pages"))
+                                           reserved_slug(page.slug)))
     loader.former_slugs(personas)
     persona_slugs = {p.slug for p in personas} | loader.broken.get("persona", set())
     sequences = loader.sequences(root / "sequences", persona_slugs)
