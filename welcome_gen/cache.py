@@ -103,7 +103,8 @@ def code_version() -> str:
     """Changes whenever any file of the installed package changes (by size and time): an upgrade rebuilds."""
     h = hashlib.sha256(__version__.encode())
     for path in sorted(_PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".html", ".xml", ".txt", ".css", ".json", ".js") and "__pycache__" not in path.parts:
+        if path.suffix in (".py", ".html", ".xml", ".txt", ".css", ".json", ".js", ".j2", ".yaml", ".svg") \
+                and "__pycache__" not in path.parts:
             stat = path.stat()
             h.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return h.hexdigest()

@@ -42,11 +42,15 @@ def test_the_example_built_in_each_language(example, tmp_path, monkeypatch, lang
 
 def test_a_project_changes_one_message_and_keeps_the_rest(example, monkeypatch):
     monkeypatch.delenv("CI", raising=False)
+    assert main(["build", "--quiet", str(example)]) == 0  # first without: the change must reach a built site
     (example / "templates" / "messages").mkdir(parents=True)
-    (example / "templates" / "messages" / "en.yaml").write_text("signup_submit: Count me in\n", encoding="utf-8")
+    (example / "templates" / "messages" / "en.yaml").write_text(
+        "signup_submit: Count me in\nemail_reply: Replies welcome.\n", encoding="utf-8")
     assert main(["build", "--quiet", str(example)]) == 0
     home = (example / "public" / "index.html").read_text(encoding="utf-8")
     assert "Count me in" in home and "Sign me up" not in home and "Is this for you?" in home
+    text = (example / "build" / "emails" / "welcome" / "hello" / "default.txt").read_text(encoding="utf-8")
+    assert "Replies welcome." in text and "Unsubscribe at any time: *|UNSUB|*" in text
 
 
 def test_check_names_an_unknown_message_and_a_language_without_a_catalogue(example, monkeypatch, capsys):

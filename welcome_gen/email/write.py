@@ -16,6 +16,7 @@ from .. import folders
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from ..project.steps import variant_for
+from ..theme import messages
 from .render import RenderedEmail, Renderer, personalise, render_all
 
 PREVIEWS = "samples"
@@ -62,7 +63,9 @@ def email_inputs(project: Project, today: date) -> str:
            "issues": [[d.path, d.meta.model_dump(mode="json"), d.body] for d in project.issues if d.meta.send_at],
            "site": sorted(known_site_paths(project, today)),
            "templates": {p.relative_to(override).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                         for p in sorted(override.rglob("*")) if p.is_file()} if override.is_dir() else {}}
+                         for p in sorted(override.rglob("*")) if p.is_file()} if override.is_dir() else {},
+           "messages": {p.as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()  # the footer's words
+                        for p in messages.catalogue_files(project.root)}}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
