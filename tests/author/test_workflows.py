@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -43,7 +44,8 @@ def scaffolded(tmp_path_factory) -> Path:
 def install_step(text: str) -> tuple[str, str]:
     """(the workflow without its install step, the install step)."""
     start = text.index("      - name: Install welcome-gen\n")
-    end = text.index("      - ", start + 1)
+    # It ends where the next step, or the comment above it, begins.
+    end = re.compile(r"^      [-#]", re.M).search(text, start + 1).start()
     return text[:start] + text[end:], text[start:end]
 
 
