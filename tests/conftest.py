@@ -17,13 +17,10 @@ def example(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "example")
 
 
-# A pinned install for the workflows `init` writes (a made-up commit of a made-up fork).
-PIN = "git+https://github.com/bramble/welcome-gen@0123456789abcdef0123456789abcdef01234567"
-
-
 @pytest.fixture
 def scaffolded_project(tmp_path: Path, monkeypatch) -> Path:
     """A project as `init` writes it, checked as on the author's machine (not in CI)."""
+    from helpers import PIN
     from welcome_gen.cli import main
 
     root = tmp_path / "shop"

@@ -58,3 +58,7 @@ def outbox_of(project, today=None):
 
         found = _OUTBOXES[key] = (project, render_outbox(project, today=today))
     return found[1]
+
+
+# A pinned install for the workflows `init` writes (a made-up commit of a made-up fork).
+PIN = "git+https://github.com/bramble/welcome-gen@0123456789abcdef0123456789abcdef01234567"

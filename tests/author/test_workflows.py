@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import PIN
+from helpers import PIN
 from welcome_gen.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
