@@ -20,6 +20,7 @@ site:
   title: Old Blog
   url: https://blog.example.net/
   timezone: Australia/Sydney
+  language: en-AU  # dates as Australians write them: 6 January 2004
   per_page: 10
   signup:
     action: https://tiny.us1.list-manage.com/subscribe/post?u=abc&id=def
