@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -42,10 +43,12 @@ def rel(path: Path | str, root: Path | None = None) -> str:
     """A path as the author knows it: relative to the project root when possible."""
     p = Path(path)
     if root is not None:
-        try:
-            return p.resolve().relative_to(Path(root).resolve()).as_posix()
-        except ValueError:
-            pass
+        # The path as written first (a symbolic link is named by its own name), then as resolved.
+        for mine, theirs in ((Path(os.path.abspath(p)), Path(os.path.abspath(root))), (p.resolve(), Path(root).resolve())):
+            try:
+                return mine.relative_to(theirs).as_posix()
+            except ValueError:
+                pass
     return p.as_posix()
 
 

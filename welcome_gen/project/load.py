@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,7 @@ class _Loader:
     def yaml_file(self, path: Path) -> tuple[Any, Positions] | None:
         shown = self.shown(path)
         try:
-            data, positions = parse_yaml(read_text(path, shown), shown)
+            data, positions = parse_yaml(read_text(path, shown, self.root), shown)
         except SourceError as exc:
             self.problems.append(exc.problem)
             return None
@@ -128,7 +129,7 @@ class _Loader:
         for path in sorted(folder.glob("*.md")):
             shown = self.shown(path)
             try:
-                fm = split_front_matter(read_text(path, shown), shown)
+                fm = split_front_matter(read_text(path, shown, self.root), shown)
             except SourceError as exc:
                 self.problems.append(exc.problem)
                 continue
@@ -211,8 +212,9 @@ class _Loader:
     def step_body(self, seq: SequenceFile, folder: Path, loc: tuple, body: str) -> None:
         if body in seq.bodies:
             return
-        target = (folder / body).resolve()
-        if not target.is_relative_to(folder.resolve()):
+        # As written: '..' must not climb out. A link that leads out of the project is refused when it is read.
+        target = Path(os.path.normpath(folder.absolute() / body))
+        if not target.is_relative_to(folder.absolute()):
             self.problems.append(Problem(seq.path, seq.line(*loc), f"body '{body}' points outside the sequences folder"))
             return
         if not target.is_file():
@@ -220,7 +222,7 @@ class _Loader:
             return
         shown = self.shown(target)
         try:
-            seq.bodies[body] = StepBody(shown, read_text(target, shown))
+            seq.bodies[body] = StepBody(shown, read_text(target, shown, self.root))
         except SourceError as exc:
             self.problems.append(exc.problem)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import UsageError
+from ..folders import confined
 
 HIDDEN_PREFIX = "dot-"
 
@@ -77,7 +78,10 @@ def init_project(dest: Path | str, name: str | None = None, force: bool = False)
                          "over the files init makes (others are left alone)")
     name = _check_name(name if name is not None else default_name(dest))
     written: list[str] = []
-    for relpath, source in _files(resources.files(__package__) / "files"):
+    files = _files(resources.files(__package__) / "files")
+    for relpath, _ in files:  # every path is checked before the first is written
+        confined(dest / relpath, dest)
+    for relpath, source in files:
         target = dest / relpath
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,8 @@ from ..errors import Problem, rel
 
 HERE = Path(__file__).resolve().parent
 SITE, EMAIL = HERE / "site", HERE / "email"
+# What a RecursionError while rendering means to an author.
+ENDLESS = "this never ends (a template that includes or extends itself, or a macro that calls itself)"
 
 
 def shown(filename: str | Path, project_root: Path) -> str:
