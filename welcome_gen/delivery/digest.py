@@ -128,6 +128,6 @@ def digest_markdown(project: Project, report: TickReport) -> str:
 
 def write_digest(project: Project, report: TickReport) -> Path:
     """Write `build/digest.md` atomically."""
-    path = confined(project.root / "build" / "digest.md", project.root)
-    write_atomic(path, digest_markdown(project, report))
+    path = project.root / "build" / "digest.md"
+    write_atomic(confined(path, project.root), digest_markdown(project, report))
     return path
