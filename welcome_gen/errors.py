@@ -20,6 +20,11 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it); re-running it is safe
 
 
+# Where an internal error asks to be reported.
+REPORT_BUG = ("this is a bug in welcome-gen, not a mistake in your project: please report it in welcome-gen's issue "
+              "tracker with the command you ran and the traceback that WELCOME_GEN_DEBUG=1 prints")
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One finding about the author's files, printed as `path:line: message`."""

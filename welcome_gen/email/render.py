@@ -147,6 +147,9 @@ class Renderer:
             except jinja2.TemplateSyntaxError as exc:
                 raise ProjectError([Problem(shown(exc.filename or name, self.project.root), exc.lineno,
                                             exc.message or "syntax error")]) from None
+            stray = self.layouts.loader.stray_blocks(self.layouts, name)  # type: ignore[attr-defined]
+            if stray:
+                raise ProjectError(stray)
             path = shown(template.filename or name, self.project.root)
             self._layout_cache[name] = (template, path, self.layouts.loader.get_source(self.layouts, name)[0])
         return self._layout_cache[name]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import Problem, ProjectError, rel
 from .model import Config, IssueMeta, PageMeta, PersonaMeta, Sample, Samples, SequenceMeta, SLUG_RE
-from .source import Positions, SourceError, parse_yaml, read_text, split_front_matter
+from .source import Loc, Positions, SourceError, parse_yaml, read_text, split_front_matter
 from .validate import validate
 
 CONFIG_FILE = "welcome.yaml"
@@ -169,6 +169,16 @@ class _Loader:
             else:
                 seen[doc.slug] = doc
 
+    def unique(self, shown: str, positions: Positions, what: str, named: list[tuple[Loc, str]]) -> None:
+        """A problem at each value that an earlier one already took, naming the earlier one's line."""
+        first: dict[str, int | None] = {}
+        for loc, value in named:
+            line = positions.line(loc)
+            if value in first:
+                self.problems.append(Problem(shown, line, f"duplicate {what} '{value}' (also on line {first[value]})"))
+            else:
+                first[value] = line
+
     def sequences(self, folder: Path, personas: set[str]) -> list[SequenceFile]:
         out: list[SequenceFile] = []
         if not folder.is_dir():
@@ -195,6 +205,8 @@ class _Loader:
         return out
 
     def check_sequence(self, seq: SequenceFile, folder: Path, personas: set[str]) -> None:
+        self.unique(seq.path, seq.positions, "step id", [(("steps", i, "id"), str(s.id))
+                                                         for i, s in enumerate(seq.meta.steps)])
         for name in seq.meta.personas or []:
             if name not in personas:
                 self.problems.append(Problem(seq.path, seq.line("personas"), f"unknown persona '{name}'"))
@@ -217,7 +229,12 @@ class _Loader:
         if not target.is_relative_to(folder.absolute()):
             self.problems.append(Problem(seq.path, seq.line(*loc), f"body '{body}' points outside the sequences folder"))
             return
-        if not target.is_file():
+        try:
+            found = target.is_file()
+        except OSError as exc:  # a name too long for the file system
+            self.problems.append(Problem(seq.path, seq.line(*loc), f"body file '{body}': {exc.strerror}"))
+            return
+        if not found:
             self.problems.append(Problem(seq.path, seq.line(*loc), f"body file '{body}' does not exist"))
             return
         shown = self.shown(target)
@@ -237,6 +254,8 @@ class _Loader:
         self.problems += problems
         if model is None:
             return []
+        self.unique(self.shown(path), positions, "sample name", [(("samples", i, "name"), s.name)
+                                                                 for i, s in enumerate(model.samples)])
         for i, sample in enumerate(model.samples):
             if sample.persona and sample.persona not in personas:
                 self.problems.append(Problem(self.shown(path), positions.line(("samples", i, "persona")),

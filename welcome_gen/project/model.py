@@ -5,11 +5,12 @@ Unknown keys are errors (with a suggestion), so a typo never silently does nothi
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import PurePosixPath
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -21,6 +22,9 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)?\s*$")
 
 
+MAX_DURATION_HOURS = 24 * 3653
+
+
 def parse_duration(value: Any) -> timedelta:
     """'0', '90m', '2h', '3d', '1w' (or a bare number of hours) as a timedelta."""
     if isinstance(value, timedelta):
@@ -28,11 +32,15 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, bool):
         raise ValueError("expected a duration like '2h', '3d' or '1w'")
     if isinstance(value, int):
-        return timedelta(hours=value)
-    m = DURATION_RE.match(str(value))
-    if not m:
-        raise ValueError(f"'{value}' is not a duration; write e.g. '30m', '2h', '3d' or '1w'")
-    n, unit = int(m.group(1)), m.group(2) or "h"
+        n, unit = value, "h"
+    else:
+        m = DURATION_RE.match(str(value))
+        if not m:
+            raise ValueError(f"'{value}' is not a duration; write e.g. '30m', '2h', '3d' or '1w'")
+        n, unit = int(m.group(1)), m.group(2) or "h"
+    hours = n * {"m": 1 / 60, "min": 1 / 60, "h": 1, "d": 24, "w": 24 * 7}[unit]
+    if not 0 <= hours <= MAX_DURATION_HOURS:  # past this, dates leave the calendar (year 9999)
+        raise ValueError(f"'{value}' is not a duration from 0 to 10 years")
     return {"m": timedelta(minutes=n), "min": timedelta(minutes=n), "h": timedelta(hours=n),
             "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
 
@@ -58,8 +66,11 @@ def _email(value: Any) -> str:
 def _timezone(value: Any) -> str:
     try:
         ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{value}' is not a known timezone; use a name like 'Europe/London'") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to be a file name
+        known = {name.lower(): name for name in available_timezones()}
+        guess = difflib.get_close_matches(str(value).lower(), known, n=1, cutoff=0.8)
+        hint = f" (did you mean '{known[guess[0]]}'?)" if guess else "; use a name like 'Europe/London'"
+        raise ValueError(f"'{value}' is not a known timezone{hint}") from None
     return str(value)
 
 
@@ -513,14 +524,11 @@ class SequenceMeta(Schema):
 
     @field_validator("steps")
     @classmethod
-    def _unique_ids(cls, steps: list[Step]) -> list[Step]:
+    def _number_steps(cls, steps: list[Step]) -> list[Step]:
+        # A step without an id is known by its number; the loader refuses two steps with one id, at the second.
         for i, step in enumerate(steps, 1):
             if step.id is None:
                 step.id = str(i)
-        ids = [s.id for s in steps]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"step ids must be unique; repeated: {', '.join(dupes)}")
         return steps
 
 

@@ -73,6 +73,7 @@ class Theme:
         for name in self.templates():
             try:
                 self.env.get_template(name)
+                out += self.loader.stray_blocks(self.env, name)
             except TemplateSyntaxError as exc:
                 out.append(Problem(shown(exc.filename or name, self.root), exc.lineno,
                                    f"template error: {exc.message}"))

@@ -3,10 +3,11 @@ theme) only, as UTF-8, and a file that fails either test is a problem at its pat
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any, Callable
 
-from jinja2 import BaseLoader, TemplateNotFound
+from jinja2 import BaseLoader, TemplateError, TemplateNotFound, nodes
 from jinja2.loaders import split_template_path
 
 from ..errors import Problem, ProjectError
@@ -30,7 +31,10 @@ class TemplateLoader(BaseLoader):
         pieces = split_template_path(template)  # refuses '..'
         for folder in self.dirs:
             path = folder.joinpath(*pieces)
-            if not path.is_file():
+            try:
+                if not path.is_file():
+                    continue
+            except OSError:  # a name too long for the file system names no template
                 continue
             try:
                 text = read_text(path, shown(path, self.root), self.confinement(folder))
@@ -46,6 +50,44 @@ class TemplateLoader(BaseLoader):
 
             return text, str(path), uptodate
         raise TemplateNotFound(template)
+
+    def stray_blocks(self, environment: Any, name: str) -> list[Problem]:
+        """A problem at each block that `name` defines but the templates it extends lack: shown nowhere, it would
+        leave its part of the page empty without a word (`{% block mian %}`)."""
+        source, filename, _ = self.get_source(environment, name)
+        tree = environment.parse(source, name, filename)
+        parent = next(tree.find_all(nodes.Extends), None)
+        if parent is None or not isinstance(parent.template, nodes.Const):
+            return []
+        known = self._blocks(environment, str(parent.template.value), {name})
+        if known is None:
+            return []  # a parent that is missing or broken is reported on its own
+        out = []
+        for block in _outer_blocks(tree):
+            if block.name not in known:
+                guess = difflib.get_close_matches(block.name, sorted(known), n=1)
+                hint = f"did you mean '{guess[0]}'?" if guess else f"its blocks: {', '.join(sorted(known)) or 'none'}"
+                out.append(Problem(shown(filename, self.root), block.lineno, f"block '{block.name}' is not in "
+                                   f"{parent.template.value}, which this template extends, so it shows nowhere ({hint})"))
+        return out
+
+    def _blocks(self, environment: Any, name: str, seen: set[str]) -> set[str] | None:
+        """Every block `name` and the templates it extends define; None when one cannot be read."""
+        if name in seen:
+            return None
+        try:
+            source, filename, _ = self.get_source(environment, name)
+            tree = environment.parse(source, name, filename)
+        except (TemplateError, ProjectError):
+            return None
+        names = {block.name for block in tree.find_all(nodes.Block)}
+        parent = next(tree.find_all(nodes.Extends), None)
+        if parent is None:
+            return names
+        if not isinstance(parent.template, nodes.Const):
+            return None
+        above = self._blocks(environment, str(parent.template.value), seen | {name})
+        return None if above is None else names | above
 
     def files(self, keep: Callable[[str], bool]) -> tuple[dict[str, Path], list[Problem]]:
         """Name -> file of every template or asset `keep` accepts (a project file wins over the theme's), and a
@@ -64,3 +106,12 @@ class TemplateLoader(BaseLoader):
                     continue
                 found[name] = path
         return found, problems
+
+
+def _outer_blocks(node: nodes.Node) -> list[nodes.Block]:
+    """The blocks a child template overrides: those not nested in another of its blocks (a nested one is new, and
+    shows inside the block around it)."""
+    found = []
+    for child in node.iter_child_nodes():
+        found += [child] if isinstance(child, nodes.Block) else _outer_blocks(child)
+    return found
