@@ -22,6 +22,7 @@ from markupsafe import Markup
 from ..errors import Problem, ProjectError
 from ..project import Project, SequenceFile
 from ..project.model import Sample, Step
+from ..project.source import markdown_problem
 from ..project.steps import DEFAULT, find_step
 from ..site import urls
 from ..site.urls import Urls
@@ -207,6 +208,9 @@ class Renderer:
         subject = run(Source(subject_src, *subject_at))
         preheader = run(Source(pre_src, *pre_at))
         body_md = run(Source(body.text, body.path, 1))
+        slow = markdown_problem(body_md, body.path) if not problems else None  # a loop can write brackets too
+        if slow is not None:
+            problems.append(Problem(slow.path, None, slow.message + " (once its template code has run)"))
         if problems:
             raise ProjectError(problems)
         self.md.reset()

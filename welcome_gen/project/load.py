@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import Problem, ProjectError, rel
 from .model import Config, IssueMeta, PageMeta, PersonaMeta, Sample, Samples, SequenceMeta, SLUG_RE
-from .source import Loc, Positions, SourceError, parse_yaml, read_text, split_front_matter
+from .source import Loc, Positions, SourceError, markdown_problem, parse_yaml, read_text, split_front_matter
 from .validate import validate
 
 CONFIG_FILE = "welcome.yaml"
@@ -135,6 +135,10 @@ class _Loader:
                 continue
             meta, problems = validate(model, fm.meta, shown, fm.positions)
             self.problems += problems
+            slow = markdown_problem(fm.body, shown, fm.body_line)
+            if slow is not None:
+                self.problems.append(slow)
+                continue
             if meta is None:
                 slug = fm.meta.get("slug") if isinstance(fm.meta, dict) else None
                 self.broken.setdefault(kind, set()).add(slug if isinstance(slug, str) else path.stem.lower())
@@ -242,6 +246,10 @@ class _Loader:
             seq.bodies[body] = StepBody(shown, read_text(target, shown, self.root))
         except SourceError as exc:
             self.problems.append(exc.problem)
+            return
+        slow = markdown_problem(seq.bodies[body].text, shown)
+        if slow is not None:
+            self.problems.append(slow)
 
     def samples(self, path: Path, personas: set[str]) -> list[Sample]:
         if not path.is_file():
