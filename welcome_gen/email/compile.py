@@ -15,6 +15,8 @@ from typing import Any, Callable
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..theme.sandbox import BoundedEnvironment
+
 from ..errors import Problem
 from ..theme import ENDLESS
 
@@ -272,7 +274,7 @@ def _dynamic(node: nodes.Node) -> bool:
 
 def make_env() -> SandboxedEnvironment:
     """The environment author text renders in: sandboxed, strict about undefined names, no autoescape (markdown)."""
-    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    return BoundedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 def render(env: SandboxedEnvironment, source: Source, context: dict[str, Any], fields: dict[str, str],

@@ -29,6 +29,7 @@ from ..site.urls import Urls
 from ..theme import EMAIL as THEME
 from ..theme import ENDLESS, shown, template_problem
 from ..theme.loader import TemplateLoader
+from ..theme.sandbox import BoundedEnvironment
 from . import mergetags
 from . import utm as utm_links
 from ..project.experiment import letters, split_variant, with_arm
@@ -120,7 +121,7 @@ class Renderer:
         self.env = make_env()
         self.env.lstrip_blocks = True
         override = project.root / "templates" / "email"
-        self.layouts = jinja2.Environment(loader=TemplateLoader([override, THEME], project.root),
+        self.layouts = BoundedEnvironment(loader=TemplateLoader([override, THEME], project.root),
                                           autoescape=jinja2.select_autoescape(["html.j2", "html"]),
                                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")

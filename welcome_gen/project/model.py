@@ -75,7 +75,7 @@ def _timezone(value: Any) -> str:
 
 
 def _clock(value: Any) -> time:
-    if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 09:00 as sexagesimal 540
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:  # YAML reads 09:00 as 540
         return time(value // 60, value % 60)
     if isinstance(value, time):
         return value
@@ -230,7 +230,8 @@ class Sending(Schema):
 
     window: SendWindow = Field(SendWindow(), description="Emails go out only inside this window of each "
                                "subscriber's own local time.")
-    days: list[Weekday] = Field(list(WEEKDAYS), description="Allowed days: `[mon, tue, wed, thu, fri, sat, sun]`.")
+    days: list[Weekday] = Field(list(WEEKDAYS), min_length=1,  # no day at all would never send
+                                description="Allowed days: `[mon, tue, wed, thu, fri, sat, sun]`.")
     max_lateness: Duration = Field(timedelta(days=2), description="A step more overdue than this (`30m`, `6h`, "
                                    "`2d`, `1w`; `0` for none) is skipped and marked, never sent late: a new sequence "
                                    "never blasts an old list.")
@@ -517,7 +518,7 @@ class SequenceMeta(Schema):
     description: str = ""
     personas: list[str] | None = Field(None, description="Only members of these personas get this sequence.")
     window: SendWindow | None = None
-    days: list[Weekday] | None = None
+    days: list[Weekday] | None = Field(None, min_length=1)
     max_lateness: Duration | None = None
     vars: dict[str, Any] = Field({}, description="Values every step's text can use as {{ vars.name }}; a step's own vars win.")
     steps: list[Step] = Field(min_length=1)

@@ -101,6 +101,12 @@ def read_text(path: Path, shown: str, root: Path | None = None) -> str:
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str, shown: str, offset: int) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow; it knows the position only
+        before = text.encode("utf-8")[: exc.position] if _BaseLoader is not yaml.SafeLoader else text[: exc.position]
+        line = before.count(b"\n" if isinstance(before, bytes) else "\n") + 1 + offset  # libyaml counts bytes
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)  # the C reader gives an int
+        return Problem(shown, line, f"invalid YAML: the character U+{code:04X} is not allowed here "
+                                    "(a control character); remove it")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = getattr(exc, "context", None)
     opened = getattr(exc, "context_mark", None)

@@ -92,6 +92,10 @@ def problems_from(exc: ValidationError, model: type[BaseModel], shown: str, posi
             msg = f"{name}: {text}" if name else text
         elif kind == "literal_error":
             msg = f"{name}: {err['msg'].replace('Input should be', 'must be')}, not '{err.get('input')}'"
+        elif kind == "too_short":
+            ctx = err.get("ctx", {})
+            least, has = ctx.get("min_length", 1), ctx.get("actual_length") or "none"
+            msg = f"{name}: needs at least {least} item{'s' if least != 1 else ''}, has {has}"
         elif kind.startswith("date"):  # date_… and datetime_…
             msg = f"{name}: '{err.get('input')}' is not a valid date (write YYYY-MM-DD)"
         else:

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (Environment, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError,
+from jinja2 import (StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError,
                     select_autoescape)
 from markupsafe import Markup
 
@@ -14,6 +14,7 @@ from ..errors import Problem, ProjectError
 from ..theme import SITE as THEME_DIR
 from ..theme import ENDLESS, shown, template_problem
 from ..theme.loader import TemplateLoader
+from ..theme.sandbox import BoundedEnvironment
 from .gather import Entry
 from .markup import MarkdownCache, render_markdown
 from .urls import Urls
@@ -37,7 +38,7 @@ class Theme:
         self.markdown = markdown  # rendered markdown kept between builds, if any
         self.dirs = [d for d in (root / "templates" / "site", THEME_DIR) if d.is_dir()]
         self.loader = TemplateLoader(self.dirs, root)
-        self.env = Environment(
+        self.env = BoundedEnvironment(
             loader=self.loader,
             autoescape=select_autoescape(("html", "xml")),
             undefined=StrictUndefined,  # a misspelt variable is an error, not a silent blank
