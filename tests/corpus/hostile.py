@@ -11,6 +11,7 @@ A case file (`cases/<name>.case`) is a comment saying what it tries, then sectio
     === delete content/newsletter     a file or folder removed
     === run check                     a command (default: `check`, then `build`, with the same expectations)
     === expect 1                      its exit code, then lines that must each be a whole line of its output
+                                      (one ending in `…`: the start of a line)
 
 `{project}` and `{outside}` stand for the case's project folder and a folder beside it, outside the project,
 which holds `secret.txt`, `secret.md` (a page), `welcome.yaml`, `folder/` and `issues/`.

@@ -31,8 +31,11 @@ def test_case(path: Path, base: Path, tmp_path: Path) -> None:
         assert "Traceback" not in said and "internal error" not in said, shown
         assert code == run.exit, shown
         lines = {line.rstrip() for line in said.splitlines()}
-        for expected in run.lines:
-            assert fill(expected, project, outside) in lines, shown
+        for expected in (fill(line, project, outside) for line in run.lines):
+            if expected.endswith("…"):  # the line starts so; the rest (a list that grows) is not the point
+                assert any(line.startswith(expected[:-1]) for line in lines), shown
+            else:
+                assert expected in lines, shown
         after = snapshot(project)
         if code != 0:  # nothing written, nothing removed: the last site and emails are exactly as they were
             assert after == before, shown
