@@ -12,6 +12,7 @@ trusted. `--clean` ignores it (and writes a fresh one).
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import shutil
 import sqlite3
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
-from .folders import RECORDS, write_atomic
+from .folders import RECORDS, confined, write_atomic
 
 FORMAT = f"welcome-gen {__version__} cache 1"
 SOURCE_FOLDERS = ("content", "templates", "sequences", "static", "events")
@@ -34,7 +35,7 @@ def cache_dir(root: Path) -> Path:
 
 class BuildCache:
     def __init__(self, root: Path, *, clean: bool = False, note: Callable[[str], None] = lambda _: None):
-        self.dir = cache_dir(root)
+        self.dir = confined(cache_dir(root), root)  # a committed link must not take the cache elsewhere
         self.note = note
         self.clean = clean
         found = _read(self.dir / "FORMAT")
@@ -84,8 +85,12 @@ def sources(root: Path, previous: dict[str, list] | None = None, racy_from: int 
     paths = [root / CONFIG_FILE] if (root / CONFIG_FILE).is_file() else []
     for name in SOURCE_FOLDERS:
         paths += [p for p in (root / name).rglob("*") if p.is_file()] if (root / name).is_dir() else []
+    real_root = root.resolve()
     for path in paths:
         name = path.relative_to(root).as_posix()
+        if not path.resolve().is_relative_to(real_root):  # never read: loading the project refuses it at its path
+            found[name] = [0, 0, "outside the project: " + os.readlink(path) if path.is_symlink() else "linked"]
+            continue
         stat = path.stat()
         known = previous.get(name)
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns < racy_from - RACY_NS:

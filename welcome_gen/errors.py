@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -17,6 +18,11 @@ class ExitCode(IntEnum):
     PARTIAL = 4  # partly delivered; the next run repairs it
     INTERNAL = 70  # a bug in welcome-gen (EX_SOFTWARE of sysexits.h); the message says how to see the traceback
     INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it); re-running it is safe
+
+
+# Where an internal error asks to be reported.
+REPORT_BUG = ("this is a bug in welcome-gen, not a mistake in your project: please report it in welcome-gen's issue "
+              "tracker with the command you ran and the traceback that WELCOME_GEN_DEBUG=1 prints")
 
 
 @dataclass(frozen=True, order=True)
@@ -42,10 +48,12 @@ def rel(path: Path | str, root: Path | None = None) -> str:
     """A path as the author knows it: relative to the project root when possible."""
     p = Path(path)
     if root is not None:
-        try:
-            return p.resolve().relative_to(Path(root).resolve()).as_posix()
-        except ValueError:
-            pass
+        # The path as written first (a symbolic link is named by its own name), then as resolved.
+        for mine, theirs in ((Path(os.path.abspath(p)), Path(os.path.abspath(root))), (p.resolve(), Path(root).resolve())):
+            try:
+                return mine.relative_to(theirs).as_posix()
+            except ValueError:
+                pass
     return p.as_posix()
 
 

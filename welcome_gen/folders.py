@@ -30,12 +30,31 @@ def record_path(out: Path) -> Path:
     return out.parent / RECORDS / f"{out.name}.json"
 
 
+def confined(path: Path, project_root: Path) -> Path:
+    """`path` as an absolute path, once no symbolic link inside the project leads it elsewhere; else a usage error.
+
+    A link can be committed like any file: followed, it would have welcome-gen write outside the project, or put
+    subscribers' data (a digest, a report) into the published site. Paths outside the project are the user's own
+    choice (`--out /tmp/site`) and are taken as they are.
+    """
+    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(project_root))
+    if path.is_relative_to(root):
+        for part in [path, *path.parents]:
+            if part == root:
+                break
+            if part.is_symlink():
+                raise UsageError(f"refusing to write {path}: {part} is a symbolic link; welcome-gen writes only "
+                                 "through real folders (remove the link)")
+    return path
+
+
 def claim(out: Path, project_root: Path, *, made_by_us: bool) -> Path:
     """`out` as an absolute path, once it is safe to replace wholesale; else a one-line usage error.
 
     `made_by_us` says the caller recognises a non-empty `out` as its own earlier output (its record is there).
     """
-    out = Path(os.path.abspath(out))
+    out = confined(out, project_root)
+    confined(record_path(out), out.parent)
     real, root = out.resolve(), project_root.resolve()
     if real == root or root.is_relative_to(real):
         raise UsageError(f"refusing to write into {out}: it holds the project itself; choose another folder")
@@ -47,6 +66,11 @@ def claim(out: Path, project_root: Path, *, made_by_us: bool) -> Path:
     if out.is_dir() and not made_by_us and any(out.iterdir()):
         raise UsageError(f"refusing to replace {out}: it is not empty and was not made by welcome-gen; "
                          "empty it or choose another folder")
+    for folder, names, files in os.walk(out) if out.is_dir() else ():  # os.walk does not follow links
+        link = next((Path(folder, n) for n in names + files if Path(folder, n).is_symlink()), None)
+        if link is not None:
+            raise UsageError(f"refusing to write into {out}: it holds a symbolic link, {link}, which welcome-gen "
+                             "never makes (remove it)")
     return out
 
 

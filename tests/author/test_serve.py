@@ -211,3 +211,18 @@ def test_previews_that_cannot_be_made_show_the_problem_instead(server, listener,
     listener.next_build()
     status, _, body = get(server, "/_emails/")
     assert status == 500 and "sequences/welcome.yaml:" in body and "missing.md" in body
+
+
+def test_a_link_out_of_the_project_is_shown_as_a_problem_and_never_served(project, tmp_path):
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("not for the web\n")
+    (project / "static").mkdir()
+    (project / "static" / "secret.txt").symlink_to(secret)
+    with DevServer(project, port=0) as server:
+        status, _, body = get(server, "/")
+        assert status == 500
+        assert "static/secret.txt: is a symbolic link to" in body and "which leads outside the project" in body
+        for path in ("/secret.txt", "/static/secret.txt"):
+            status, _, body = get(server, path)
+            assert "not for the web" not in body

@@ -141,3 +141,25 @@ def test_a_persona_that_fails_to_load_is_reported_once_not_again_where_it_is_nam
     assert code == 1
     assert "content/audiences/career-changers.md:11: instead[0].url: 'cityandguilds' is not a URL" in err
     assert "unknown persona" not in err and "1 problem(s) found" in err
+
+
+def test_a_bug_exits_70_and_says_where_to_report_it(capsys, monkeypatch):
+    # No input reaches this path (the corpus in tests/corpus checks that), so a command that fails for a reason
+    # of its own stands in for a bug; it is added beside the real ones and removed again.
+    from welcome_gen.cli import app
+
+    def broken() -> None:
+        """A command with a bug."""
+        raise KeyError("nowhere")
+
+    monkeypatch.delenv("WELCOME_GEN_DEBUG", raising=False)
+    app.command("broken")(broken)
+    try:
+        code = main(["broken"])
+    finally:
+        app.registered_commands.pop()
+    err = capsys.readouterr().err
+    assert code == 70
+    assert "error: internal error: KeyError: 'nowhere'" in err
+    assert "please report it in welcome-gen's issue tracker" in err and "WELCOME_GEN_DEBUG=1" in err
+    assert "Traceback" not in err

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from .. import __version__
-from ..errors import ExitCode, ProjectError, WelcomeGenError
+from ..errors import REPORT_BUG, ExitCode, ProjectError, WelcomeGenError
 from . import author, emails, emulator, mail, report, site, thank, theme
 from . import console as _console
 
@@ -33,7 +33,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Exit codes: 0 ok, 1 the project has problems, 2 usage, 3 Mailchimp refused or unreachable, 4 partly delivered,
-    70 internal error, 130 interrupted."""
+    70 internal error (a bug in welcome-gen), 130 interrupted."""
 
 
 # Each group module owns its commands; they import their stages inside each command, so `--help` stays fast.
@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line unless debugging is asked for
         if os.environ.get("WELCOME_GEN_DEBUG"):
             raise
-        _console.err(f"internal error: {type(exc).__name__}: {exc} (set WELCOME_GEN_DEBUG=1 for the traceback)")
+        _console.err(f"internal error: {type(exc).__name__}: {exc}")
+        _console.err(REPORT_BUG)
         code = ExitCode.INTERNAL
     if argv is None:
         sys.exit(int(code))

@@ -53,7 +53,7 @@ def preview(
 
     from ..email import render_email
     from ..project.steps import find_step, variant_for
-    from ..folders import write_atomic
+    from ..folders import confined, write_atomic
     from ..project import load_project
 
     seq_key, sep, step_id = which.partition("/")
@@ -73,7 +73,7 @@ def preview(
     if text:
         console.info("\n".join(head) + "\n\n" + email.text.rstrip("\n"))
         return 0
-    path = project.root / "build" / "preview" / f"{seq_key}-{step_id}-{sample.name}.html"
+    path = confined(project.root / "build" / "preview" / f"{seq_key}-{step_id}-{sample.name}.html", project.root)
     try:
         write_atomic(path, email.html)
     except OSError as exc:

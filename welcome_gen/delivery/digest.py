@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
 
-from ..folders import write_atomic
+from ..folders import confined, write_atomic
 from ..project.load import Project
 from .tick import TickReport
 
@@ -129,5 +129,5 @@ def digest_markdown(project: Project, report: TickReport) -> str:
 def write_digest(project: Project, report: TickReport) -> Path:
     """Write `build/digest.md` atomically."""
     path = project.root / "build" / "digest.md"
-    write_atomic(path, digest_markdown(project, report))
+    write_atomic(confined(path, project.root), digest_markdown(project, report))
     return path

@@ -58,10 +58,11 @@ def to_event(doc: Any) -> Event:
                  {str(k): str(v) for k, v in props.items()})
 
 
-def read_file(path: Path, shown: str) -> list[Event]:
-    """The events of one file (JSON lines, or a YAML list); ProjectError with every bad entry at its line."""
+def read_file(path: Path, shown: str, root: Path | None = None) -> list[Event]:
+    """The events of one file (JSON lines, or a YAML list); ProjectError with every bad entry at its line. Given
+    `root`, a file that leads outside it (a symbolic link) is refused."""
     try:
-        text = read_text(Path(path), shown)
+        text = read_text(Path(path), shown, root)
     except SourceError as exc:
         raise ProjectError([exc.problem]) from None
     entries: list[tuple[int | None, Any]] = []
@@ -110,7 +111,7 @@ def read_folder(project: Project) -> list[Event]:
     events, problems = [], []
     for path in sorted(paths):
         try:
-            events += read_file(path, rel(path, project.root))
+            events += read_file(path, rel(path, project.root), project.root)
         except ProjectError as exc:
             problems += exc.problems
     if problems:

@@ -15,7 +15,10 @@ from typing import Any, Callable
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..theme.sandbox import BoundedEnvironment
+
 from ..errors import Problem
+from ..theme import ENDLESS
 
 SUBSCRIBER = "subscriber"
 SEND_DATE = "send_date"
@@ -29,6 +32,9 @@ COMPARE = {"eq": "=", "ne": "!=", "gt": ">", "lt": "<", "gteq": ">=", "lteq": "<
 DATE_CODES = {"%d": "d", "%-d": "j", "%e": "j", "%m": "m", "%-m": "n", "%B": "F", "%b": "M", "%Y": "Y",
               "%y": "y", "%A": "l", "%a": "D", "%%": "%"}
 DEFAULT_DATE = "%-d %B %Y"
+# Statements that read another template: an email step is one file, compiled to merge tags on its own.
+OTHER_FILES = {nodes.Include: "include", nodes.Extends: "extends", nodes.Import: "import",
+               nodes.FromImport: "from ... import"}
 
 
 class Tokens:
@@ -99,6 +105,11 @@ class _Compiler:
         return out
 
     def stmt(self, node: nodes.Node) -> list[nodes.Node]:
+        if isinstance(node, tuple(OTHER_FILES)):
+            self.problem(node, f"{{% {OTHER_FILES[type(node)]} %}} is not supported in an email step: write shared text "
+                               "under `vars:` in the sequence and print it with {{ vars.NAME }}, or put it in the "
+                               "email layout (templates/email/layout.html.j2)")
+            return []
         if isinstance(node, nodes.Output):
             items: list[nodes.Expr] = []
             for expr in node.nodes:
@@ -263,7 +274,7 @@ def _dynamic(node: nodes.Node) -> bool:
 
 def make_env() -> SandboxedEnvironment:
     """The environment author text renders in: sandboxed, strict about undefined names, no autoescape (markdown)."""
-    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    return BoundedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 def render(env: SandboxedEnvironment, source: Source, context: dict[str, Any], fields: dict[str, str],
@@ -284,6 +295,9 @@ def render(env: SandboxedEnvironment, source: Source, context: dict[str, Any], f
     except TemplateError as exc:
         line = _template_line(exc) or 1
         raise CompileError([Problem(source.path, source.line + line - 1, _message(exc))]) from None
+    except RecursionError as exc:
+        line = _template_line(exc) or 1
+        raise CompileError([Problem(source.path, source.line + line - 1, f"template error: {ENDLESS}")]) from None
     except Exception as exc:  # noqa: BLE001 - an author's expression failed (1/0, bad call): report, don't crash
         line = _template_line(exc) or 1
         raise CompileError([Problem(source.path, source.line + line - 1, f"{type(exc).__name__}: {exc}")]) from None

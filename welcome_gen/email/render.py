@@ -22,11 +22,14 @@ from markupsafe import Markup
 from ..errors import Problem, ProjectError
 from ..project import Project, SequenceFile
 from ..project.model import Sample, Step
+from ..project.source import markdown_problem
 from ..project.steps import DEFAULT, find_step
 from ..site import urls
 from ..site.urls import Urls
 from ..theme import EMAIL as THEME
-from ..theme import messages, shown, template_problem
+from ..theme import ENDLESS, messages, shown, template_problem
+from ..theme.loader import TemplateLoader
+from ..theme.sandbox import BoundedEnvironment
 from . import mergetags
 from . import utm as utm_links
 from ..project.experiment import letters, split_variant, with_arm
@@ -118,7 +121,7 @@ class Renderer:
         self.env = make_env()
         self.env.lstrip_blocks = True
         override = project.root / "templates" / "email"
-        self.layouts = jinja2.Environment(loader=jinja2.FileSystemLoader([str(override), str(THEME)]),
+        self.layouts = BoundedEnvironment(loader=TemplateLoader([override, THEME], project.root),
                                           autoescape=jinja2.select_autoescape(["html.j2", "html"]),
                                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         messages.install(self.layouts, project.root)  # the footer's words, in the site's language
@@ -147,14 +150,19 @@ class Renderer:
             except jinja2.TemplateSyntaxError as exc:
                 raise ProjectError([Problem(shown(exc.filename or name, self.project.root), exc.lineno,
                                             exc.message or "syntax error")]) from None
+            stray = self.layouts.loader.stray_blocks(self.layouts, name)  # type: ignore[attr-defined]
+            if stray:
+                raise ProjectError(stray)
             path = shown(template.filename or name, self.project.root)
-            self._layout_cache[name] = (template, path, Path(template.filename).read_text(encoding="utf-8"))
+            self._layout_cache[name] = (template, path, self.layouts.loader.get_source(self.layouts, name)[0])
         return self._layout_cache[name]
 
-    def _layout_problem(self, exc: jinja2.TemplateError, layout_path: str) -> Problem:
+    def _layout_problem(self, exc: jinja2.TemplateError | RecursionError, layout_path: str) -> Problem:
         """A layout mistake at the line of the layout (or the file it includes) where rendering stopped."""
         if isinstance(exc, jinja2.TemplateNotFound):
             message = f"email layout: template '{exc.name}' not found in templates/email/ or the default theme"
+        elif isinstance(exc, RecursionError):
+            message = f"email layout: {ENDLESS}"
         else:
             message = f"email layout: {exc}"
         dirs = self.layouts.loader.searchpath  # type: ignore[attr-defined]
@@ -202,6 +210,9 @@ class Renderer:
         subject = run(Source(subject_src, *subject_at))
         preheader = run(Source(pre_src, *pre_at))
         body_md = run(Source(body.text, body.path, 1))
+        slow = markdown_problem(body_md, body.path) if not problems else None  # a loop can write brackets too
+        if slow is not None:
+            problems.append(Problem(slow.path, None, slow.message + " (once its template code has run)"))
         if problems:
             raise ProjectError(problems)
         self.md.reset()
@@ -232,7 +243,7 @@ class Renderer:
                 html_out = utm_links.tag_links(html_out, Urls(self.project.config.site.url).absolute(""),
                                                utm_links.utm_params(self.project.config, *utm))
             text_out = text_layout.render({**extra, "body": text_body})
-        except jinja2.TemplateError as exc:
+        except (jinja2.TemplateError, RecursionError) as exc:
             raise ProjectError([self._layout_problem(exc, layout_path)]) from None
         return html_out, "\n".join(line.rstrip() for line in text_out.strip().splitlines()) + "\n"
 

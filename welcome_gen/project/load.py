@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ProjectError, rel
 from .model import Config, IssueMeta, PageMeta, PersonaMeta, Sample, Samples, SequenceMeta, SLUG_RE
-from .source import Positions, SourceError, parse_yaml, read_text, split_front_matter
+from .source import Loc, Positions, SourceError, markdown_problem, parse_yaml, read_text, split_front_matter
 from .validate import validate
 
 CONFIG_FILE = "welcome.yaml"
@@ -124,7 +125,7 @@ class _Loader:
     def yaml_file(self, path: Path) -> tuple[Any, Positions] | None:
         shown = self.shown(path)
         try:
-            data, positions = parse_yaml(read_text(path, shown), shown)
+            data, positions = parse_yaml(read_text(path, shown, self.root), shown)
         except SourceError as exc:
             self.problems.append(exc.problem)
             return None
@@ -140,12 +141,16 @@ class _Loader:
         for path in sorted(folder.glob("*.md")):
             shown = self.shown(path)
             try:
-                fm = split_front_matter(read_text(path, shown), shown)
+                fm = split_front_matter(read_text(path, shown, self.root), shown)
             except SourceError as exc:
                 self.problems.append(exc.problem)
                 continue
             meta, problems = validate(model, fm.meta, shown, fm.positions)
             self.problems += problems
+            slow = markdown_problem(fm.body, shown, fm.body_line)
+            if slow is not None:
+                self.problems.append(slow)
+                continue
             if meta is None:
                 slug = fm.meta.get("slug") if isinstance(fm.meta, dict) else None
                 self.broken.setdefault(kind, set()).add(slug if isinstance(slug, str) else path.stem.lower())
@@ -180,6 +185,16 @@ class _Loader:
             else:
                 seen[doc.slug] = doc
 
+    def unique(self, shown: str, positions: Positions, what: str, named: list[tuple[Loc, str]]) -> None:
+        """A problem at each value that an earlier one already took, naming the earlier one's line."""
+        first: dict[str, int | None] = {}
+        for loc, value in named:
+            line = positions.line(loc)
+            if value in first:
+                self.problems.append(Problem(shown, line, f"duplicate {what} '{value}' (also on line {first[value]})"))
+            else:
+                first[value] = line
+
     def sequences(self, folder: Path, personas: set[str]) -> list[SequenceFile]:
         out: list[SequenceFile] = []
         if not folder.is_dir():
@@ -206,6 +221,8 @@ class _Loader:
         return out
 
     def check_sequence(self, seq: SequenceFile, folder: Path, personas: set[str]) -> None:
+        self.unique(seq.path, seq.positions, "step id", [(("steps", i, "id"), str(s.id))
+                                                         for i, s in enumerate(seq.meta.steps)])
         for name in seq.meta.personas or []:
             if name not in personas:
                 self.problems.append(Problem(seq.path, seq.line("personas"), f"unknown persona '{name}'"))
@@ -223,18 +240,28 @@ class _Loader:
     def step_body(self, seq: SequenceFile, folder: Path, loc: tuple, body: str) -> None:
         if body in seq.bodies:
             return
-        target = (folder / body).resolve()
-        if not target.is_relative_to(folder.resolve()):
+        # As written: '..' must not climb out. A link that leads out of the project is refused when it is read.
+        target = Path(os.path.normpath(folder.absolute() / body))
+        if not target.is_relative_to(folder.absolute()):
             self.problems.append(Problem(seq.path, seq.line(*loc), f"body '{body}' points outside the sequences folder"))
             return
-        if not target.is_file():
+        try:
+            found = target.is_file()
+        except OSError as exc:  # a name too long for the file system
+            self.problems.append(Problem(seq.path, seq.line(*loc), f"body file '{body}': {exc.strerror}"))
+            return
+        if not found:
             self.problems.append(Problem(seq.path, seq.line(*loc), f"body file '{body}' does not exist"))
             return
         shown = self.shown(target)
         try:
-            seq.bodies[body] = StepBody(shown, read_text(target, shown))
+            seq.bodies[body] = StepBody(shown, read_text(target, shown, self.root))
         except SourceError as exc:
             self.problems.append(exc.problem)
+            return
+        slow = markdown_problem(seq.bodies[body].text, shown)
+        if slow is not None:
+            self.problems.append(slow)
 
     def samples(self, path: Path, personas: set[str]) -> list[Sample]:
         if not path.is_file():
@@ -247,6 +274,8 @@ class _Loader:
         self.problems += problems
         if model is None:
             return []
+        self.unique(self.shown(path), positions, "sample name", [(("samples", i, "name"), s.name)
+                                                                 for i, s in enumerate(model.samples)])
         for i, sample in enumerate(model.samples):
             if sample.persona and sample.persona not in personas:
                 self.problems.append(Problem(self.shown(path), positions.line(("samples", i, "persona")),

@@ -5,11 +5,12 @@ Unknown keys are errors (with a suggestion), so a typo never silently does nothi
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import PurePosixPath
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -21,6 +22,9 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)?\s*$")
 
 
+MAX_DURATION_HOURS = 24 * 3653
+
+
 def parse_duration(value: Any) -> timedelta:
     """'0', '90m', '2h', '3d', '1w' (or a bare number of hours) as a timedelta."""
     if isinstance(value, timedelta):
@@ -28,11 +32,15 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, bool):
         raise ValueError("expected a duration like '2h', '3d' or '1w'")
     if isinstance(value, int):
-        return timedelta(hours=value)
-    m = DURATION_RE.match(str(value))
-    if not m:
-        raise ValueError(f"'{value}' is not a duration; write e.g. '30m', '2h', '3d' or '1w'")
-    n, unit = int(m.group(1)), m.group(2) or "h"
+        n, unit = value, "h"
+    else:
+        m = DURATION_RE.match(str(value))
+        if not m:
+            raise ValueError(f"'{value}' is not a duration; write e.g. '30m', '2h', '3d' or '1w'")
+        n, unit = int(m.group(1)), m.group(2) or "h"
+    hours = n * {"m": 1 / 60, "min": 1 / 60, "h": 1, "d": 24, "w": 24 * 7}[unit]
+    if not 0 <= hours <= MAX_DURATION_HOURS:  # past this, dates leave the calendar (year 9999)
+        raise ValueError(f"'{value}' is not a duration from 0 to 10 years")
     return {"m": timedelta(minutes=n), "min": timedelta(minutes=n), "h": timedelta(hours=n),
             "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
 
@@ -58,13 +66,16 @@ def _email(value: Any) -> str:
 def _timezone(value: Any) -> str:
     try:
         ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{value}' is not a known timezone; use a name like 'Europe/London'") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to be a file name
+        known = {name.lower(): name for name in available_timezones()}
+        guess = difflib.get_close_matches(str(value).lower(), known, n=1, cutoff=0.8)
+        hint = f" (did you mean '{known[guess[0]]}'?)" if guess else "; use a name like 'Europe/London'"
+        raise ValueError(f"'{value}' is not a known timezone{hint}") from None
     return str(value)
 
 
 def _clock(value: Any) -> time:
-    if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 09:00 as sexagesimal 540
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:  # YAML reads 09:00 as 540
         return time(value // 60, value % 60)
     if isinstance(value, time):
         return value
@@ -226,7 +237,8 @@ class Sending(Schema):
 
     window: SendWindow = Field(SendWindow(), description="Emails go out only inside this window of each "
                                "subscriber's own local time.")
-    days: list[Weekday] = Field(list(WEEKDAYS), description="Allowed days: `[mon, tue, wed, thu, fri, sat, sun]`.")
+    days: list[Weekday] = Field(list(WEEKDAYS), min_length=1,  # no day at all would never send
+                                description="Allowed days: `[mon, tue, wed, thu, fri, sat, sun]`.")
     max_lateness: Duration = Field(timedelta(days=2), description="A step more overdue than this (`30m`, `6h`, "
                                    "`2d`, `1w`; `0` for none) is skipped and marked, never sent late: a new sequence "
                                    "never blasts an old list.")
@@ -516,7 +528,7 @@ class SequenceMeta(Schema):
     description: str = ""
     personas: list[str] | None = Field(None, description="Only members of these personas get this sequence.")
     window: SendWindow | None = None
-    days: list[Weekday] | None = None
+    days: list[Weekday] | None = Field(None, min_length=1)
     max_lateness: Duration | None = None
     min_gap: Duration | None = None
     vars: dict[str, Any] = Field({}, description="Values every step's text can use as {{ vars.name }}; a step's own vars win.")
@@ -524,14 +536,11 @@ class SequenceMeta(Schema):
 
     @field_validator("steps")
     @classmethod
-    def _unique_ids(cls, steps: list[Step]) -> list[Step]:
+    def _number_steps(cls, steps: list[Step]) -> list[Step]:
+        # A step without an id is known by its number; the loader refuses two steps with one id, at the second.
         for i, step in enumerate(steps, 1):
             if step.id is None:
                 step.id = str(i)
-        ids = [s.id for s in steps]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"step ids must be unique; repeated: {', '.join(dupes)}")
         return steps
 
 

@@ -51,25 +51,39 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return out
 
 
+def _loc(err: Any) -> tuple[Any, ...]:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    # pydantic adds the tag of a union/validator branch to loc; keep only real keys
+    return tuple(p for p in loc if p not in ("str", "int", "bool", "list[str]"))
+
+
+def _guess(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """The field an unknown key at `loc` was probably meant to be."""
+    owner = _model_at(model, loc[:-1])
+    guess = difflib.get_close_matches(str(loc[-1]), list(owner.model_fields) if owner else [], n=1)
+    return guess[0] if guess else None
+
+
 def problems_from(exc: ValidationError, model: type[BaseModel], shown: str, positions: Positions,
                   prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """One problem per schema error, each at the line of the offending key."""
     out: list[Problem] = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        # pydantic adds the tag of a union/validator branch to loc; keep only real keys
-        loc = tuple(p for p in loc if p not in ("str", "int", "bool", "list[str]"))
+    errors = [(_loc(err), err) for err in exc.errors()]
+    meant = {loc[:-1] + (_guess(model, loc),) for loc, err in errors if err["type"] == "extra_forbidden"}
+    for loc, err in errors:
         line = positions.line(prefix + loc)
         kind = err["type"]
         name = _dotted(loc)
+        if kind == "missing" and loc in meant:
+            continue  # the misspelt key that was meant to be this field says so
         if kind == "extra_forbidden":
             owner = _model_at(model, loc[:-1])
             known = list(owner.model_fields) if owner else []
-            guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
-            hint = f" (did you mean '{guess[0]}'?)" if guess else (f" (known keys: {', '.join(known)})" if known else "")
-            meaning = owner.model_fields[guess[0]].description if guess else None
+            guess = _guess(model, loc)
+            hint = f" (did you mean '{guess}'?)" if guess else (f" (known keys: {', '.join(known)})" if known else "")
+            meaning = owner.model_fields[guess].description if guess and owner else None
             if meaning:  # the same words the documentation uses, so the author need not look it up
-                hint += f" — {guess[0]}: {meaning.split('. ')[0].rstrip('.')}."
+                hint += f" — {guess}: {meaning.split('. ')[0].rstrip('.')}."
             msg = f"unknown key '{_dotted(loc)}'{hint}"
         elif kind == "missing":
             msg = f"missing required field '{name}'"
@@ -78,6 +92,10 @@ def problems_from(exc: ValidationError, model: type[BaseModel], shown: str, posi
             msg = f"{name}: {text}" if name else text
         elif kind == "literal_error":
             msg = f"{name}: {err['msg'].replace('Input should be', 'must be')}, not '{err.get('input')}'"
+        elif kind == "too_short":
+            ctx = err.get("ctx", {})
+            least, has = ctx.get("min_length", 1), ctx.get("actual_length") or "none"
+            msg = f"{name}: needs at least {least} item{'s' if least != 1 else ''}, has {has}"
         elif kind.startswith("date"):  # date_… and datetime_…
             msg = f"{name}: '{err.get('input')}' is not a valid date (write YYYY-MM-DD)"
         else:

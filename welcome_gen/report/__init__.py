@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..folders import confined
 from ..mailchimp.client import Mailchimp
 from ..project.load import Project
 from ..reporter import NullReporter, Reporter
@@ -47,6 +48,7 @@ def make_report(project: Project, mc: Mailchimp, out: Path, *, now: datetime, si
     """Read Mailchimp, write the report (and the ledger) into `out`; refuses `out` inside the site folder before
     any call. Nothing is written unless every read succeeded."""
     site_dir = site_dir or project.root / "public"
+    out = confined(out, project.root)
     check_out(out, site_dir)
     start = mc.calls
     reporter = reporter or NullReporter()

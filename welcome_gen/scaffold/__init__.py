@@ -14,6 +14,7 @@ from importlib.abc import Traversable
 from pathlib import Path
 
 from ..errors import UsageError
+from ..folders import confined
 from .pin import PLACEHOLDER, check_pin, installed_pin
 
 HIDDEN_PREFIX = "dot-"
@@ -85,7 +86,10 @@ def init_project(dest: Path | str, name: str | None = None, force: bool = False,
                          "over the files init makes (others are left alone)")
     name = _check_name(name if name is not None else default_name(dest))
     written: list[str] = []
-    for relpath, source in _files(resources.files(__package__) / "files"):
+    files = _files(resources.files(__package__) / "files")
+    for relpath, _ in files:  # every path is checked before the first is written
+        confined(dest / relpath, dest)
+    for relpath, source in files:
         target = dest / relpath
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

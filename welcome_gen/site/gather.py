@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import Problem, rel
 from ..project import Document, Project
+from ..project.source import SourceError, inside
 from ..theme.messages import messages_for
 from .form import signup_form
 from .links import Resolver, find_links
@@ -136,7 +137,14 @@ class _Gatherer:
         if static.is_dir():
             for source in sorted(static.rglob("*")):
                 relative = source.relative_to(static).as_posix()
-                if source.is_file() and not any(part.startswith(".") for part in relative.split("/")):
+                if any(part.startswith(".") for part in relative.split("/")):
+                    continue
+                try:  # a file or folder linked from outside the project is never copied into the site
+                    inside(source, root, rel(source, root))
+                except SourceError as exc:
+                    self.problems.append(exc.problem)
+                    continue
+                if source.is_file():
                     files[relative] = StaticFile(relative, source, rel(source, root))
         return list(files.values())
 

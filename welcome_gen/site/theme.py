@@ -6,13 +6,15 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateNotFound, TemplateSyntaxError, select_autoescape)
+from jinja2 import (StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError,
+                    select_autoescape)
 from markupsafe import Markup
 
 from ..errors import Problem, ProjectError
 from ..theme import SITE as THEME_DIR
-from ..theme import messages, shown, template_problem
+from ..theme import ENDLESS, messages, shown, template_problem
+from ..theme.loader import TemplateLoader
+from ..theme.sandbox import BoundedEnvironment
 from .gather import Entry
 from .markup import MarkdownCache, render_markdown
 from .urls import Urls
@@ -27,25 +29,18 @@ class Theme:
         self.root = root
         self.markdown = markdown  # rendered markdown kept between builds, if any
         self.dirs = [d for d in (root / "templates" / "site", THEME_DIR) if d.is_dir()]
-        self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(d) for d in self.dirs]),
+        self.loader = TemplateLoader(self.dirs, root)
+        self.env = BoundedEnvironment(
+            loader=self.loader,
             autoescape=select_autoescape(("html", "xml")),
             undefined=StrictUndefined,  # a misspelt variable is an error, not a silent blank
             trim_blocks=True,
             lstrip_blocks=True,
         )
         messages.install(self.env, root)  # t("key"), months() and longdate, in the site's language
-        self._templates = self._files(assets=False)
-        self._assets = self._files(assets=True)
-
-    def _files(self, assets: bool) -> dict[str, Path]:
-        found: dict[str, Path] = {}
-        for folder in reversed(self.dirs):  # the project's file wins over the theme's
-            for path in sorted(folder.rglob("*")):
-                name = path.relative_to(folder).as_posix()
-                if path.is_file() and name.startswith(ASSETS + "/") == assets and "__pycache__" not in name:
-                    found[name] = path
-        return found
+        self._templates, self._refused = self.loader.files(lambda name: not name.startswith(ASSETS + "/"))
+        self._assets, refused = self.loader.files(lambda name: name.startswith(ASSETS + "/"))
+        self._refused += refused
 
     def assets(self) -> dict[str, Path]:
         """Site path -> file, for CSS, fonts and images the templates use."""
@@ -67,14 +62,18 @@ class Theme:
         return name in self._templates
 
     def problems(self) -> list[Problem]:
-        """Every template that does not compile, at its file and line."""
-        out = []
+        """Every template that does not compile or cannot be read, and every file that leads out of the project,
+        at its file and line."""
+        out = list(self._refused)
         for name in self.templates():
             try:
                 self.env.get_template(name)
+                out += self.loader.stray_blocks(self.env, name)
             except TemplateSyntaxError as exc:
                 out.append(Problem(shown(exc.filename or name, self.root), exc.lineno,
                                    f"template error: {exc.message}"))
+            except ProjectError as exc:
+                out += exc.problems
         return out
 
     def render(self, entry: Entry, shared: dict[str, Any], urls: Urls) -> bytes:
@@ -101,3 +100,6 @@ class Theme:
         except TemplateError as exc:
             raise ProjectError([template_problem(exc, self.dirs, self.root, entry.template,
                                                  f"template error: {exc}")]) from None
+        except RecursionError as exc:
+            raise ProjectError([template_problem(exc, self.dirs, self.root, entry.template,
+                                                 f"template error: {ENDLESS}")]) from None

@@ -7,6 +7,7 @@ author knows (`templates/site/base.html:12`, or `welcome_gen/theme/site/base.htm
 from __future__ import annotations
 
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
@@ -14,6 +15,8 @@ from ..errors import Problem, rel
 
 HERE = Path(__file__).resolve().parent
 SITE, EMAIL = HERE / "site", HERE / "email"
+# What a RecursionError while rendering means to an author.
+ENDLESS = "this never ends (a template that includes or extends itself, or a macro that calls itself)"
 
 
 def shown(filename: str | Path, project_root: Path) -> str:
@@ -29,7 +32,15 @@ def template_problem(exc: BaseException, dirs: Iterable[str | Path], project_roo
     """`message` at the template line where rendering stopped (the innermost frame in one of `dirs`, so an
     included file is named rather than the page that includes it); at `fallback` when no template frame is found."""
     prefixes = tuple(str(d) for d in dirs)
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.startswith(prefixes):
-            return Problem(shown(frame.filename, project_root), frame.lineno, message)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(prefixes)]
+    if isinstance(exc, RecursionError) and frames:
+        # Where the stack ran out depends on how deep it started; the lines that repeat do not. Of those, the
+        # author's own last line: an include or a call, rather than the `extends` above it.
+        seen = Counter((f.filename, f.lineno) for f in frames)
+        loop = [where for where, count in seen.items() if count > 1] or list(seen)
+        own = [where for where in loop if not Path(where[0]).is_relative_to(HERE)] or loop
+        filename, line = max(own)
+        return Problem(shown(filename, project_root), line, message)
+    if frames:
+        return Problem(shown(frames[-1].filename, project_root), frames[-1].lineno, message)
     return Problem(fallback, None, message)
