@@ -155,13 +155,13 @@ def run_command(args: list[str]) -> tuple[int, str, str]:
     from welcome_gen.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    env = os.environ.pop("WELCOME_GEN_DEBUG", None)
+    # As on the author's machine: no debug tracebacks, and not CI, where a scaffold's placeholders are refused.
+    saved = {name: os.environ.pop(name) for name in ("WELCOME_GEN_DEBUG", "CI") if name in os.environ}
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(args)
     finally:
-        if env is not None:
-            os.environ["WELCOME_GEN_DEBUG"] = env
+        os.environ.update(saved)
     return code, out.getvalue(), err.getvalue()
 
 
