@@ -18,7 +18,7 @@ from datetime import datetime
 import pytest
 
 from welcome_gen.mailchimp.reads import SENT
-from welcome_gen.delivery.calendar import in_window, member_zone
+from welcome_gen.delivery.calendar import member_zone, open_at
 from welcome_gen.delivery.members import Member
 from welcome_gen.mailchimp.records import SKIPPED, parse_batch_key
 from welcome_gen.delivery.plan import record_of, rules_for
@@ -54,7 +54,7 @@ def problems(project, sc: Scenario, out: Outcome) -> list[str]:
         step = next(s for s in seq.meta.steps if s.id == key.step)
         if status != "subscribed":
             bad.append(f"{email} got {record} at {when} while {status or 'not a member'}")
-        if not in_window(when, member_zone(Member(email, timezone=tz), site_zone), rules_for(project, seq)):
+        if not open_at(when.astimezone(member_zone(Member(email, timezone=tz), site_zone)), rules_for(project, seq)):
             bad.append(f"{email} got {record} at {when} outside the window ({tz or site_zone})")
         if key.variant != variant_for(step, persona):
             bad.append(f"{email} got {record} in variant {key.variant} as {persona or 'no persona'}")

@@ -56,13 +56,9 @@ def wall(day: date, at: time, tz: ZoneInfo) -> datetime:
     return local.astimezone(timezone.utc)
 
 
-def in_window(instant: datetime, tz: ZoneInfo, rules: Rules) -> bool:
-    """Whether the member's wall clock at `instant` shows an allowed day and a time inside the window."""
-    return open_at(instant.astimezone(tz), rules)
-
-
 def open_at(local: datetime, rules: Rules) -> bool:
-    """The same test on a wall-clock time already in the member's zone (the planner has it for every member)."""
+    """The send-window test: whether a member's wall-clock time (`instant.astimezone(their zone)`) falls on an
+    allowed day and inside the window."""
     return local.weekday() in rules.days and rules.start <= local.time() < rules.end
 
 
