@@ -94,7 +94,7 @@ def test_a_template_change_renders_pages_again_without_running_markdown(example,
 
     converted = []
     real = markup._converter
-    monkeypatch.setattr(markup, "_converter", lambda: converted.append(1) or real())
+    monkeypatch.setattr(markup, "_converter", lambda text: converted.append(1) or real(text))
     edit(example / "templates/site/partials/footer.html", "</footer>", "<p>Made by hand.</p></footer>")
     built = build(example, options=Options(today=TODAY))
     assert len(built.written_files) >= 25 and converted == []

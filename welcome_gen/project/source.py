@@ -6,6 +6,7 @@ that validation can say ``welcome.yaml:4: ...`` instead of pointing nowhere.
 
 from __future__ import annotations
 
+import re
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ MAX_YAML_DEPTH = 64  # levels of nesting; an author's deepest is about six
 # minute) and spends ~0.1 ms on each link: no author's page comes near either bound.
 MAX_MARKDOWN_NESTING = 32
 MAX_MARKDOWN_BRACKETS = 10_000
+_BRACKETS = re.compile(r"[\[\]]")
 MERGE_TAG = "tag:yaml.org,2002:merge"
 PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
@@ -234,12 +236,16 @@ def markdown_problem(text: str, shown: str, first_line: int = 1) -> Problem | No
     open) in one paragraph, or more links than any page needs. None when the text is fine."""
     if text.count("[") > MAX_MARKDOWN_BRACKETS:
         return Problem(shown, None, f"more than {MAX_MARKDOWN_BRACKETS} '[' (links and images) in one file; split it")
+    if text.count("[") <= MAX_MARKDOWN_NESTING:
+        return None  # too few to nest that deep: most files stop here
     depth = 0
     for number, line in enumerate(text.split("\n"), first_line):
         if not line.strip():
             depth = 0  # a blank line ends the paragraph, and whatever it left open
             continue
-        for char in line:
+        if "[" not in line and (depth == 0 or "]" not in line):
+            continue
+        for char in _BRACKETS.findall(line):
             if char == "[":
                 depth += 1
                 if depth > MAX_MARKDOWN_NESTING:

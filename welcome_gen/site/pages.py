@@ -57,14 +57,15 @@ def _workers(pages: int) -> int:
 
 def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries: list[Entry], staging: Staging,
                     markdown: MarkdownStore | None, task) -> None:
-    # fork starts a worker in milliseconds with everything already imported; elsewhere the default start method.
+    # fork starts a worker in milliseconds with everything already imported and hands it the site without
+    # pickling it; elsewhere the default start method, which pickles it once per worker.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     store = markdown.path if markdown is not None else None  # the workers read it themselves
-    chunks = [entries[i:i + CHUNK] for i in range(0, len(entries), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_render_chunk, theme.root, site.shared, urls.site_url, chunk, staging.dir, store)
-                   for chunk in chunks]
+    spans = [(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(theme.root, site.shared, urls.site_url, entries, staging.dir, store)) as pool:
+        futures = [pool.submit(_render_span, start, stop) for start, stop in spans]
         for future in as_completed(futures):
             names, rendered = future.result()  # a page's ProjectError is raised here, as in one process
             staging.wrote(names)
@@ -74,14 +75,24 @@ def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries:
             task.advance(len(names))
 
 
-def _render_chunk(root: Path, shared: dict[str, Any], site_url: str, entries: list[Entry], staging_dir: Path,
-                  store: Path | None) -> tuple[list[str], dict[str, str]]:
-    """In a worker: render `entries` into the staging folder; the names written and the markdown rendered."""
+_worker: dict[str, Any] = {}  # in a worker process: what every task of this build shares
+
+
+def _start_worker(root: Path, shared: dict[str, Any], site_url: str, entries: list[Entry], staging_dir: Path,
+                  store: Path | None) -> None:
     cache = MarkdownReader(store)
-    theme, urls = Theme(root, cache), Urls(site_url)
+    _worker.update(theme=Theme(root, cache), urls=Urls(site_url), shared=shared, entries=entries,
+                   staging=staging_dir, cache=cache)
+
+
+def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, str]]:
+    """In a worker: render entries[start:stop] into the staging folder; the names written and the markdown
+    rendered since the last task."""
+    theme, urls, shared, cache = _worker["theme"], _worker["urls"], _worker["shared"], _worker["cache"]
     names = []
-    for entry in entries:
+    for entry in _worker["entries"][start:stop]:
         name = output_file(entry.path)
-        inside(staging_dir, name).write_bytes(theme.render(entry, shared, urls))
+        inside(_worker["staging"], name).write_bytes(theme.render(entry, shared, urls))
         names.append(name)
-    return names, cache.rendered
+    rendered, cache.rendered = cache.rendered, {}
+    return names, rendered

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ class Messages:
         """The message as plain text (for page titles and other data the templates escape themselves)."""
         return str(self(key, **{k: Markup.escape(v) for k, v in values.items()}).unescape())
 
-    @property
+    @cached_property  # parsed once per catalogue, not once per date shown
     def locale(self) -> Any:
         from babel import Locale, UnknownLocaleError
 
@@ -144,23 +144,29 @@ def install(env: Any, root: Path) -> None:
     of the `site` being rendered, with the project at `root` able to change any message."""
     from jinja2 import pass_context
 
-    def language(ctx: Any) -> str:
+    known: dict[str, Messages] = {}  # an environment lives for one build: its catalogues are read once
+
+    def catalogue(ctx: Any) -> Messages:
         site = ctx.get("site")
-        return (site.get("language") if isinstance(site, dict) else getattr(site, "language", None)) or FALLBACK
+        language = (site.get("language") if isinstance(site, dict) else getattr(site, "language", None)) or FALLBACK
+        words = known.get(language)
+        if words is None:
+            words = known[language] = messages_for(root, language)
+        return words
 
     @pass_context
     def t(ctx: Any, key: str, **values: Any) -> Markup | str:
-        words = messages_for(root, language(ctx))
+        words = catalogue(ctx)
         # Markup where the template escapes (HTML), plain text where it does not (an email's text part).
         return words(key, **values) if ctx.eval_ctx.autoescape else words.text(key, **values)
 
     @pass_context
     def months(ctx: Any) -> list[str]:
-        return messages_for(root, language(ctx)).months()
+        return catalogue(ctx).months()
 
     @pass_context
     def longdate(ctx: Any, value: date | str) -> str:
-        return messages_for(root, language(ctx)).date(value)
+        return catalogue(ctx).date(value)
 
     env.globals.update(t=t, months=months)
     env.filters["longdate"] = longdate

@@ -1,0 +1,54 @@
+"""Rendered markdown is exactly what Python-Markdown makes, whichever converter a text is given."""
+
+import random
+
+import pytest
+
+from welcome_gen.site import markup
+
+# One of each construct the extensions read, written the ways that reach each inline pattern.
+SNIPPETS = [
+    "Plain words, nothing else.",
+    "Some *emphasis*, **strong**, _under_ and __double__, and a lone * star.",
+    "Code: `x = [1, 2]` and ``a ` b`` and an escaped \\`tick\\`.",
+    "Escapes: \\*not em\\*, \\[not a link\\], \\\\ backslash.",
+    "A [link](https://example.net/a \"title\") and [a reference][ref] and [ref] alone.",
+    "[ref]: https://example.net/ref",
+    "An image ![alt text](pic.png) and ![ref image][ref].",
+    "Autolinks: <https://example.net/auto> and <someone@example.net>.",
+    "Inline <span class=\"x\">html</span> and an entity &amp; &copy; &#169; and a bare & too.",
+    "Two spaces end this line  \nso it breaks.",
+    "A tab ends this line\t\nand so does this one \t\nhere.",
+    "Windows line ends  \r\nare normalised.\r\n",
+    "Footnote here[^1].\n\n[^1]: The note, with *emphasis*.",
+    "| a | b |\n|---|---|\n| `c` | [d](e.html) |",
+    "```python\ndef f(x):\n    return x * 2  # [not a link]\n```",
+    "    indented code with <b> and *stars*",
+    "Term\n:   Definition with __strong__.",
+    "*[HTML]: Hyper Text Markup Language\n\nSome HTML here.",
+    "# Heading with `code` and [link](x.html)\n\n## Another *one* {: #custom-id }",
+    "<div markdown=\"1\">\n*inside* html\n</div>",
+    "1. one\n2. two\n\n- a\n- b [c](d)",
+    "> quoted **text** with <em>html</em>",
+    "[TOC]",
+    "A line with a \\ lone backslash and ~tildes~ and ^carets^.",
+]
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS)
+def test_each_construct_renders_as_python_markdown_renders_it(snippet):
+    assert markup.convert(snippet) == markup.full_converter().convert(snippet)
+
+
+def test_mixed_documents_render_as_python_markdown_renders_them():
+    rng = random.Random(7)
+    full = markup.full_converter()
+    for _ in range(300):
+        text = "\n\n".join(rng.sample(SNIPPETS, rng.randint(1, 6)))
+        assert markup.convert(text) == full.reset().convert(text), text
+
+
+def test_a_text_without_openers_gets_a_converter_without_those_patterns():
+    plain = markup._converter("Just words and *emphasis*.")
+    assert "link" not in plain.inlinePatterns and "em_strong" in plain.inlinePatterns
+    assert "link" in markup._converter("A [link](x.html).").inlinePatterns
