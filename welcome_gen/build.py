@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .cache import BuildCache, code_version, same_content, sources
 from .errors import Problem, ProjectError, UsageError
-from .folders import OutputFolder, Staging, claim, read_record, record_path
+from .folders import OutputFolder, Staging, claim, entries, read_record, record_path
 from .reporter import NullReporter, Reporter
 
 
@@ -250,14 +250,16 @@ def _intact(out: Path) -> bool:
     recorded = read_record(record_path(out)).get("outputs")
     if not isinstance(recorded, dict) or not out.is_dir():
         return False
-    for name, record in recorded.items():
-        try:
-            stat = (out / name).stat()
-        except OSError:
+    found = 0
+    for name, entry in entries(out):
+        record = recorded.get(name)
+        if record is None or entry.is_symlink():
             return False
+        stat = entry.stat(follow_symlinks=False)
         if stat.st_size != record.get("size") or stat.st_mtime_ns != record.get("mtime_ns"):
             return False
-    return sum(1 for p in out.rglob("*") if not p.is_dir()) == len(recorded)
+        found += 1
+    return found == len(recorded)
 
 
 def _today(timezone: str | None) -> date | None:

@@ -17,6 +17,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from functools import lru_cache
 from typing import Any, Callable
 
 from . import __version__
@@ -82,28 +83,49 @@ def sources(root: Path, previous: dict[str, list] | None = None, racy_from: int 
     file saved twice within the file system's clock tick keeps its time, so only its bytes can tell."""
     previous = previous or {}
     found: dict[str, list] = {}
-    paths = [root / CONFIG_FILE] if (root / CONFIG_FILE).is_file() else []
-    for name in SOURCE_FOLDERS:
-        paths += [p for p in (root / name).rglob("*") if p.is_file()] if (root / name).is_dir() else []
-    real_root = root.resolve()
-    for path in paths:
-        name = path.relative_to(root).as_posix()
-        if not path.resolve().is_relative_to(real_root):  # never read: loading the project refuses it at its path
-            found[name] = [0, 0, "outside the project: " + os.readlink(path) if path.is_symlink() else "linked"]
+    real_root = os.path.realpath(root)
+    for name, path, linked in _source_files(root, real_root):
+        if linked and not Path(path).resolve().is_relative_to(real_root):  # never read: loading refuses it
+            found[name] = [0, 0, "outside the project: " + os.readlink(path) if os.path.islink(path) else "linked"]
             continue
-        stat = path.stat()
+        stat = os.stat(path)
         known = previous.get(name)
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns < racy_from - RACY_NS:
             found[name] = known
         else:
-            found[name] = [stat.st_size, stat.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()]
+            with open(path, "rb") as fh:
+                found[name] = [stat.st_size, stat.st_mtime_ns, hashlib.file_digest(fh, "sha256").hexdigest()]
     return found
+
+
+def _source_files(root: Path, real_root: str):
+    """(name, path, linked) for welcome.yaml and every file under the source folders, as `rglob` lists them
+    (links to files counted, linked folders not entered); `linked` when a link may lead it out of the project."""
+    config = os.path.join(root, CONFIG_FILE)
+    if os.path.isfile(config):
+        yield CONFIG_FILE, config, os.path.islink(config)
+    for top in SOURCE_FOLDERS:
+        stack = [(os.path.join(root, top), top)] if os.path.isdir(os.path.join(root, top)) else []
+        while stack:
+            folder, shown = stack.pop()
+            real = os.path.realpath(folder)  # one folder at a time, not every file's every parent
+            folder_linked = not (real == real_root or real.startswith(real_root + os.sep))
+            try:
+                entries = list(os.scandir(folder))
+            except PermissionError:
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{shown}/{entry.name}"))
+                elif entry.is_file():
+                    yield f"{shown}/{entry.name}", entry.path, folder_linked or entry.is_symlink()
 
 
 def same_content(a: dict[str, list], b: dict[str, list]) -> bool:
     return a.keys() == b.keys() and all(a[name][2] == b[name][2] for name in a)
 
 
+@lru_cache(maxsize=1)  # the installed package does not change under a running build
 def code_version() -> str:
     """Changes whenever any file of the installed package changes (by size and time): an upgrade rebuilds."""
     h = hashlib.sha256(__version__.encode())

@@ -49,7 +49,9 @@ def rel(path: Path | str, root: Path | None = None) -> str:
     p = Path(path)
     if root is not None:
         # The path as written first (a symbolic link is named by its own name), then as resolved.
-        for mine, theirs in ((Path(os.path.abspath(p)), Path(os.path.abspath(root))), (p.resolve(), Path(root).resolve())):
+        for pair in (lambda: (Path(os.path.abspath(p)), Path(os.path.abspath(root))),
+                     lambda: (p.resolve(), Path(root).resolve())):  # resolved only when needed: it costs
+            mine, theirs = pair()
             try:
                 return mine.relative_to(theirs).as_posix()
             except ValueError:

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import UsageError, WelcomeGenError
 
@@ -66,12 +66,25 @@ def claim(out: Path, project_root: Path, *, made_by_us: bool) -> Path:
     if out.is_dir() and not made_by_us and any(out.iterdir()):
         raise UsageError(f"refusing to replace {out}: it is not empty and was not made by welcome-gen; "
                          "empty it or choose another folder")
-    for folder, names, files in os.walk(out) if out.is_dir() else ():  # os.walk does not follow links
-        link = next((Path(folder, n) for n in names + files if Path(folder, n).is_symlink()), None)
-        if link is not None:
-            raise UsageError(f"refusing to write into {out}: it holds a symbolic link, {link}, which welcome-gen "
-                             "never makes (remove it)")
+    for name, entry in entries(out) if out.is_dir() else ():  # links are listed, never followed
+        if entry.is_symlink():
+            raise UsageError(f"refusing to write into {out}: it holds a symbolic link, {entry.path}, which "
+                             "welcome-gen never makes (remove it)")
     return out
+
+
+def entries(top: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """(name relative to `top`, entry) for everything under `top` that is not a folder, links included and never
+    followed; one scan per folder, no call per file."""
+    stack = [(os.fspath(top), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as found:
+            for entry in found:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    yield f"{prefix}{entry.name}", entry
 
 
 def read_record(path: Path) -> dict[str, Any]:

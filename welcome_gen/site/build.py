@@ -18,7 +18,7 @@ from ..folders import Output, OutputFolder, Staging
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from .check import site_problems
-from .gather import Site, gather, today_at
+from .gather import Site, gather, resolver, today_at
 from ..cache import MarkdownStore
 from .links import Resolver
 from .pages import render_pages
@@ -109,7 +109,7 @@ def link_resolver(project: Project, today: date | None = None) -> Resolver:
     """How the site resolves a link written in content, knowing every page and file a build on `today` writes.
     The emails make their links absolute with it, so an email links only where the site has something."""
     theme = Theme(project.root)
-    return gather(project, theme.assets(), today=today or today_at(project)).resolver
+    return resolver(project, theme.assets(), today=today or today_at(project))
 
 
 def plan(site: Site, theme: Theme) -> dict[str, Output]:

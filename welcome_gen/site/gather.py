@@ -64,6 +64,11 @@ def gather(project: Project, assets: dict[str, Path], *, drafts: bool = False, t
     return _Gatherer(project, assets, drafts, today, live_reload).site()
 
 
+def resolver(project: Project, assets: dict[str, Path], *, today: date) -> Resolver:
+    """How the site built on `today` resolves a link: the places it has, without gathering every page's data."""
+    return _Gatherer(project, assets, False, today, None).resolver
+
+
 class _Gatherer:
     def __init__(self, project: Project, assets: dict[str, Path], drafts: bool, today: date,
                  live_reload: str | None):
