@@ -149,3 +149,16 @@ def test_pages_rendered_over_several_processes_are_the_same_bytes(example, tmp_p
     # What the workers rendered is kept in the cache like the rest.
     reader = MarkdownReader(copy / ".welcome-gen/cache/markdown.sqlite")
     assert reader.get(markdown_key((copy / "content/newsletter/note-007.md").read_text().split("---\n", 2)[2]))
+
+
+def test_a_template_broken_after_a_good_build_is_refused_as_a_clean_build_refuses_it(example):
+    # A good build remembers that its templates compiled; a changed template is compiled again to check it,
+    # even where no page would show the mistake (a block the layout it extends does not have).
+    build(example, options=Options(today=TODAY))
+    issue = example / "templates/site/issue.html"
+    issue.write_text((Path(__file__).parents[1] / "welcome_gen/theme/site/issue.html").read_text(encoding="utf-8")
+                     + "{% block sidebar %}More{% endblock %}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(example, options=Options(today=TODAY))
+    assert [(p.path, "block 'sidebar' is not in" in p.message) for p in failed.value.problems] == \
+        [("templates/site/issue.html", True)]

@@ -89,7 +89,7 @@ def build(root: Path, targets: Targets | None = None, options: Options = Options
     moved = _moved(root, targets, options, cache)       # sizes and times first; only what moved is read
     if moved is None:
         return _nothing_to_do(targets, cache, started)
-    project = load(root)                                # the files, typed, with their positions
+    project = load(root, {name: entry[2] for name, entry in moved["sources"].items()})  # typed, with positions
     stages = _Stages(project, targets, options, cache, reporter)
     stages.check()                                      # every check `welcome-gen check` runs
     stages.render()                                     # site pages, emails, journeys: into staging folders
@@ -99,12 +99,12 @@ def build(root: Path, targets: Targets | None = None, options: Options = Options
     return built
 
 
-def load(root: Path):
+def load(root: Path, digests: dict[str, str] | None = None):
     """The project's files, typed, with their positions; every problem at once."""
     from .project import load_project
 
     try:
-        return load_project(root)
+        return load_project(root, digests)
     except ProjectError as exc:
         raise BuildFailed(exc.problems, set()) from None
 
@@ -150,7 +150,8 @@ class _Stages:
         from .project import delays
 
         self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
-                                 live_reload=self.options.live_reload)
+                                 live_reload=self.options.live_reload,
+                                 theme_checked=self.cache.last_build().get("theme_checked"))
         found = {"site": list(self.site.problems), "events": events.check(self.project),
                  "sequences": delays.check(self.project), "emails": []}
         self.emails, self.outbox = [], None
@@ -207,6 +208,7 @@ class _Stages:
     def remembered(self) -> dict:
         """What the next build needs to know of this one."""
         return {"today": self.today.isoformat(), "timezone": self.project.config.site.timezone,
+                "theme_checked": self.site.theme.fingerprint(),  # a good build: its templates compiled cleanly
                 "site_url": self.project.config.site.url,
                 "warnings": {name: [_plain(p) for p in group] for name, group in self.warnings.items()}}
 

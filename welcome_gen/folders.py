@@ -164,7 +164,7 @@ class OutputFolder:
     def existing(self) -> set[str]:
         if not self.out.is_dir():
             return set()
-        return {p.relative_to(self.out).as_posix() for p in self.out.rglob("*") if p.is_file()}
+        return {name for name, entry in entries(self.out) if entry.is_file()}
 
     def stage(self) -> Staging:
         """A fresh folder beside this one, to fill with the next build's files."""
@@ -233,11 +233,15 @@ class Staging:
     def _place(self, output: Output, fresh: bool) -> dict[str, Any]:
         target = self.target(output.file)
         if not fresh:
-            try:  # a hard link keeps the unchanged file as it is: same bytes, same modification time
-                os.link(self.folder.out / output.file, target)
+            source = os.path.join(self.folder.out, output.file)
+            try:  # a hard link keeps the unchanged file as it is: same bytes, same modification time, which
+                os.link(source, target)  # the build checked against the record before keeping it
+                before = self.folder.previous[output.file]
+                return {"digest": output.digest, "inputs": output.inputs, "size": before["size"],
+                        "mtime_ns": before["mtime_ns"]}
             except OSError:
-                shutil.copy2(self.folder.out / output.file, target)
-        stat = target.stat()
+                shutil.copy2(source, target)
+        stat = os.stat(target)
         return {"digest": output.digest, "inputs": output.inputs, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
     def _swap(self) -> None:
@@ -262,6 +266,9 @@ def inside(folder: Path, name: str, made: set[str] | None = None) -> Path:
 
     `folder` is a staging folder this build made and filled, so nothing in it is a link that leads elsewhere: the
     name alone says where it goes. `made` remembers the folders already made, which saves a call per file."""
+    parent, _, leaf = name.rpartition("/")
+    if made is not None and parent in made and leaf not in ("", ".", "..") and "\\" not in leaf:
+        return folder / name  # its folder was checked and made for an earlier file
     parts = PurePosixPath(name).parts
     if not parts or parts[0] == "/" or ".." in parts or "\\" in name:
         raise WelcomeGenError(f"refusing to write {name}: it is outside the output folder")

@@ -112,9 +112,16 @@ class Project:
         return self.config_positions.line(loc)
 
 
+# The markdown files the last load in this process read, by (path, kind, digest of the bytes): a long-running
+# `serve` reads again only what changed. Documents are never changed once loaded, so sharing them is safe.
+_read_before: dict[tuple[str, str, str], tuple[list[Problem], Document | None, str | None]] = {}
+
+
 class _Loader:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, digests: dict[str, str] | None = None):
         self.root = root
+        self.digests = digests or {}  # the sources' digests, as the build read them: only these are reused
+        self.read: dict[tuple[str, str, str], tuple[list[Problem], Document | None, str | None]] = {}
         self.problems: list[Problem] = []
         # Slugs of files that failed to load, by kind: references to them are not reported a second time.
         self.broken: dict[str, set[str]] = {}
@@ -138,32 +145,47 @@ class _Loader:
         docs: list[Document] = []
         if not folder.is_dir():
             return docs
+        where = self.shown(folder)
         for path in sorted(folder.glob("*.md")):
-            shown = self.shown(path)
-            try:
-                fm = split_front_matter(read_text(path, shown, self.root), shown)
-            except SourceError as exc:
-                self.problems.append(exc.problem)
-                continue
-            meta, problems = validate(model, fm.meta, shown, fm.positions)
+            shown = f"{where}/{path.name}"  # as rel() gives it, without asking for each file
+            digest = self.digests.get(shown)
+            key = (shown, kind, digest)
+            found = _read_before.get(key) if digest else None
+            if found is None:
+                found = self.markdown_file(path, shown, model, kind)
+            if digest:
+                self.read[key] = found
+            problems, doc, broken = found
             self.problems += problems
-            slow = markdown_problem(fm.body, shown, fm.body_line)
-            if slow is not None:
-                self.problems.append(slow)
-                continue
-            if meta is None:
-                slug = fm.meta.get("slug") if isinstance(fm.meta, dict) else None
-                self.broken.setdefault(kind, set()).add(slug if isinstance(slug, str) else path.stem.lower())
-                continue
-            slug = meta.slug or path.stem.lower()
-            if not SLUG_RE.match(slug):
-                line = fm.positions.line(("slug",)) if meta.slug else 1
-                self.problems.append(Problem(shown, line, f"'{slug}' cannot be used as a {kind} slug: use lowercase "
-                                             "letters, digits and '-' only (rename the file or set 'slug')"))
-                continue
-            docs.append(Document(shown, meta, fm.body, fm.body_line, fm.positions, slug))
+            if broken is not None:
+                self.broken.setdefault(kind, set()).add(broken)
+            if doc is not None:
+                docs.append(doc)
         self.unique_slugs(docs, kind)
         return docs
+
+    def markdown_file(self, path: Path, shown: str, model: type,
+                      kind: str) -> tuple[list[Problem], Document | None, str | None]:
+        """One markdown file: its problems, the document (None if it cannot be used), and the slug of a file
+        that failed validation (its references are not reported again)."""
+        try:
+            fm = split_front_matter(read_text(path, shown, self.root), shown)
+        except SourceError as exc:
+            return [exc.problem], None, None
+        meta, problems = validate(model, fm.meta, shown, fm.positions)
+        slow = markdown_problem(fm.body, shown, fm.body_line)
+        if slow is not None:
+            return [*problems, slow], None, None
+        if meta is None:
+            slug = fm.meta.get("slug") if isinstance(fm.meta, dict) else None
+            return problems, None, slug if isinstance(slug, str) else path.stem.lower()
+        slug = meta.slug or path.stem.lower()
+        if not SLUG_RE.match(slug):
+            line = fm.positions.line(("slug",)) if meta.slug else 1
+            return [*problems, Problem(shown, line, f"'{slug}' cannot be used as a {kind} slug: use lowercase "
+                                                    "letters, digits and '-' only (rename the file or set 'slug')")], \
+                None, None
+        return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug), None
 
     def former_slugs(self, personas: list[Document]) -> None:
         """A persona's earlier slug (`formerly`) may name no other persona, now or before."""
@@ -283,10 +305,13 @@ class _Loader:
         return model.samples
 
 
-def load_project(root: Path | str) -> Project:
-    """Load and validate every file of the project at `root`; raise ProjectError listing all problems."""
+def load_project(root: Path | str, digests: dict[str, str] | None = None) -> Project:
+    """Load and validate every file of the project at `root`; raise ProjectError listing all problems.
+
+    `digests` (path as shown -> sha256 of the file, as a build has just read them) lets a markdown file this process
+    loaded before with the same digest be taken as it was, unread."""
     root = Path(root)
-    loader = _Loader(root)
+    loader = _Loader(root, digests)
     config_path = root / CONFIG_FILE
     if root.is_file():
         raise ProjectError([Problem(rel(root), None, f"is a file; give the project folder (the one with {CONFIG_FILE})")])
@@ -314,6 +339,9 @@ def load_project(root: Path | str) -> Project:
     sequences = loader.sequences(root / "sequences", persona_slugs)
     samples = loader.samples(root / "sequences" / "samples.yaml", persona_slugs)
 
+    if loader.read:
+        _read_before.clear()
+        _read_before.update(loader.read)
     if loader.problems or config is None:
         raise ProjectError(loader.problems)
     return Project(root, config, positions, pages, personas, issues, sequences, samples)

@@ -65,11 +65,13 @@ class SitePlan:
 
 
 def prepare(project: Project, *, drafts: bool = False, today: date | None = None,
-            live_reload: str | None = None) -> SitePlan:
-    """Gather every page of the site and check it; nothing is rendered yet."""
+            live_reload: str | None = None, theme_checked: str | None = None) -> SitePlan:
+    """Gather every page of the site and check it; nothing is rendered yet. `theme_checked`: the fingerprint of
+    templates an earlier build compiled without a problem (they are not compiled again to check them)."""
     theme = Theme(project.root)
     site = gather(project, theme.assets(), drafts=drafts, today=today or today_at(project), live_reload=live_reload)
-    return SitePlan(site, theme, Urls(project.config.site.url), plan(site, theme), site_problems(project, site, theme))
+    return SitePlan(site, theme, Urls(project.config.site.url), plan(site, theme),
+                    site_problems(project, site, theme, theme_checked))
 
 
 def render(site_plan: SitePlan, folder: OutputFolder, staging: Staging, markdown: MarkdownStore | None,

@@ -34,8 +34,10 @@ def render_problems(site: Site, theme: Theme, urls: Urls) -> list[Problem]:
     return sorted(found, key=lambda p: (p.path, p.line or 0, p.message))
 
 
-def site_problems(project: Project, site: Site, theme: Theme) -> list[Problem]:
-    problems = list(site.problems) + theme.problems()
+def site_problems(project: Project, site: Site, theme: Theme, theme_checked: str | None = None) -> list[Problem]:
+    """The site's problems; the templates are compiled to check them unless `theme_checked` is the fingerprint of
+    exactly these templates, which an earlier build compiled without a problem."""
+    problems = list(site.problems) + theme.problems(compile=theme.fingerprint() != theme_checked)
     problems += messages.problems(project.root, project.config.site.language, project.config_line("site", "language"))
     for page in project.pages:
         if page.meta.template and not theme.exists(page.meta.template):

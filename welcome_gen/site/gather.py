@@ -79,6 +79,7 @@ class _Gatherer:
         self.problems: list[Problem] = []
         self.unpublished: dict[str, tuple[str, str]] = {}
         self.bodies: dict[str, dict[str, Any]] = {}
+        self.cards: dict[str, dict[str, Any]] = {}
         self.pages = self._published(project.pages, lambda d: page_path(d.slug))
         self.personas = sorted(self._published(project.personas, lambda d: persona_path(d.slug)),
                                key=lambda d: (d.meta.order, d.meta.title.lower()))
@@ -184,6 +185,12 @@ class _Gatherer:
         return data
 
     def _card(self, doc: Document) -> dict[str, Any]:
+        card = self.cards.get(doc.path)  # an issue is shown on many pages: the archive, tags, home, neighbours
+        if card is None:
+            card = self.cards[doc.path] = self._new_card(doc)
+        return card
+
+    def _new_card(self, doc: Document) -> dict[str, Any]:
         meta = doc.meta
         return {"title": meta.title, "path": issue_path(doc.slug), "date": meta.day(self.zone).isoformat(),
                 "published": meta.published(self.zone).isoformat(),

@@ -41,6 +41,8 @@ class Theme:
         self._templates, self._refused = self.loader.files(lambda name: not name.startswith(ASSETS + "/"))
         self._assets, refused = self.loader.files(lambda name: name.startswith(ASSETS + "/"))
         self._refused += refused
+        self._fingerprint: str | None = None
+        self._digest: str | None = None  # the files are read once per build
 
     def assets(self) -> dict[str, Path]:
         """Site path -> file, for CSS, fonts and images the templates use."""
@@ -51,21 +53,32 @@ class Theme:
 
     def digest(self) -> str:
         """Changes whenever any template changes, so every page is rendered again."""
+        if self._digest is not None:
+            return self._digest
         h = hashlib.sha256()
         for name, path in sorted(self._templates.items()):
             h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
         for path in messages.catalogue_files(self.root):  # the words the templates show
             h.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-        return h.hexdigest()
+        self._digest = h.hexdigest()
+        return self._digest
+
+    def fingerprint(self) -> str:
+        """The templates, their words and the code that checks them: the same fingerprint compiles the same way."""
+        if self._fingerprint is None:
+            from ..cache import code_version
+
+            self._fingerprint = hashlib.sha256(f"{self.digest()} {code_version()}".encode()).hexdigest()
+        return self._fingerprint
 
     def exists(self, name: str) -> bool:
         return name in self._templates
 
-    def problems(self) -> list[Problem]:
+    def problems(self, compile: bool = True) -> list[Problem]:
         """Every template that does not compile or cannot be read, and every file that leads out of the project,
-        at its file and line."""
+        at its file and line (without `compile`, only the files that lead out)."""
         out = list(self._refused)
-        for name in self.templates():
+        for name in self.templates() if compile else ():
             try:
                 self.env.get_template(name)
                 out += self.loader.stray_blocks(self.env, name)
