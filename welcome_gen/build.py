@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .cache import BuildCache, code_version, same_content, sources
+from .cache import RACY_NS, BuildCache, code_version, same_content, sources
 from .errors import Problem, ProjectError, UsageError
 from .folders import OutputFolder, Staging, claim, entries, read_record, record_path
 from .reporter import NullReporter, Reporter
@@ -234,8 +234,11 @@ def _moved(root: Path, targets: Targets, options: Options, cache: BuildCache) ->
         return now
     if not all(_intact(out) for out in (targets.site, targets.emails, targets.journeys)):
         return now
-    if now["sources"] != last["sources"]:  # touched, not changed: remember the new times
-        cache.save({**last, "sources": now["sources"]})
+    racy_from = last.get("scanned_ns", 0) - RACY_NS
+    if now["sources"] != last["sources"] or any(entry[1] >= racy_from for entry in now["sources"].values()):
+        # Touched, not changed (or read too soon after a save to trust times): remember the new times and when
+        # they were read, so the next build trusts them without reading the files.
+        cache.save({**last, "sources": now["sources"], "scanned_ns": now["scanned_ns"]})
     return None
 
 

@@ -63,8 +63,10 @@ def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries:
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     store = markdown.path if markdown is not None else None  # the workers read it themselves
     spans = [(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
+    # Forked, a worker keeps this process's theme with every template already compiled; else it makes its own.
+    given = theme if context.get_start_method() == "fork" else theme.root
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(theme.root, site.shared, urls.site_url, entries, staging.dir, store)) as pool:
+                             initargs=(given, site.shared, urls.site_url, entries, staging.dir, store)) as pool:
         futures = [pool.submit(_render_span, start, stop) for start, stop in spans]
         for future in as_completed(futures):
             names, rendered = future.result()  # a page's ProjectError is raised here, as in one process
@@ -78,11 +80,15 @@ def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries:
 _worker: dict[str, Any] = {}  # in a worker process: what every task of this build shares
 
 
-def _start_worker(root: Path, shared: dict[str, Any], site_url: str, entries: list[Entry], staging_dir: Path,
-                  store: Path | None) -> None:
+def _start_worker(theme: Theme | Path, shared: dict[str, Any], site_url: str, entries: list[Entry],
+                  staging_dir: Path, store: Path | None) -> None:
     cache = MarkdownReader(store)
-    _worker.update(theme=Theme(root, cache), urls=Urls(site_url), shared=shared, entries=entries,
-                   staging=staging_dir, cache=cache)
+    if isinstance(theme, Theme):
+        theme.markdown = cache
+    else:
+        theme = Theme(theme, cache)
+    _worker.update(theme=theme, urls=Urls(site_url), shared=shared, entries=entries, staging=staging_dir,
+                   cache=cache)
 
 
 def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, str]]:
