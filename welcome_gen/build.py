@@ -89,14 +89,32 @@ def build(root: Path, targets: Targets | None = None, options: Options = Options
     moved = _moved(root, targets, options, cache)       # sizes and times first; only what moved is read
     if moved is None:
         return _nothing_to_do(targets, cache, started)
-    project = load(root, {name: entry[2] for name, entry in moved["sources"].items()})  # typed, with positions
-    stages = _Stages(project, targets, options, cache, reporter)
-    stages.check()                                      # every check `welcome-gen check` runs
+    ahead = _ahead(root, moved, options, cache)         # markdown converted meanwhile by other processes
+    try:
+        project = load(root, {name: entry[2] for name, entry in moved["sources"].items()})  # typed, positioned
+        stages = _Stages(project, targets, options, cache, reporter)
+        stages.check()                                  # every check `welcome-gen check` runs
+        if ahead is not None:
+            ahead.collect(cache.markdown)
+    finally:
+        if ahead is not None:
+            ahead.close()
     stages.render()                                     # site pages, emails, journeys: into staging folders
     built = stages.write()                              # each output folder swapped in
     cache.save({**moved, **stages.remembered()})
     built.seconds = time.perf_counter() - started
     return built
+
+
+def _ahead(root: Path, moved: dict, options: Options, cache: BuildCache):
+    """Many changed markdown files (a clean build of a large site): convert them in other processes while this one
+    loads and checks the project."""
+    from .site.ahead import AHEAD_FROM, Ahead, changed_markdown
+
+    if options.jobs == 1:
+        return None
+    changed = changed_markdown(moved["sources"], None if options.clean else cache.last_build().get("sources"))
+    return Ahead.start(root, changed, cache.markdown, options.jobs) if len(changed) >= AHEAD_FROM else None
 
 
 def load(root: Path, digests: dict[str, str] | None = None):

@@ -145,14 +145,17 @@ class MarkdownReader:
 
     A worker process reads with one of these and hands `rendered` back to the build."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, known: dict[str, str] | None = None):
         self.path = path
         self.rendered: dict[str, str] = {}
+        self.known = known or {}  # rendered by the build before this reader was made (a forked worker's view)
         self._db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True) if path and path.is_file() else None
 
     def get(self, key: str) -> str | None:
         if key in self.rendered:
             return self.rendered[key]
+        if key in self.known:
+            return self.known[key]
         if self._db is None:
             return None
         row = self._db.execute("SELECT html FROM markdown WHERE key = ?", (key,)).fetchone()

@@ -32,6 +32,16 @@ SNIPPETS = [
     "> quoted **text** with <em>html</em>",
     "[TOC]",
     "A line with a \\ lone backslash and ~tildes~ and ^carets^.",
+    "Term two\n\n:   Definition after a blank line\n\n    indented continuation with `code`",
+    "  : not quite a definition at two spaces",
+    "a | b\n--|--\n1 | 2",
+    "~~~\nfenced with tildes & <tags>\n~~~",
+    "A paragraph with attributes.\n{: .lead #intro }",
+    "A ![reference image][pic] and a [collapsed][] one.\n\n[pic]: pic.png \"Pic\"\n[collapsed]: c.html",
+    "<div>\nA raw block.\n</div>\n\nAfter it.",
+    "[TOC]\n\n# One\n\n## Two\n\n## Two",
+    "Tabbed\tdefinition\n\t: with a tab",
+    "Line ends\rin old Mac style\r:   and a definition",
 ]
 
 
@@ -43,12 +53,14 @@ def test_each_construct_renders_as_python_markdown_renders_it(snippet):
 def test_mixed_documents_render_as_python_markdown_renders_them():
     rng = random.Random(7)
     full = markup.full_converter()
-    for _ in range(300):
+    for _ in range(600):
         text = "\n\n".join(rng.sample(SNIPPETS, rng.randint(1, 6)))
         assert markup.convert(text) == full.reset().convert(text), text
 
 
-def test_a_text_without_openers_gets_a_converter_without_those_patterns():
+def test_a_text_without_openers_gets_a_converter_without_those_processors():
     plain = markup._converter("Just words and *emphasis*.")
     assert "link" not in plain.inlinePatterns and "em_strong" in plain.inlinePatterns
-    assert "link" in markup._converter("A [link](x.html).").inlinePatterns
+    assert "table" not in plain.parser.blockprocessors and "attr_list" not in plain.treeprocessors
+    linked = markup._converter("A [link](x.html) | in a table.")
+    assert "link" in linked.inlinePatterns and "table" in linked.parser.blockprocessors

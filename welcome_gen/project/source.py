@@ -264,19 +264,34 @@ class FrontMatter:
     body_line: int  # 1-based line where the body starts
 
 
+def body_of(text: str) -> str | None:
+    """The markdown body of a file as `split_front_matter` finds it, without reading the YAML; None when the front
+    matter is missing or not closed."""
+    lines = text.splitlines(keepends=True)
+    end = front_matter_end(lines)
+    return None if end is None else "".join(lines[end + 1:])
+
+
+def front_matter_end(lines: list[str]) -> int | None:
+    """The index of the line closing the front matter that `lines` open with."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    return next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+
+
 def split_front_matter(text: str, shown: str) -> FrontMatter:
     """Split `---` YAML front matter from a markdown body."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise SourceError(Problem(shown, 1, "missing front matter: start the file with a '---' line, then YAML, then '---'"))
-    for i in range(1, len(lines)):
-        if lines[i].strip() in ("---", "..."):
-            yaml_text = "".join(lines[1:i])
-            body = "".join(lines[i + 1 :])
-            if not yaml_text.strip():
-                raise SourceError(Problem(shown, 1, "empty front matter: it needs at least a 'title'"))
-            meta, positions = parse_yaml(yaml_text, shown, offset=1)
-            if not isinstance(meta, dict):
-                raise SourceError(Problem(shown, 2, "front matter must be a mapping of 'key: value' lines"))
-            return FrontMatter(meta, positions, body, i + 2)
+    i = front_matter_end(lines)
+    if i is not None:
+        yaml_text = "".join(lines[1:i])
+        body = "".join(lines[i + 1 :])
+        if not yaml_text.strip():
+            raise SourceError(Problem(shown, 1, "empty front matter: it needs at least a 'title'"))
+        meta, positions = parse_yaml(yaml_text, shown, offset=1)
+        if not isinstance(meta, dict):
+            raise SourceError(Problem(shown, 2, "front matter must be a mapping of 'key: value' lines"))
+        return FrontMatter(meta, positions, body, i + 2)
     raise SourceError(Problem(shown, 1, "front matter is not closed: add a '---' line after it"))

@@ -21,17 +21,60 @@ SETTINGS = json.dumps([markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS], sor
 _ATTR = re.compile(r"""\b(href|src)="([^"]*)\"""")
 _local = threading.local()
 
-# Python-Markdown tries every inline pattern on every run of text. A pattern can only match where its opening
-# characters are, so a converter for a text lacks the patterns whose openers the text never contains: the same
-# HTML, with a fifth less work (tests/site/test_markup.py compares both on every construct). A pattern not named here
-# (another version's, an extension's) is always kept.
-OPENERS = {"backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",), "short_reference": ("[",),
-           "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",), "autolink": ("<",),
-           "automail": ("<",), "html": ("<",), "entity": ("&",), "linebreak": ("  \n", " \r", "\t"), "footnote": ("[^",)}
+# Python-Markdown runs every processor of every extension on every text: each inline pattern on each run of text,
+# each block test on each block. One can only act where its opening characters are (a table needs a `|`, a
+# footnote `[^`, a reference link a `]:` definition), so a text gets a converter without those whose openers it
+# lacks: the same HTML for less work (tests/site/test_markup.py compares it with Python-Markdown's own converter on
+# every construct, alone and mixed). Anything not named here (another version's, an extension's) is always kept.
+def _any(*needles: str) -> Callable[[str], bool]:
+    return lambda text: any(n in text for n in needles)
 
 
-def _unused(text: str) -> frozenset[str]:
-    return frozenset(name for name, openers in OPENERS.items() if not any(o in text for o in openers))
+def _all(*needles: str) -> Callable[[str], bool]:
+    return lambda text: all(n in text for n in needles)
+
+
+_DEFINITION = re.compile(r"(?:^|\n) {0,3}:")  # a definition list's `: ` line
+NEEDED_WHEN: dict[tuple[str, str], Callable[[str], bool]] = {
+    ("inlinePatterns", "backtick"): _any("`"),
+    ("inlinePatterns", "escape"): _any("\\"),
+    ("inlinePatterns", "link"): _all("[", "]("),
+    ("inlinePatterns", "image_link"): _all("![", "]("),
+    ("inlinePatterns", "reference"): _all("[", "]:"),  # a reference resolves only with a `[id]: url` definition
+    ("inlinePatterns", "short_reference"): _all("[", "]:"),
+    ("inlinePatterns", "image_reference"): _all("![", "]:"),
+    ("inlinePatterns", "short_image_ref"): _all("![", "]:"),
+    ("inlinePatterns", "autolink"): _any("<"),
+    ("inlinePatterns", "automail"): _any("<"),
+    ("inlinePatterns", "html"): _any("<"),
+    ("inlinePatterns", "entity"): _any("&"),
+    ("inlinePatterns", "linebreak"): _any("  \n"),
+    ("inlinePatterns", "footnote"): _any("[^"),
+    ("preprocessors", "fenced_code_block"): _any("```", "~~~"),
+    ("preprocessors", "html_block"): _any("<"),
+    ("blockprocessors", "table"): _any("|"),
+    ("blockprocessors", "deflist"): lambda text: _DEFINITION.search(text) is not None,
+    ("blockprocessors", "defindent"): lambda text: _DEFINITION.search(text) is not None,
+    ("blockprocessors", "footnote"): _any("[^"),
+    ("blockprocessors", "abbr"): _any("*["),
+    ("blockprocessors", "reference"): _any("]:"),
+    ("treeprocessors", "footnote"): _any("[^"),
+    ("treeprocessors", "footnote-duplicate"): _any("[^"),
+    ("treeprocessors", "attr_list"): _any("{"),
+    ("treeprocessors", "abbr"): _any("*["),
+    ("postprocessors", "footnote"): _any("[^"),
+    ("toc", "marker"): _any("[TOC]"),  # without one, the table of contents is not looked for in the page
+}
+
+
+def _normalised(text: str) -> str:
+    """The text as Python-Markdown's first step leaves it (line ends, tabs), which every processor then sees."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+
+
+def _unused(text: str) -> frozenset[tuple[str, str]]:
+    seen = _normalised(text)
+    return frozenset(name for name, needed in NEEDED_WHEN.items() if not needed(seen))
 
 
 def _converter(text: str = "") -> markdown.Markdown:
@@ -43,11 +86,14 @@ def _converter(text: str = "") -> markdown.Markdown:
     unused = _unused(text)
     md = kinds.get(unused)
     if md is None:
-        md = kinds[unused] = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
-                                               output_format="html")
-        for name in unused:
-            if name in md.inlinePatterns:
-                md.inlinePatterns.deregister(name)
+        md = kinds[unused] = full_converter()
+        for where, name in unused:
+            if where == "toc":
+                md.treeprocessors["toc"].marker = ""
+                continue
+            registry = md.parser.blockprocessors if where == "blockprocessors" else getattr(md, where)
+            if name in registry:
+                registry.deregister(name)
     return md
 
 

@@ -63,10 +63,14 @@ def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries:
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     store = markdown.path if markdown is not None else None  # the workers read it themselves
     spans = [(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
-    # Forked, a worker keeps this process's theme with every template already compiled; else it makes its own.
-    given = theme if context.get_start_method() == "fork" else theme.root
+    # Forked, a worker keeps this process's theme with every template already compiled, and the markdown rendered
+    # so far; else it makes its own theme and reads the cache file alone.
+    forked = context.get_start_method() == "fork"
+    given = theme if forked else theme.root
+    known = markdown.rendered if forked and markdown is not None else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(given, site.shared, urls.site_url, entries, staging.dir, store)) as pool:
+                             initargs=(given, site.shared, urls.site_url, entries, staging.dir, store,
+                                       known)) as pool:
         futures = [pool.submit(_render_span, start, stop) for start, stop in spans]
         for future in as_completed(futures):
             names, rendered = future.result()  # a page's ProjectError is raised here, as in one process
@@ -81,8 +85,8 @@ _worker: dict[str, Any] = {}  # in a worker process: what every task of this bui
 
 
 def _start_worker(theme: Theme | Path, shared: dict[str, Any], site_url: str, entries: list[Entry],
-                  staging_dir: Path, store: Path | None) -> None:
-    cache = MarkdownReader(store)
+                  staging_dir: Path, store: Path | None, known: dict[str, str] | None = None) -> None:
+    cache = MarkdownReader(store, known)
     if isinstance(theme, Theme):
         theme.markdown = cache
     else:

@@ -1,0 +1,82 @@
+"""Markdown converted ahead: while the project loads and is checked, other processes convert the bodies of the
+content files that changed, so that rendering finds them ready.
+
+Python-Markdown is most of a large build, and loading and checking the project keeps one core busy for a while;
+the others convert meanwhile. Only a build with many changed files starts them (a clean build of a large site);
+anything they could not convert is simply converted when the page is rendered, exactly as it would have been.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from ..cache import MarkdownReader, MarkdownStore
+from ..project.source import SourceError, body_of, markdown_problem, read_text
+from .markup import convert, markdown_key
+
+AHEAD_FROM = 300  # changed markdown files: below this, a pool costs more than it saves
+CHUNK = 25  # files per task
+
+
+class Ahead:
+    """Conversions running in other processes; `collect` waits for them and hands them to the markdown store."""
+
+    def __init__(self, pool: ProcessPoolExecutor, futures: list[Future]):
+        self.pool, self.futures = pool, futures
+
+    @classmethod
+    def start(cls, root: Path, changed: list[str], store: MarkdownStore, jobs: int | None) -> Ahead | None:
+        """Start converting the bodies of `changed` (paths as shown, under content/) if there are enough of them
+        and more than one core to share; None otherwise."""
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        workers = cores if jobs is None else jobs
+        if workers < 2 or len(changed) < AHEAD_FROM or "fork" not in multiprocessing.get_all_start_methods():
+            return None  # elsewhere a worker would import everything again: not worth it
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        futures = [pool.submit(_convert, root, changed[i:i + CHUNK], store.path)
+                   for i in range(0, len(changed), CHUNK)]
+        return cls(pool, futures)
+
+    def collect(self, store: MarkdownStore) -> None:
+        """Wait for every conversion and keep what came back."""
+        for future in self.futures:
+            try:
+                rendered = future.result()
+            except Exception:  # noqa: BLE001 - whatever failed here is converted again while rendering
+                continue
+            for key, html in rendered.items():
+                store.put(key, html)
+        self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def changed_markdown(now: dict[str, list], before: dict[str, list] | None) -> list[str]:
+    """The content files (as shown) whose bytes are not those of the last good build: a digest read, not a link
+    leading out."""
+    before = before or {}
+    return [name for name, entry in now.items()
+            if name.startswith("content/") and name.endswith(".md") and len(str(entry[2])) == 64
+            and (before.get(name) or [None] * 3)[2] != entry[2]]
+
+
+def _convert(root: Path, names: list[str], store: Path | None) -> dict[str, str]:
+    """In a worker: the HTML of each file's body, by markdown key; files that cannot be read, lack front matter,
+    would be too slow to convert or are already in the cache are left to the build."""
+    known = MarkdownReader(store)
+    out: dict[str, str] = {}
+    for name in names:
+        try:
+            body = body_of(read_text(root / name, name, root))
+        except SourceError:
+            continue
+        if body is None or markdown_problem(body, name) is not None:
+            continue
+        key = markdown_key(body)
+        if key not in out and known.get(key) is None:
+            out[key] = convert(body)
+    return out
