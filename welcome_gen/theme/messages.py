@@ -49,11 +49,24 @@ class Messages:
 
     def __call__(self, key: str, **values: Any) -> Markup:
         """The message `key`, its `{name}` slots filled with `values` (escaped unless already markup)."""
+        if not values and key in self._plain:  # most messages have no slots: filled once per build
+            return self._plain[key]
         text = self.texts.get(key)
         if text is None:
             raise UndefinedError(f"no message '{key}' in the catalogues (welcome_gen/theme/messages/"
                                  f"{FALLBACK}.yaml lists every key)")
-        return Markup(text).format(**values)
+        filled = Markup(text).format(**values)
+        if not values:
+            self._plain[key] = filled
+        return filled
+
+    @cached_property
+    def _plain(self) -> dict[str, Markup]:
+        return {}
+
+    @cached_property
+    def _dates(self) -> dict[date, str]:
+        return {}
 
     def text(self, key: str, **values: Any) -> str:
         """The message as plain text (for page titles and other data the templates escape themselves)."""
@@ -73,14 +86,18 @@ class Messages:
         from babel.dates import format_date
 
         day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-        return format_date(day, "long", locale=self.locale)
+        if day not in self._dates:  # an issue's date is shown on its page, the archive, its tags, the home page
+            self._dates[day] = format_date(day, "long", locale=self.locale)
+        return self._dates[day]
 
     def months(self) -> list[str]:
         """January to December, in the site's language, as a form's month choices."""
         from babel.dates import get_month_names
 
-        names = get_month_names("wide", context="stand-alone", locale=self.locale)
-        return [names[m] for m in range(1, 13)]
+        if "_months" not in self.__dict__:
+            names = get_month_names("wide", context="stand-alone", locale=self.locale)
+            self.__dict__["_months"] = [names[m] for m in range(1, 13)]
+        return list(self.__dict__["_months"])
 
 
 def _stamp(path: Path) -> tuple[str, int]:
