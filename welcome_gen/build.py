@@ -33,7 +33,8 @@ class Targets:
     def of(cls, root: Path, site: Path | None = None, emails: Path | None = None) -> Targets:
         """The defaults (public/, build/emails/, build/journeys/ beside the emails), refusing overlaps."""
         site, emails = Path(site or root / "public").absolute(), Path(emails or root / "build" / "emails").absolute()
-        claim(site, root, made_by_us=True)  # never the project itself; whether it is ours is asked later
+        # Never the project itself; whether it is ours, and what it holds, is asked before anything is written.
+        claim(site, root, made_by_us=True, contents=False)
         targets = cls(site, emails, emails.parent / "journeys")
         for other in (targets.emails, targets.journeys):  # the site is published as it is: the rest stays out
             a, b = site.resolve(), other.resolve()
@@ -109,12 +110,13 @@ def build(root: Path, targets: Targets | None = None, options: Options = Options
 def _ahead(root: Path, moved: dict, options: Options, cache: BuildCache):
     """Many changed markdown files (a clean build of a large site): convert them in other processes while this one
     loads and checks the project."""
-    from .site.ahead import AHEAD_FROM, Ahead, changed_markdown
+    from .site.ahead import AHEAD_FROM, CHUNK, Ahead, changed_markdown
 
     if options.jobs == 1:
         return None
     changed = changed_markdown(moved["sources"], None if options.clean else cache.last_build().get("sources"))
-    return Ahead.start(root, changed, cache.markdown, options.jobs) if len(changed) >= AHEAD_FROM else None
+    enough = AHEAD_FROM if options.jobs is None else CHUNK  # --jobs asks for other processes whatever the size
+    return Ahead.start(root, changed, cache.markdown, options.jobs) if len(changed) >= enough else None
 
 
 def load(root: Path, digests: dict[str, str] | None = None):

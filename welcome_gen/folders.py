@@ -48,10 +48,11 @@ def confined(path: Path, project_root: Path) -> Path:
     return path
 
 
-def claim(out: Path, project_root: Path, *, made_by_us: bool) -> Path:
+def claim(out: Path, project_root: Path, *, made_by_us: bool, contents: bool = True) -> Path:
     """`out` as an absolute path, once it is safe to replace wholesale; else a one-line usage error.
 
     `made_by_us` says the caller recognises a non-empty `out` as its own earlier output (its record is there).
+    Without `contents`, what the folder holds is not looked through for links (a caller that writes nothing yet).
     """
     out = confined(out, project_root)
     confined(record_path(out), out.parent)
@@ -66,7 +67,7 @@ def claim(out: Path, project_root: Path, *, made_by_us: bool) -> Path:
     if out.is_dir() and not made_by_us and any(out.iterdir()):
         raise UsageError(f"refusing to replace {out}: it is not empty and was not made by welcome-gen; "
                          "empty it or choose another folder")
-    for name, entry in entries(out) if out.is_dir() else ():  # links are listed, never followed
+    for name, entry in entries(out) if contents and out.is_dir() else ():  # links listed, never followed
         if entry.is_symlink():
             raise UsageError(f"refusing to write into {out}: it holds a symbolic link, {entry.path}, which "
                              "welcome-gen never makes (remove it)")
@@ -98,7 +99,8 @@ def read_record(path: Path) -> dict[str, Any]:
 
 def write_record(out: Path, data: dict[str, Any]) -> None:
     """Replace the record of `out` atomically."""
-    write_atomic(record_path(out), json.dumps(data, indent=1, sort_keys=True))
+    # One line, by the C encoder: an indented record of a large site costs seconds and megabytes to write.
+    write_atomic(record_path(out), json.dumps(data, sort_keys=True, separators=(",", ":")))
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

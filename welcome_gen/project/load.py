@@ -146,13 +146,15 @@ class _Loader:
         if not folder.is_dir():
             return docs
         where = self.shown(folder)
+        # A file in a folder inside the project is inside unless it is itself a link: resolved once, not per file.
+        folder_inside = folder.resolve().is_relative_to(self.root.resolve())
         for path in sorted(folder.glob("*.md")):
             shown = f"{where}/{path.name}"  # as rel() gives it, without asking for each file
             digest = self.digests.get(shown)
             key = (shown, kind, digest)
             found = _read_before.get(key) if digest else None
             if found is None:
-                found = self.markdown_file(path, shown, model, kind)
+                found = self.markdown_file(path, shown, model, kind, checked=folder_inside and not path.is_symlink())
             if digest:
                 self.read[key] = found
             problems, doc, broken = found
@@ -164,12 +166,12 @@ class _Loader:
         self.unique_slugs(docs, kind)
         return docs
 
-    def markdown_file(self, path: Path, shown: str, model: type,
-                      kind: str) -> tuple[list[Problem], Document | None, str | None]:
+    def markdown_file(self, path: Path, shown: str, model: type, kind: str,
+                      checked: bool = False) -> tuple[list[Problem], Document | None, str | None]:
         """One markdown file: its problems, the document (None if it cannot be used), and the slug of a file
-        that failed validation (its references are not reported again)."""
+        that failed validation (its references are not reported again). `checked`: known to be inside."""
         try:
-            fm = split_front_matter(read_text(path, shown, self.root), shown)
+            fm = split_front_matter(read_text(path, shown, None if checked else self.root), shown)
         except SourceError as exc:
             return [exc.problem], None, None
         meta, problems = validate(model, fm.meta, shown, fm.positions)

@@ -13,7 +13,7 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from ..cache import MarkdownReader, MarkdownStore
+from ..cache import MarkdownReader, MarkdownStore, pack
 from ..project.source import SourceError, body_of, markdown_problem, read_text
 from .markup import convert, markdown_key
 
@@ -29,11 +29,11 @@ class Ahead:
 
     @classmethod
     def start(cls, root: Path, changed: list[str], store: MarkdownStore, jobs: int | None) -> Ahead | None:
-        """Start converting the bodies of `changed` (paths as shown, under content/) if there are enough of them
-        and more than one core to share; None otherwise."""
+        """Start converting the bodies of `changed` (paths as shown, under content/) over `jobs` processes (None:
+        every core); None when there is one, or no fork to start them cheaply."""
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         workers = cores if jobs is None else jobs
-        if workers < 2 or len(changed) < AHEAD_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        if workers < 2 or not changed or "fork" not in multiprocessing.get_all_start_methods():
             return None  # elsewhere a worker would import everything again: not worth it
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
         futures = [pool.submit(_convert, root, changed[i:i + CHUNK], store.path)
@@ -47,8 +47,8 @@ class Ahead:
                 rendered = future.result()
             except Exception:  # noqa: BLE001 - whatever failed here is converted again while rendering
                 continue
-            for key, html in rendered.items():
-                store.put(key, html)
+            for key, data in rendered.items():
+                store.put_packed(key, data)
         self.close()
 
     def close(self) -> None:
@@ -64,11 +64,11 @@ def changed_markdown(now: dict[str, list], before: dict[str, list] | None) -> li
             and (before.get(name) or [None] * 3)[2] != entry[2]]
 
 
-def _convert(root: Path, names: list[str], store: Path | None) -> dict[str, str]:
-    """In a worker: the HTML of each file's body, by markdown key; files that cannot be read, lack front matter,
+def _convert(root: Path, names: list[str], store: Path | None) -> dict[str, bytes]:
+    """In a worker: the HTML of each file's body (packed), by markdown key; files that cannot be read, lack front matter,
     would be too slow to convert or are already in the cache are left to the build."""
     known = MarkdownReader(store)
-    out: dict[str, str] = {}
+    out: dict[str, bytes] = {}
     for name in names:
         try:
             body = body_of(read_text(root / name, name, root))
@@ -78,5 +78,5 @@ def _convert(root: Path, names: list[str], store: Path | None) -> dict[str, str]
             continue
         key = markdown_key(body)
         if key not in out and known.get(key) is None:
-            out[key] = convert(body)
+            out[key] = pack(convert(body))
     return out

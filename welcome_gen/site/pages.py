@@ -76,8 +76,8 @@ def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries:
             names, rendered = future.result()  # a page's ProjectError is raised here, as in one process
             staging.wrote(names)
             if markdown is not None:
-                for key, html in rendered.items():
-                    markdown.put(key, html)
+                for key, data in rendered.items():
+                    markdown.put_packed(key, data)
             task.advance(len(names))
 
 
@@ -85,7 +85,7 @@ _worker: dict[str, Any] = {}  # in a worker process: what every task of this bui
 
 
 def _start_worker(theme: Theme | Path, shared: dict[str, Any], site_url: str, entries: list[Entry],
-                  staging_dir: Path, store: Path | None, known: dict[str, str] | None = None) -> None:
+                  staging_dir: Path, store: Path | None, known: dict[str, bytes] | None = None) -> None:
     cache = MarkdownReader(store, known)
     if isinstance(theme, Theme):
         theme.markdown = cache
@@ -95,7 +95,7 @@ def _start_worker(theme: Theme | Path, shared: dict[str, Any], site_url: str, en
                    cache=cache)
 
 
-def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, str]]:
+def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, bytes]]:
     """In a worker: render entries[start:stop] into the staging folder; the names written and the markdown
     rendered since the last task."""
     theme, urls, shared, cache = _worker["theme"], _worker["urls"], _worker["shared"], _worker["cache"]
