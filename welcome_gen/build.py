@@ -92,7 +92,8 @@ def build(root: Path, targets: Targets | None = None, options: Options = Options
         return _nothing_to_do(targets, cache, started)
     ahead = _ahead(root, moved, options, cache)         # markdown converted meanwhile by other processes
     try:
-        project = load(root, {name: entry[2] for name, entry in moved["sources"].items()})  # typed, positioned
+        project = load(root, {name: entry[2] for name, entry in moved["sources"].items()},  # typed, positioned
+                       cache.front_matter)
         stages = _Stages(project, targets, options, cache, reporter)
         stages.check()                                  # every check `welcome-gen check` runs
         if ahead is not None:
@@ -119,12 +120,12 @@ def _ahead(root: Path, moved: dict, options: Options, cache: BuildCache):
     return Ahead.start(root, changed, cache.markdown, options.jobs) if len(changed) >= enough else None
 
 
-def load(root: Path, digests: dict[str, str] | None = None):
+def load(root: Path, digests: dict[str, str] | None = None, front_matter=None):
     """The project's files, typed, with their positions; every problem at once."""
     from .project import load_project
 
     try:
-        return load_project(root, digests)
+        return load_project(root, digests, front_matter)
     except ProjectError as exc:
         raise BuildFailed(exc.problems, set()) from None
 

@@ -2,6 +2,8 @@
 
 - `markdown.sqlite`: rendered markdown by the digest of its source and the markdown settings, compressed (in
   memory too: a large site's HTML would otherwise be most of a build's memory);
+- `front-matter.json`: each markdown file's front matter as YAML read it (with its lines), by the file's digest, so
+  an unchanged file is validated again without being parsed again;
 - `sources.json`: each source file's size, modification time and digest at the last good build, with the digests of
   the options and code that build ran with, so a build where nothing moved can tell without reading the project;
   a file whose size or time moved is hashed, and only a changed digest counts as a change.
@@ -17,6 +19,7 @@ import os
 import json
 import shutil
 import sqlite3
+from datetime import date, datetime
 import zlib
 from pathlib import Path
 from functools import lru_cache
@@ -46,6 +49,7 @@ class BuildCache:
         if found is not None and found != FORMAT and not clean:
             note(f"the build cache in {self.dir} was written by another version ({found}); starting afresh")
         self._markdown: MarkdownStore | None = None
+        self._front_matter: FrontMatterStore | None = None
 
     def _ready(self) -> None:
         """Nothing is written into the cache before a build succeeded; then an untrusted one is replaced."""
@@ -61,12 +65,20 @@ class BuildCache:
             self._markdown = MarkdownStore(self.dir / "markdown.sqlite", self.note, read=self.trusted)
         return self._markdown
 
+    @property
+    def front_matter(self) -> FrontMatterStore:
+        if self._front_matter is None:
+            self._front_matter = FrontMatterStore(self.dir / "front-matter.json" if self.trusted else None)
+        return self._front_matter
+
     def save(self, record: dict[str, Any]) -> None:
         """After a good build: keep the markdown it rendered and what it was made from."""
         self._ready()
         if self._markdown is not None:
             self._markdown.save()
             self._markdown = None
+        if self._front_matter is not None:
+            self._front_matter.save(self.dir / "front-matter.json")
         write_atomic(self.dir / "sources.json", json.dumps(record, sort_keys=True))
 
     def last_build(self) -> dict[str, Any]:
@@ -203,6 +215,67 @@ class MarkdownStore(MarkdownReader):
         finally:
             db.close()
         self.rendered = {}
+
+
+class FrontMatterStore:
+    """Front matter as YAML read it, with the line of each key, by file and digest: what loading a markdown file
+    costs most, kept for the next build. Only plain values are kept (text, numbers, dates, lists, mappings with
+    text keys); a file with anything else is simply read again."""
+
+    def __init__(self, path: Path | None):
+        data = _read_json(path) if path is not None else None
+        self.known: dict[str, list] = data if isinstance(data, dict) else {}
+        self.used: dict[str, list] = {}
+
+    def get(self, shown: str, digest: str) -> tuple[Any, dict[tuple, int], int, int] | None:
+        """(front matter, lines by key path, offset of the lines, line where the body starts), or None."""
+        entry = self.known.get(shown)
+        if not (isinstance(entry, list) and len(entry) == 5 and entry[0] == digest):
+            return None
+        try:
+            meta = _decode(entry[1])
+            lines = {tuple(loc): int(line) for loc, line in entry[2]}
+            found = (meta, lines, int(entry[3]), int(entry[4]))
+        except (TypeError, ValueError, KeyError):
+            return None
+        self.used[shown] = entry
+        return found
+
+    def put(self, shown: str, digest: str, meta: Any, lines: dict[tuple, int], offset: int, body_line: int) -> None:
+        try:
+            encoded = _encode(meta)
+        except TypeError:
+            return
+        self.used[shown] = [digest, encoded, [[list(loc), line] for loc, line in lines.items()], offset, body_line]
+
+    def save(self, path: Path) -> None:
+        write_atomic(path, json.dumps(self.used, separators=(",", ":")))
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("$") for k in value):
+        return {k: _encode(v) for k, v in value.items()}
+    raise TypeError(f"not kept: {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+        return {k: _decode(v) for k, v in value.items()}
+    return value
 
 
 def _read(path: Path) -> str | None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from ..errors import Problem, ProjectError, rel
 from .model import Config, IssueMeta, PageMeta, PersonaMeta, Sample, Samples, SequenceMeta, SLUG_RE
-from .source import Loc, Positions, SourceError, markdown_problem, parse_yaml, read_text, split_front_matter
+from .source import (FrontMatter, Loc, Positions, SourceError, body_of, markdown_problem, parse_yaml, read_text,
+                     split_front_matter)
 from .validate import validate
 
 CONFIG_FILE = "welcome.yaml"
@@ -118,9 +119,10 @@ _read_before: dict[tuple[str, str, str], tuple[list[Problem], Document | None, s
 
 
 class _Loader:
-    def __init__(self, root: Path, digests: dict[str, str] | None = None):
+    def __init__(self, root: Path, digests: dict[str, str] | None = None, front_matter: Any = None):
         self.root = root
         self.digests = digests or {}  # the sources' digests, as the build read them: only these are reused
+        self.front_matter = front_matter  # front matter remembered by digest (`cache.FrontMatterStore`)
         self.read: dict[tuple[str, str, str], tuple[list[Problem], Document | None, str | None]] = {}
         self.problems: list[Problem] = []
         # Slugs of files that failed to load, by kind: references to them are not reported a second time.
@@ -154,7 +156,8 @@ class _Loader:
             key = (shown, kind, digest)
             found = _read_before.get(key) if digest else None
             if found is None:
-                found = self.markdown_file(path, shown, model, kind, checked=folder_inside and not path.is_symlink())
+                found = self.markdown_file(path, shown, model, kind, checked=folder_inside and not path.is_symlink(),
+                                           digest=digest)
             if digest:
                 self.read[key] = found
             problems, doc, broken = found
@@ -166,14 +169,19 @@ class _Loader:
         self.unique_slugs(docs, kind)
         return docs
 
-    def markdown_file(self, path: Path, shown: str, model: type, kind: str,
-                      checked: bool = False) -> tuple[list[Problem], Document | None, str | None]:
+    def markdown_file(self, path: Path, shown: str, model: type, kind: str, checked: bool = False,
+                      digest: str | None = None) -> tuple[list[Problem], Document | None, str | None]:
         """One markdown file: its problems, the document (None if it cannot be used), and the slug of a file
-        that failed validation (its references are not reported again). `checked`: known to be inside."""
+        that failed validation (its references are not reported again). `checked`: known to be inside;
+        `digest`: of its bytes, under which its front matter may be remembered."""
         try:
-            fm = split_front_matter(read_text(path, shown, None if checked else self.root), shown)
+            text = read_text(path, shown, None if checked else self.root)
+            remembered = self.remembered(shown, digest, text)
+            fm = remembered or split_front_matter(text, shown)
         except SourceError as exc:
             return [exc.problem], None, None
+        if remembered is None and digest and self.front_matter is not None:
+            self.front_matter.put(shown, digest, fm.meta, fm.positions.lines, fm.positions.offset, fm.body_line)
         meta, problems = validate(model, fm.meta, shown, fm.positions)
         slow = markdown_problem(fm.body, shown, fm.body_line)
         if slow is not None:
@@ -188,6 +196,17 @@ class _Loader:
                                                     "letters, digits and '-' only (rename the file or set 'slug')")], \
                 None, None
         return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug), None
+
+    def remembered(self, shown: str, digest: str | None, text: str) -> FrontMatter | None:
+        """The front matter an earlier build read from these very bytes, unparsed this time."""
+        if not digest or self.front_matter is None:
+            return None
+        found = self.front_matter.get(shown, digest)
+        body = body_of(text) if found else None
+        if found is None or body is None:
+            return None
+        meta, lines, offset, body_line = found
+        return FrontMatter(meta, Positions(lines, offset), body, body_line)
 
     def former_slugs(self, personas: list[Document]) -> None:
         """A persona's earlier slug (`formerly`) may name no other persona, now or before."""
@@ -307,13 +326,14 @@ class _Loader:
         return model.samples
 
 
-def load_project(root: Path | str, digests: dict[str, str] | None = None) -> Project:
+def load_project(root: Path | str, digests: dict[str, str] | None = None, front_matter: Any = None) -> Project:
     """Load and validate every file of the project at `root`; raise ProjectError listing all problems.
 
     `digests` (path as shown -> sha256 of the file, as a build has just read them) lets a markdown file this process
-    loaded before with the same digest be taken as it was, unread."""
+    loaded before with the same digest be taken as it was, unread; `front_matter` (`cache.FrontMatterStore`) gives
+    the front matter an earlier build read from the same bytes, validated again but not parsed again."""
     root = Path(root)
-    loader = _Loader(root, digests)
+    loader = _Loader(root, digests, front_matter)
     config_path = root / CONFIG_FILE
     if root.is_file():
         raise ProjectError([Problem(rel(root), None, f"is a file; give the project folder (the one with {CONFIG_FILE})")])

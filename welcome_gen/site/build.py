@@ -12,13 +12,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..errors import Problem, ProjectError
 from ..folders import Output, OutputFolder, Staging
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from .check import site_problems
-from .gather import Site, gather, resolver, today_at
+from .gather import Body, Site, gather, resolver, today_at
 from ..cache import MarkdownStore
 from .links import Resolver
 from .pages import render_pages
@@ -119,13 +120,18 @@ def plan(site: Site, theme: Theme) -> dict[str, Output]:
     shared = _digest(json.dumps(site.shared, sort_keys=True).encode(), theme.digest().encode(), code_digest())
     planned = {}
     for entry in site.entries:
-        data = json.dumps([entry.template, entry.url_mode, entry.context], sort_keys=True, default=str)
+        data = json.dumps([entry.template, entry.url_mode, entry.context], sort_keys=True, default=_digestible)
         planned[output_file(entry.path)] = Output(output_file(entry.path),
                                                   _digest(shared.encode(), entry.path.encode(), data.encode()),
                                                   entry.inputs)
     for file in site.files:
         planned[file.path] = Output(file.path, _digest(file.source.read_bytes()), [file.shown])
     return planned
+
+
+def _digestible(value: Any) -> str:
+    """What stands for `value` in a page's digest: a body by the digest of its text, anything else as text."""
+    return value.digest() if isinstance(value, Body) else str(value)
 
 
 def _digest(*parts: bytes) -> str:

@@ -6,7 +6,10 @@ page's data is plain JSON-able values, so a digest of it says exactly when the p
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -44,6 +47,30 @@ class StaticFile:
     shown: str  # as the author knows it
 
 
+class Body(Mapping):
+    """A markdown body as a page shows it: `text`, `links` (as written -> [site path, ?query#fragment]) and
+    `source`. In the digest that tells whether a page changed it stands for a digest of its text, not the text:
+    the bodies of a large site would be most of the work of telling what changed."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, text: str, links: dict[str, list[str]], source: str):
+        self._data = {"text": text, "links": links, "source": source}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def digest(self) -> str:
+        text = hashlib.sha256(self._data["text"].encode("utf-8")).hexdigest()
+        return json.dumps([text, self._data["links"], self._data["source"]], sort_keys=True)
+
+
 @dataclass
 class Site:
     entries: list[Entry]
@@ -78,7 +105,7 @@ class _Gatherer:
         self.t = messages_for(project.root, project.config.site.language).text  # titles are data, not markup
         self.problems: list[Problem] = []
         self.unpublished: dict[str, tuple[str, str]] = {}
-        self.bodies: dict[str, dict[str, Any]] = {}
+        self.bodies: dict[str, Body] = {}
         self.cards: dict[str, dict[str, Any]] = {}
         self.pages = self._published(project.pages, lambda d: page_path(d.slug))
         self.personas = sorted(self._published(project.personas, lambda d: persona_path(d.slug)),
@@ -156,7 +183,7 @@ class _Gatherer:
 
     # -- page data -------------------------------------------------------------------------------
 
-    def _body(self, doc: Document, path: str) -> dict[str, Any]:
+    def _body(self, doc: Document, path: str) -> Body:
         if doc.path in self.bodies:  # an issue appears on its page and in the feed: report its links once
             return self.bodies[doc.path]
         links: dict[str, list[str]] = {}
@@ -166,7 +193,7 @@ class _Gatherer:
                 self.problems.append(Problem(doc.path, link.line, found.message, found.level))
             if found.site_path is not None:
                 links[link.target] = [found.site_path, found.suffix]
-        self.bodies[doc.path] = {"text": doc.body, "links": links, "source": doc.path}
+        self.bodies[doc.path] = Body(doc.body, links, doc.path)
         return self.bodies[doc.path]
 
     def _doc(self, doc: Document, path: str) -> dict[str, Any]:

@@ -50,8 +50,9 @@ def find_links(body: str, first_line: int) -> list[Link]:
 def _find_links(body: str, first_line: int) -> list[Link]:
     links: list[Link] = []
     fence: str | None = None
+    fenced = "```" in body or "~~~" in body  # without a fence anywhere, no line needs the fence pattern
     for number, text in enumerate(body.splitlines(), first_line):
-        opening = _FENCE.match(text)
+        opening = _FENCE.match(text) if fenced else None
         if opening:
             if fence is None:
                 fence = opening.group(1)
