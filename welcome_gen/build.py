@@ -144,8 +144,7 @@ class _Stages:
     """The stages after loading, sharing what each found: the plan of the site, the emails, what is current."""
 
     def __init__(self, project, targets: Targets, options: Options, cache: BuildCache, reporter: Reporter):
-        from .delivery.journey_page import claim_journeys, journey_inputs, journeys_href
-        from .email.write import claim_emails, email_inputs
+        from .made_from import claim_emails, claim_journeys, email_inputs, journey_inputs, journeys_href
         from .site.gather import today_at
 
         self.project, self.options, self.cache, self.reporter = project, options, cache, reporter

@@ -10,23 +10,19 @@ joins on it) and is only remade when that changes.
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
-import os
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..folders import Output, OutputFolder
+from ..folders import Output
 from ..project.load import Project
 from ..project.model import Sample
-from .calendar import zone
-from .journey import Subjects, calendar_rows, simulate
-from .members import Member
+from ..made_from import claim_journeys, journey_inputs, journeys_href  # noqa: F401 - where callers found them
 
 if TYPE_CHECKING:
+    from .members import Member
     from ..email.outbox import Outbox
 
 MONTHS = 13
@@ -35,6 +31,9 @@ PAGE = "index.html"
 
 
 def sample_member(project: Project, sample: Sample, today: date) -> Member:
+    from .calendar import zone
+    from .members import Member
+
     tz = zone(sample.timezone) or ZoneInfo(project.config.site.timezone)
     joined = datetime.combine(sample.joined or today, JOIN_AT, tzinfo=tz)
     return Member(sample.email.lower(), persona=sample.persona, first_name=sample.first_name,
@@ -42,18 +41,10 @@ def sample_member(project: Project, sample: Sample, today: date) -> Member:
                   merge_fields={project.config.mailchimp.fields.last_name: sample.last_name})
 
 
-def _inputs(project: Project, today: date) -> str:
-    """A digest of everything the calendars depend on."""
-    # The day matters only to samples without a `joined` date: they join on the build's day.
-    doc = {"today": today.isoformat() if any(s.joined is None for s in project.samples) else None, "config": project.config.model_dump(mode="json"),
-           "samples": [s.model_dump(mode="json") for s in project.samples],
-           "sequences": {s.key: [s.meta.model_dump(mode="json"), dict(sorted(
-               (name, body.text) for name, body in s.bodies.items()))] for s in project.sequences}}
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
 def journeys_html(project: Project, outbox: Outbox, today: date, emails_href: str = "../emails/") -> str:
     """The page: one calendar per sample subscriber, with the outbox's subjects."""
+    from .journey import Subjects, calendar_rows, simulate
+
     e = html.escape
     subjects = Subjects(project, outbox)
     # One simulation for everyone (the planner looks at each member on its own), each under a name of their own
@@ -96,25 +87,6 @@ years included. <a href="{e(emails_href)}index.html">All emails</a>.</p>
 {chr(10).join(sections)}
 </body></html>
 """
-
-
-def journeys_href(out: Path, emails_dir: Path) -> str:
-    """The email previews' folder as the journeys page links to it."""
-    return Path(os.path.relpath(Path(emails_dir).resolve(), Path(out).resolve())).as_posix() + "/"
-
-
-def journey_inputs(project: Project, today: date, emails_href: str) -> str:
-    """A digest of everything the page is made from."""
-    return _inputs(project, today) + emails_href
-
-
-def claim_journeys(out: Path, project_root: Path, *, clean: bool = False) -> OutputFolder:
-    """The journeys folder, once it is safe to replace: empty, or one `build` made."""
-    try:  # a folder written before records were kept: recognised by its page
-        ours = "<h1>Journeys of the sample subscribers" in (Path(out) / "index.html").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        ours = False
-    return OutputFolder(out, project_root, made_by_us=ours, clean=clean)
 
 
 def write_journeys(project: Project, outbox: Outbox, out: Path, emails_dir: Path, today: date | None = None) -> bool:

@@ -17,7 +17,7 @@ from ..mailchimp.mergetags import MergeTagError
 from ..project import Project
 from ..project.model import EMAIL_RE, Sample
 from ..site import urls
-from ..site.build import link_resolver
+from ..site.build import known_site_paths, link_resolver  # noqa: F401 - known_site_paths: its callers' name
 from ..site.urls import Urls, lookup_key
 from . import caniemail, mergetags, utm
 from ..project.steps import DEFAULT, variant_for
@@ -65,14 +65,6 @@ def preflight(project: Project, *, today: date | None = None, outbox: Outbox | N
                         found.append(problem)
     unique = {(p.path, p.line, p.message, p.level): p for p in found}
     return sorted(unique.values(), key=lambda p: (p.path, p.line or 0, p.message))
-
-
-def known_site_paths(project: Project, today: date | None = None) -> set[str]:
-    """Every place under site.url that the site builds (as `lookup_key`s): what the site's resolver knows, and the
-    pages of issues dated later, which an email may be written to link to before they are out."""
-    paths = set(link_resolver(project, today).places)
-    paths |= {lookup_key(urls.issue_path(i.slug)) for i in project.issues if not i.meta.draft}
-    return paths
 
 
 def config_problems(project: Project) -> list[Problem]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import html as htmllib
-import json
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from .. import folders
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from ..project.steps import variant_for
-from ..theme import messages
+from ..made_from import claim_emails
 from .render import RenderedEmail, Renderer, personalise, render_all
 
 PREVIEWS = "samples"
@@ -47,33 +46,6 @@ def email_files(project: Project, emails: list[RenderedEmail], today: date | Non
     return {name: text.encode("utf-8") for name, text in files.items()}
 
 
-def email_inputs(project: Project, today: date) -> str:
-    """A digest of everything the emails are made from: settings, sequences and their bodies, personas, samples,
-    the issues to be sent (preflight checks them too), the email templates, which site pages exist (emails link
-    to them), the day (previews show it), the code."""
-    from ..cache import code_version
-    from .preflight import known_site_paths
-
-    override = project.root / "templates" / "email"
-    doc = {"today": today.isoformat(), "code": code_version(), "config": project.config.model_dump(mode="json"),
-           "sequences": [[s.key, s.meta.model_dump(mode="json"), {k: b.text for k, b in s.bodies.items()}]
-                         for s in project.sequences],
-           "personas": [[p.path, p.meta.model_dump(mode="json"), p.body] for p in project.personas],
-           "samples": [s.model_dump(mode="json") for s in project.samples],
-           "issues": [[d.path, d.meta.model_dump(mode="json"), d.body] for d in project.issues if d.meta.send_at],
-           "site": sorted(known_site_paths(project, today)),
-           "templates": {p.relative_to(override).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                         for p in sorted(override.rglob("*")) if p.is_file()} if override.is_dir() else {},
-           "messages": {p.as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()  # the footer's words
-                        for p in messages.catalogue_files(project.root)}}
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def claim_emails(out: Path, project_root: Path, *, clean: bool = False) -> folders.OutputFolder:
-    """The emails folder, once it is safe to replace: empty, or one this writer made."""
-    return folders.OutputFolder(out, project_root, made_by_us=_made_by_us(Path(out)), clean=clean)
-
-
 def stage_files(folder: folders.OutputFolder, staging: folders.Staging, files: dict[str, bytes]) -> list[folders.Output]:
     """Put each file whose bytes changed into `staging`; every file as an output of the folder."""
     outputs = []
@@ -96,15 +68,6 @@ def write_emails(project: Project, out: Path, reporter: Reporter | None = None, 
     pruned = staging.commit(outputs)
     (reporter or NullReporter()).note(f"{len(files)} email files, {written} written to {folder.out}")
     return written + len(pruned)
-
-
-def _made_by_us(out: Path) -> bool:
-    if folders.record_path(out).is_file():
-        return True
-    try:  # a folder written before records were kept: recognised by its index page
-        return "<h1>Emails of " in (out / "index.html").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
 
 
 def _text_file(email: RenderedEmail) -> str:

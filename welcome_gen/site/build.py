@@ -24,7 +24,7 @@ from ..cache import MarkdownStore
 from .links import Resolver
 from .pages import render_pages
 from .theme import Theme
-from .urls import Urls, output_file
+from .urls import Urls, issue_path, lookup_key, output_file
 
 _CODE = Path(__file__).resolve().parent
 
@@ -154,3 +154,11 @@ def code_digest() -> bytes:
         parts.append(f"{jinja2.__version__} {markdown.__version__}".encode())
         _code_cache.append(_digest(*parts).encode())
     return _code_cache[0]
+
+
+def known_site_paths(project: Project, today: date | None = None) -> set[str]:
+    """Every place under site.url that the site builds (as `lookup_key`s): what the site's resolver knows, and the
+    pages of issues dated later, which an email may be written to link to before they are out."""
+    paths = set(link_resolver(project, today).places)
+    paths |= {lookup_key(issue_path(i.slug)) for i in project.issues if not i.meta.draft}
+    return paths
