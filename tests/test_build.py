@@ -10,6 +10,7 @@ import pytest
 
 from welcome_gen.build import BuildFailed, Options, build
 from welcome_gen.cache import MarkdownReader
+from welcome_gen.project.load import _read_before
 from welcome_gen.site.markup import markdown_key
 
 TODAY = date(2026, 11, 2)
@@ -62,10 +63,13 @@ EDITS = {
 }
 
 
-def test_edit_after_edit_builds_exactly_what_a_clean_build_makes(example, tmp_path):
+@pytest.mark.parametrize("process", ["one process, as serve", "a new process each time, as build"])
+def test_edit_after_edit_builds_exactly_what_a_clean_build_makes(example, tmp_path, process):
     build(example, options=Options(today=TODAY))
     for name, change in EDITS.items():
         change(example)
+        if process.startswith("a new"):
+            _read_before.clear()  # what this process loaded before is gone: only the build cache remembers
         built = build(example, options=Options(today=TODAY))
         assert built.written > 0 or name == "delete a future issue", name
         incremental = tree(example)
@@ -162,3 +166,44 @@ def test_a_template_broken_after_a_good_build_is_refused_as_a_clean_build_refuse
         build(example, options=Options(today=TODAY))
     assert [(p.path, "block 'sidebar' is not in" in p.message) for p in failed.value.problems] == \
         [("templates/site/issue.html", True)]
+
+
+def test_remembered_front_matter_is_checked_again_and_a_broken_record_of_it_is_ignored(example, tmp_path):
+    # An unchanged issue's front matter is remembered, not parsed again, yet still checked against the project:
+    # naming a persona that a later change removes is reported at the issue's own line, as a clean build does.
+    persona = example / "content/audiences/woodland.md"
+    shutil.copy(example / "content/audiences/flat-dwellers.md", persona)
+    edit(example / "content/newsletter/sharp-enough.md", "tags: [sharpening, tools]\n",
+         "tags: [sharpening, tools]\npersonas: [woodland]\n")
+    build(example, options=Options(today=TODAY))
+    persona.unlink()
+    _read_before.clear()  # as in a new process: only the cache remembers the unchanged issue
+    with pytest.raises(BuildFailed) as remembered:
+        build(example, options=Options(today=TODAY))
+    with pytest.raises(BuildFailed) as clean:
+        build(example, options=Options(today=TODAY, clean=True))
+    assert [str(p) for p in remembered.value.problems] == [str(p) for p in clean.value.problems]
+    assert any(p.path == "content/newsletter/sharp-enough.md" and p.line == 6 for p in clean.value.problems)
+
+    # A record that cannot be read is read from the files instead.
+    shutil.copy(example / "content/audiences/flat-dwellers.md", persona)
+    build(example, options=Options(today=TODAY))
+    (example / ".welcome-gen/cache/front-matter.json").write_text('{"content/newsletter/sharp-enough.md": [1, 2',
+                                                                  encoding="utf-8")
+    edit(example / "content/faq.md", "?", "??")
+    build(example, options=Options(today=TODAY))
+    assert tree(example) == clean_build(example, tmp_path)
+
+
+def test_a_build_that_fails_while_markdown_is_converted_ahead_writes_nothing_and_leaves_no_process(example):
+    import multiprocessing
+
+    build(example, options=Options(today=TODAY))
+    before = tree(example)
+    for i in range(80):  # enough changed files for other processes to convert them while the project loads
+        (example / f"content/newsletter/note-{i:03d}.md").write_text(
+            f"---\ntitle: Note {i}\ndate: {'soon' if i == 79 else '2026-03-04'}\n---\n\nText *{i}*.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="note-079.md:3"):
+        build(example, options=Options(today=TODAY, jobs=2))
+    assert tree(example) == before
+    assert multiprocessing.active_children() == []
