@@ -233,6 +233,35 @@ def run(tool: Tool, kind: str) -> None:
     tool.cpu.setdefault(kind, []).append(float(cpu))
 
 
+# `serve`'s rebuild after a save: the build runs again in the same process, as serve runs it (drafts, the reload
+# script, its own folders). Prints the seconds of each rebuild after the first.
+SERVE_MEASURE = """
+import sys, time
+from pathlib import Path
+from welcome_gen.build import Options, Targets, build
+root, edited, runs = Path(sys.argv[1]).absolute(), Path(sys.argv[2]), int(sys.argv[3])
+targets = Targets.of(root, root / "serve-out" / "site", root / "serve-out" / "build" / "emails")
+options = Options(drafts=True, live_reload="/_welcome-gen/reload.js")
+build(root, targets, options)
+for i in range(runs):
+    with edited.open("a", encoding="utf-8") as fh:
+        fh.write(f"\\nSaved again, {time.time()}.\\n")
+    started = time.perf_counter()
+    build(root, targets, options)
+    print(time.perf_counter() - started)
+"""
+
+
+def serve_rebuilds(tool: Tool, runs: int) -> list[float]:
+    """Seconds of each rebuild after a save, in one `serve`-like process (after the command-line runs: its
+    folders are its own, but it shares the build cache)."""
+    done = subprocess.run([sys.executable, "-c", SERVE_MEASURE, str(tool.root), str(tool.edited), str(runs)],
+                          cwd=tool.root, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"welcome-gen serve rebuild failed:\n{done.stderr[-3000:]}")
+    return [float(line) for line in done.stdout.split()]
+
+
 def tools_for(workdir: Path, issues: list[Issue], cache: Path, names: list[str]) -> list[Tool]:
     welcome = shutil.which("welcome-gen", path=str(Path(sys.executable).parent)) or "welcome-gen"
     layouts = {"welcome-gen": (lay_out_welcome_gen, [welcome, "build", "--quiet"],
@@ -314,7 +343,7 @@ def machine() -> str:
 
 
 def table(results: dict[int, list[Tool]]) -> str:
-    peers = [t.name for t in next(iter(results.values())) if t.name != "welcome-gen"]
+    peers = list(dict.fromkeys(t.name for tools in results.values() for t in tools if t.name != "welcome-gen"))
     head = "| build | issues | welcome-gen | " + " | ".join(peers) + " | " + \
            " | ".join(f"ratio to {p}" for p in peers) + " | target |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
@@ -323,17 +352,23 @@ def table(results: dict[int, list[Tool]]) -> str:
         for kind in KINDS:
             wg = statistics.median(by["welcome-gen"].times[kind])
             cells = [f"{statistics.median(by[p].times[kind]):.2f} s ({statistics.median(by[p].cpu[kind]):.2f})"
-                     for p in peers]
-            ratios = [f"{wg / statistics.median(by[p].times[kind]):.2f}" for p in peers]
+                     if p in by else "–" for p in peers]
+            ratios = [f"{wg / statistics.median(by[p].times[kind]):.2f}" if p in by else "–" for p in peers]
             target = TARGETS.get((kind, n))
             goal = f"< {target} s" if target else ("≤ Hugo, ≤ ⅓ Pelican" if kind == "clean" else "")
             wg_cpu = statistics.median(by["welcome-gen"].cpu[kind])
-            lines.append(f"| {kind} | {n:,} | {wg:.2f} s ({wg_cpu:.2f}) | " + " | ".join(cells) + " | " + " | ".join(ratios)
-                         + f" | {goal} |")
+            lines.append(f"| {kind} | {n:,} | {wg:.2f} s ({wg_cpu:.2f}) | " + " | ".join(cells) + " | "
+                         + " | ".join(ratios) + f" | {goal} |")
+        serve = by["welcome-gen"].times.get("one edited (serve)")
+        if serve:
+            target = TARGETS.get(("one edited", n))
+            lines.append(f"| one edited, in `serve` | {n:,} | {statistics.median(serve):.2f} s | "
+                         + " | ".join("–" for _ in peers) + " | " + " | ".join("–" for _ in peers)
+                         + f" | {'< %s s' % target if target else ''} |")
         peak = {t.name: max(max(v) for v in t.memory.values()) for t in tools}
         lines.append(f"| peak memory | {n:,} | {peak['welcome-gen']:.0f} MB | "
-                     + " | ".join(f"{peak[p]:.0f} MB" for p in peers) + " | "
-                     + " | ".join(f"{peak['welcome-gen'] / peak[p]:.2f}" for p in peers)
+                     + " | ".join(f"{peak[p]:.0f} MB" if p in peak else "–" for p in peers) + " | "
+                     + " | ".join(f"{peak['welcome-gen'] / peak[p]:.2f}" if p in peak else "–" for p in peers)
                      + f" | {'< %d MB' % MEMORY_TARGET_MB if n >= 5000 else ''} |")
     return "\n".join(lines)
 
@@ -344,6 +379,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tools", default="welcome-gen,hugo,pelican,mkdocs")
+    parser.add_argument("--smallest-only", default="mkdocs",
+                        help="Tools measured at the smallest --issues only (MkDocs takes minutes a build at 5,000).")
     parser.add_argument("--dir", type=Path, default=None, help="Where to lay out the corpora (e.g. /dev/shm).")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "welcome-gen-bench",
                         help="Where the peers' virtual environments live.")
@@ -351,6 +388,7 @@ def main() -> None:
                                                                    "docs/performance.md.")
     args = parser.parse_args()
     names = args.tools.split(",")
+    smallest_only = set(args.smallest_only.split(",")) if args.smallest_only else set()
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     results: dict[int, list[Tool]] = {}
     shares: tuple = (0.0, [], [])
@@ -358,13 +396,17 @@ def main() -> None:
     try:
         for n in args.issues:
             issues = corpus(n, args.seed)
-            tools = tools_for(workdir / str(n), issues, args.cache, names)
+            here = [name for name in names if n == min(args.issues) or name not in smallest_only]
+            tools = tools_for(workdir / str(n), issues, args.cache, here)
             for number in range(args.runs):
                 for kind in KINDS:
                     for tool in tools:  # interleaved: a slow minute of the machine falls on every tool alike
                         run(tool, kind)
                 print(f"{n:,} issues: run {number + 1} of {args.runs} done", file=sys.stderr)
             results[n] = tools
+            for tool in tools:
+                if tool.name == "welcome-gen":
+                    tool.times["one edited (serve)"] = serve_rebuilds(tool, max(3, args.runs))
             if n == min(args.issues) and "welcome-gen" in names:
                 shares = profile(next(t.root for t in tools if t.name == "welcome-gen"))
             shutil.rmtree(workdir / str(n), ignore_errors=True)
@@ -378,7 +420,7 @@ def main() -> None:
 
 
 def render(results: dict[int, list[Tool]], shares: tuple, args, load_before, load_after) -> str:
-    versions = {t.name: t.version for t in next(iter(results.values()))}
+    versions = {t.name: t.version for tools in results.values() for t in tools}
     where = "a tmpfs" if args.dir and str(args.dir).startswith("/dev/shm") else "the disk"
     load = (f" The load average was {load_before[0]:.1f} before and {load_after[0]:.1f} after: the machine was shared "
             "with other work, so the absolute times are slower than on an idle one; the tools ran interleaved, so the "
@@ -388,7 +430,7 @@ def render(results: dict[int, list[Tool]], shares: tuple, args, load_before, loa
     busiest_lines = "\n".join(f"| {what} | {share * 100:.1f}% |" for what, share in busiest)
     return f"""# Performance
 
-Measured with `python bench/peers.py --issues {' '.join(map(str, args.issues))} --runs {args.runs}`
+Measured with `python bench/peers.py --issues {' '.join(map(str, args.issues))} --runs {args.runs} --tools {args.tools} --smallest-only {args.smallest_only}`
 on {machine()}, on {where}, {datetime.now(timezone.utc):%Y-%m-%d}.{load}
 
 Each tool builds the same {'/'.join(f'{n:,}' for n in results)} generated newsletter issues (~980 words each, with

@@ -296,13 +296,16 @@ class _Gatherer:
     def _tag_pages(self) -> list[Entry]:
         if not self.tags:
             return []
-        counted = [{"name": t, "path": tag_path(t), "count": sum(t in d.meta.tags for d in self.issues)}
-                   for t in self.tags]
+        tagged_with: dict[str, list[Document]] = {t: [] for t in self.tags}  # newest first, as self.issues
+        for doc in self.issues:
+            for t in dict.fromkeys(doc.meta.tags):
+                tagged_with[t].append(doc)
+        counted = [{"name": t, "path": tag_path(t), "count": len(tagged_with[t])} for t in self.tags]
         entries = [Entry(TAGS, "tags.html", {"page": {"title": self.t("topics"), "path": TAGS, "draft": False,
                                                          "description": ""}, "tags": counted},
                          _inputs(*self.issues))]
         for tag in self.tags:
-            tagged = [d for d in self.issues if tag in d.meta.tags]
+            tagged = tagged_with[tag]
             page = {"title": self.t("tag_title", tag=tag.replace("-", " ")), "path": tag_path(tag), "draft": False,
                     "description": "", "tag": tag}
             entries.append(Entry(page["path"], "tag.html", {"page": page, "issues": [self._card(d) for d in tagged]},
