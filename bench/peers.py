@@ -459,10 +459,17 @@ And the functions that spend the most time themselves:
 |---|---|
 {busiest_lines}
 
-Python-Markdown stays the markdown package (the project's choice); the rest of the speed comes from doing less
-(a build where no source moved stops after reading sizes and times; only pages whose data changed are rendered;
-markdown is cached by its source, so a template change does not run it again) and from rendering large builds
-over every core.
+Python-Markdown stays the markdown package (the project's choice). The speed comes from doing less and doing it
+in parallel:
+
+- a build where no source moved stops after reading sizes and times, one folder scan each;
+- an edit parses only the saved file (front matter is remembered by the digest of the bytes, then validated
+  again), renders only the pages whose data changed, and links every unchanged file into the new folder;
+- markdown is cached by its source, so a template change does not run it again, and each text gets a
+  converter without the processors it cannot use (no table processor for a text without a `|`);
+- a large build converts the changed markdown in other processes while this one loads and checks the project,
+  then renders pages over every core;
+- `serve` keeps what it loaded between saves.
 """
 
 

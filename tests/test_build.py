@@ -188,10 +188,14 @@ def test_remembered_front_matter_is_checked_again_and_a_broken_record_of_it_is_i
     # A record that cannot be read is read from the files instead.
     shutil.copy(example / "content/audiences/flat-dwellers.md", persona)
     build(example, options=Options(today=TODAY))
-    (example / ".welcome-gen/cache/front-matter.json").write_text('{"content/newsletter/sharp-enough.md": [1, 2',
-                                                                  encoding="utf-8")
+    (example / ".welcome-gen/cache/front-matter.txt").write_text("content/newsletter/sharp-enough.md\t[1, 2\n",
+                                                                 encoding="utf-8")
     edit(example / "content/faq.md", "?", "??")
-    build(example, options=Options(today=TODAY))
+    from welcome_gen.reporter import NullReporter
+
+    reporter = NullReporter()
+    build(example, options=Options(today=TODAY), reporter=reporter)
+    assert any("front-matter.txt could not be read" in note for note in reporter.notes)
     assert tree(example) == clean_build(example, tmp_path)
 
 

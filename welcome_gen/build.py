@@ -208,6 +208,9 @@ class _Stages:
                 outbox = self.outbox or render_outbox(self.project, today=self.today)
                 self.staging["journeys"].put(PAGE, journeys_html(self.project, outbox, self.today, self.href).encode())
             self.outputs["journeys"] = self.kept["journeys"] or [Output(PAGE, self.made_from["journeys"], [])]
+            # What was rendered is on disk now: the pages' data and the emails make room for writing the records.
+            self.theme_checked = self.site.theme.fingerprint()
+            self.site.site, self.emails, self.outbox = None, [], None
         except BaseException as exc:
             for staging in self.staging.values():
                 staging.discard()
@@ -228,7 +231,7 @@ class _Stages:
     def remembered(self) -> dict:
         """What the next build needs to know of this one."""
         return {"today": self.today.isoformat(), "timezone": self.project.config.site.timezone,
-                "theme_checked": self.site.theme.fingerprint(),  # a good build: its templates compiled cleanly
+                "theme_checked": self.theme_checked,  # a good build: its templates compiled cleanly
                 "site_url": self.project.config.site.url,
                 "warnings": {name: [_plain(p) for p in group] for name, group in self.warnings.items()}}
 

@@ -2,7 +2,7 @@
 
 - `markdown.sqlite`: rendered markdown by the digest of its source and the markdown settings, compressed (in
   memory too: a large site's HTML would otherwise be most of a build's memory);
-- `front-matter.json`: each markdown file's front matter as YAML read it (with its lines), by the file's digest, so
+- `front-matter.txt`: each markdown file's front matter as YAML read it (with its lines), by the file's digest, so
   an unchanged file is validated again without being parsed again;
 - `sources.json`: each source file's size, modification time and digest at the last good build, with the digests of
   the options and code that build ran with, so a build where nothing moved can tell without reading the project;
@@ -68,7 +68,10 @@ class BuildCache:
     @property
     def front_matter(self) -> FrontMatterStore:
         if self._front_matter is None:
-            self._front_matter = FrontMatterStore(self.dir / "front-matter.json" if self.trusted else None)
+            path = self.dir / "front-matter.txt"
+            self._front_matter = FrontMatterStore(path if self.trusted else None)
+            if self._front_matter.unreadable:
+                self.note(f"{path} could not be read; reading every file's front matter")
         return self._front_matter
 
     def save(self, record: dict[str, Any]) -> None:
@@ -78,7 +81,7 @@ class BuildCache:
             self._markdown.save()
             self._markdown = None
         if self._front_matter is not None:
-            self._front_matter.save(self.dir / "front-matter.json")
+            self._front_matter.save(self.dir / "front-matter.txt")
         write_atomic(self.dir / "sources.json", json.dumps(record, sort_keys=True))
 
     def last_build(self) -> dict[str, Any]:
@@ -220,36 +223,52 @@ class MarkdownStore(MarkdownReader):
 class FrontMatterStore:
     """Front matter as YAML read it, with the line of each key, by file and digest: what loading a markdown file
     costs most, kept for the next build. Only plain values are kept (text, numbers, dates, lists, mappings with
-    text keys); a file with anything else is simply read again."""
+    text keys); a file with anything else is simply read again.
+
+    One line a file (its name, digest and JSON), each decoded only when its file is asked for: a large site's
+    front matter would otherwise sit decoded in memory twice."""
 
     def __init__(self, path: Path | None):
-        data = _read_json(path) if path is not None else None
-        self.known: dict[str, list] = data if isinstance(data, dict) else {}
-        self.used: dict[str, list] = {}
+        self.known: dict[str, tuple[str, str]] = {}  # shown -> (digest, JSON)
+        self.unreadable = False
+        try:
+            text = path.read_text(encoding="utf-8") if path is not None and path.exists() else ""
+        except (OSError, UnicodeDecodeError):
+            text, self.unreadable = "", True
+        for line in text.splitlines():
+            shown, _, rest = line.partition("\t")
+            digest, _, data = rest.partition("\t")
+            if not (shown and len(digest) == 64 and data):
+                self.known, self.unreadable = {}, True
+                break
+            self.known[shown] = (digest, data)
+        self.used: dict[str, tuple[str, str]] = {}
 
     def get(self, shown: str, digest: str) -> tuple[Any, dict[tuple, int], int, int] | None:
         """(front matter, lines by key path, offset of the lines, line where the body starts), or None."""
         entry = self.known.get(shown)
-        if not (isinstance(entry, list) and len(entry) == 5 and entry[0] == digest):
+        if entry is None or entry[0] != digest:
             return None
         try:
-            meta = _decode(entry[1])
-            lines = {tuple(loc): int(line) for loc, line in entry[2]}
-            found = (meta, lines, int(entry[3]), int(entry[4]))
+            meta, lines, offset, body_line = json.loads(entry[1])
+            found = (_decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line))
         except (TypeError, ValueError, KeyError):
             return None
         self.used[shown] = entry
         return found
 
     def put(self, shown: str, digest: str, meta: Any, lines: dict[tuple, int], offset: int, body_line: int) -> None:
-        try:
-            encoded = _encode(meta)
-        except TypeError:
+        if "\t" in shown or "\n" in shown:
             return
-        self.used[shown] = [digest, encoded, [[list(loc), line] for loc, line in lines.items()], offset, body_line]
+        try:
+            data = json.dumps([_encode(meta), [[list(loc), line] for loc, line in lines.items()], offset, body_line],
+                              separators=(",", ":"))
+        except (TypeError, ValueError):
+            return
+        self.used[shown] = (digest, data)
 
     def save(self, path: Path) -> None:
-        write_atomic(path, json.dumps(self.used, separators=(",", ":")))
+        write_atomic(path, "".join(f"{shown}\t{digest}\t{data}\n" for shown, (digest, data) in self.used.items()))
 
 
 def _encode(value: Any) -> Any:
