@@ -166,7 +166,6 @@ class _Stages:
         once, and nothing goes further if one is an error."""
         from . import site
         from .delivery import events
-        from .email import preflight, render_outbox
         from .project import delays
 
         self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
@@ -176,6 +175,8 @@ class _Stages:
                  "sequences": delays.check(self.project), "emails": []}
         self.emails, self.outbox = [], None
         if self.kept["emails"] is None:
+            from .email import preflight, render_outbox  # only when the emails are made again: it costs
+
             try:  # every email once: written to build/emails, and what `send` would deliver
                 self.outbox = render_outbox(self.project, today=self.today)
                 self.emails = list(self.outbox.steps.values())
@@ -192,22 +193,29 @@ class _Stages:
     def render(self) -> None:
         """Every output that changed, into a staging folder beside its folder."""
         from . import site
-        from .delivery.journey_page import PAGE, journeys_html
-        from .email import render_outbox
-        from .email.write import email_files, stage_files
         from .folders import Output
+        from .made_from import JOURNEYS_PAGE
 
         self.staging = {name: folder.stage() for name, folder in self.folders.items()}
         try:
             site.render(self.site, self.folders["site"], self.staging["site"], self.cache.markdown, self.reporter,
                         jobs=self.options.jobs)
             self.outputs["site"] = list(self.site.outputs.values())
-            self.outputs["emails"] = self.kept["emails"] or stage_files(
-                self.folders["emails"], self.staging["emails"], email_files(self.project, self.emails, self.today))
+            if self.kept["emails"] is None:
+                from .email.write import email_files, stage_files
+
+                self.outputs["emails"] = stage_files(self.folders["emails"], self.staging["emails"],
+                                                     email_files(self.project, self.emails, self.today))
+            else:
+                self.outputs["emails"] = self.kept["emails"]
             if self.kept["journeys"] is None:  # its subjects are the outbox's (rendered now if the emails were kept)
+                from .delivery.journey_page import journeys_html
+                from .email import render_outbox
+
                 outbox = self.outbox or render_outbox(self.project, today=self.today)
-                self.staging["journeys"].put(PAGE, journeys_html(self.project, outbox, self.today, self.href).encode())
-            self.outputs["journeys"] = self.kept["journeys"] or [Output(PAGE, self.made_from["journeys"], [])]
+                html = journeys_html(self.project, outbox, self.today, self.href)
+                self.staging["journeys"].put(JOURNEYS_PAGE, html.encode())
+            self.outputs["journeys"] = self.kept["journeys"] or [Output(JOURNEYS_PAGE, self.made_from["journeys"], [])]
             # What was rendered is on disk now: the pages' data and the emails make room for writing the records.
             self.theme_checked = self.site.theme.fingerprint()
             self.site.site, self.emails, self.outbox = None, [], None

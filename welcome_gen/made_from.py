@@ -13,6 +13,7 @@ from . import folders
 from .project import Project
 from .theme import messages
 
+JOURNEYS_PAGE = "index.html"  # the sample journeys' one page
 
 def email_inputs(project: Project, today: date) -> str:
     """A digest of everything the emails are made from: settings, sequences and their bodies, personas, samples,
@@ -73,7 +74,7 @@ def journey_inputs(project: Project, today: date, emails_href: str) -> str:
 def claim_journeys(out: Path, project_root: Path, *, clean: bool = False) -> folders.OutputFolder:
     """The journeys folder, once it is safe to replace: empty, or one `build` made."""
     try:  # a folder written before records were kept: recognised by its page
-        ours = "<h1>Journeys of the sample subscribers" in (Path(out) / "index.html").read_text(encoding="utf-8")
+        ours = "<h1>Journeys of the sample subscribers" in (Path(out) / JOURNEYS_PAGE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         ours = False
     return folders.OutputFolder(out, project_root, made_by_us=ours, clean=clean)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from ..folders import Output
 from ..project.load import Project
 from ..project.model import Sample
-from ..made_from import claim_journeys, journey_inputs, journeys_href  # noqa: F401 - where callers found them
+from ..made_from import JOURNEYS_PAGE, claim_journeys, journey_inputs, journeys_href  # noqa: F401 - callers' names
 
 if TYPE_CHECKING:
     from .members import Member
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 MONTHS = 13
 JOIN_AT = time(10, 0)
-PAGE = "index.html"
+PAGE = JOURNEYS_PAGE
 
 
 def sample_member(project: Project, sample: Sample, today: date) -> Member:
