@@ -6,9 +6,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-import typer
+from typing import Any
 
-from rich.console import Console
+import typer
 
 from ..errors import Problem, UsageError
 
@@ -16,25 +16,35 @@ from ..errors import Problem, UsageError
 # text the author wrote (subjects, tags like `wg:birthday:gift`, names), so rich reads none of it: no markup
 # (`[bold]`), no emoji codes (`:gift:`), no highlighting. Colour comes only from explicit styles.
 LITERAL = {"markup": False, "emoji": False, "highlight": False}
-stdout = Console(soft_wrap=True, **LITERAL)
-stderr = Console(stderr=True, soft_wrap=True, **LITERAL)
+_consoles: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """`stdout` and `stderr`, rich consoles made on first use: a quiet command never imports rich."""
+    if name not in ("stdout", "stderr"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _consoles:
+        from rich.console import Console
+
+        _consoles[name] = Console(stderr=name == "stderr", soft_wrap=True, **LITERAL)
+    return _consoles[name]
 
 
 def problem(p: Problem) -> None:
     style = "red" if p.is_error else "yellow"
-    stderr.print(str(p), style=style, markup=False)
+    __getattr__("stderr").print(str(p), style=style, markup=False)
 
 
 def err(message: str) -> None:
-    stderr.print(f"error: {message}", style="red", markup=False)
+    __getattr__("stderr").print(f"error: {message}", style="red", markup=False)
 
 
 def warn(message: str) -> None:
-    stderr.print(f"warning: {message}", style="yellow", markup=False)
+    __getattr__("stderr").print(f"warning: {message}", style="yellow", markup=False)
 
 
 def info(message: str) -> None:
-    stdout.print(message, markup=False)
+    __getattr__("stdout").print(message, markup=False)
 
 
 def quiet() -> bool:
