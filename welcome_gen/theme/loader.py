@@ -22,6 +22,7 @@ class TemplateLoader(BaseLoader):
         self.dirs = [Path(d) for d in dirs]
         self.searchpath = [str(d) for d in self.dirs]  # where `template_problem` looks for the author's frames
         self.root = project_root
+        self._trees: dict[str, Any] = {}  # parsed once per loader (one build) for the stray-block check
 
     def confinement(self, folder: Path) -> Path:
         """The folder a template found in `folder` must really be in."""
@@ -54,8 +55,7 @@ class TemplateLoader(BaseLoader):
     def stray_blocks(self, environment: Any, name: str) -> list[Problem]:
         """A problem at each block that `name` defines but the templates it extends lack: shown nowhere, it would
         leave its part of the page empty without a word (`{% block mian %}`)."""
-        source, filename, _ = self.get_source(environment, name)
-        tree = environment.parse(source, name, filename)
+        tree, filename = self._parsed(environment, name)
         parent = next(tree.find_all(nodes.Extends), None)
         if parent is None or not isinstance(parent.template, nodes.Const):
             return []
@@ -76,8 +76,7 @@ class TemplateLoader(BaseLoader):
         if name in seen:
             return None
         try:
-            source, filename, _ = self.get_source(environment, name)
-            tree = environment.parse(source, name, filename)
+            tree, _ = self._parsed(environment, name)
         except (TemplateError, ProjectError):
             return None
         names = {block.name for block in tree.find_all(nodes.Block)}
@@ -88,6 +87,13 @@ class TemplateLoader(BaseLoader):
             return None
         above = self._blocks(environment, str(parent.template.value), seen | {name})
         return None if above is None else names | above
+
+    def _parsed(self, environment: Any, name: str) -> tuple[Any, str]:
+        """The template's syntax tree and file, parsed once (a layout is the parent of every page template)."""
+        if name not in self._trees:
+            source, filename, _ = self.get_source(environment, name)
+            self._trees[name] = (environment.parse(source, name, filename), filename)
+        return self._trees[name]
 
     def files(self, keep: Callable[[str], bool]) -> tuple[dict[str, Path], list[Problem]]:
         """Name -> file of every template or asset `keep` accepts (a project file wins over the theme's), and a
