@@ -422,9 +422,13 @@ def main() -> None:
 def render(results: dict[int, list[Tool]], shares: tuple, args, load_before, load_after) -> str:
     versions = {t.name: t.version for tools in results.values() for t in tools}
     where = "a tmpfs" if args.dir and str(args.dir).startswith("/dev/shm") else "the disk"
-    load = (f" The load average was {load_before[0]:.1f} before and {load_after[0]:.1f} after: the machine was shared "
-            "with other work, so the absolute times are slower than on an idle one; the tools ran interleaved, so the "
-            "ratios are fair." if load_before and load_after else "")
+    cores = os.cpu_count() or 1
+    busy = bool(load_before and load_before[0] > cores / 2)
+    load = (f" The load average was {load_before[0]:.1f} before and {load_after[0]:.1f} after, on {cores} cores: "
+            + ("the machine was shared with other work, so the absolute times are slower than on an idle one"
+               if busy else "the machine had no other work, though its speed varied from minute to minute")
+            + "; the tools ran interleaved, so the ratios are steadier than the times." if load_before and load_after
+            else "")
     seconds, stages, busiest = shares
     stage_lines = "\n".join(f"| {what} | {share * 100:.0f}% |" for what, share in stages)
     busiest_lines = "\n".join(f"| {what} | {share * 100:.1f}% |" for what, share in busiest)
