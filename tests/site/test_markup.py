@@ -42,6 +42,13 @@ SNIPPETS = [
     "[TOC]\n\n# One\n\n## Two\n\n## Two",
     "Tabbed\tdefinition\n\t: with a tab",
     "Line ends\rin old Mac style\r:   and a definition",
+    "```\na < b & c | d `e` [f](g) *h* [^1] {: .x } \\ i\n```\n\nAfter the fence, plain.",
+    "```{.python #code}\nx = a < b\n```\n\nAfter `code` and <b>html</b>.",
+    "```{ broken\n<i>kept</i>\n```",
+    "```{.a} b}\n<i>read as text</i> and `code`\n```",
+    "~~~~\n```\nnot closed by backticks\n~~~~\n\n| t | u |\n|---|---|\n| 1 | 2 |",
+    "```\nan unclosed fence with <b>html</b> and `code`",
+    "Text then\n\n    ```\n    indented fence\n    ```\n\n& more",
 ]
 
 
@@ -53,7 +60,7 @@ def test_each_construct_renders_as_python_markdown_renders_it(snippet):
 def test_mixed_documents_render_as_python_markdown_renders_them():
     rng = random.Random(7)
     full = markup.full_converter()
-    for _ in range(600):
+    for _ in range(800):
         text = "\n\n".join(rng.sample(SNIPPETS, rng.randint(1, 6)))
         assert markup.convert(text) == full.reset().convert(text), text
 
@@ -62,5 +69,7 @@ def test_a_text_without_openers_gets_a_converter_without_those_processors():
     plain = markup._converter("Just words and *emphasis*.")
     assert "link" not in plain.inlinePatterns and "em_strong" in plain.inlinePatterns
     assert "table" not in plain.parser.blockprocessors and "attr_list" not in plain.treeprocessors
+    fenced = markup._converter("Words.\n\n```\nif a < b: `c` | d\n```\n")
+    assert not {"backtick", "html"} & set(fenced.inlinePatterns._data) and "table" not in fenced.parser.blockprocessors
     linked = markup._converter("A [link](x.html) | in a table.")
     assert "link" in linked.inlinePatterns and "table" in linked.parser.blockprocessors

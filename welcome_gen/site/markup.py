@@ -10,6 +10,7 @@ import threading
 from typing import Callable, Protocol
 
 import markdown
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 
 # Tables, fenced code, footnotes, attribute lists; heading ids for #links. Not `smarty`: it doubles the time.
 EXTENSIONS = ["extra", "sane_lists", "toc"]
@@ -67,14 +68,36 @@ NEEDED_WHEN: dict[tuple[str, str], Callable[[str], bool]] = {
 }
 
 
+_BLANKISH = re.compile(r"(?<=\n) +\n")
+
+
 def _normalised(text: str) -> str:
     """The text as Python-Markdown's first step leaves it (line ends, tabs), which every processor then sees."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+    text = text.replace(markdown.util.STX, "").replace(markdown.util.ETX, "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+    return _BLANKISH.sub("\n", text.expandtabs(4))
+
+
+def _outside_fences(text: str) -> str:
+    """`text` without its fenced code blocks, which Python-Markdown sets aside before anything else reads the text
+    (found with its own pattern). From a fence with `{attributes}` on, everything is kept: whether Python-Markdown
+    sets that one aside depends on the attributes."""
+    if "```" not in text and "~~~" not in text:
+        return text
+    kept, start = [], 0
+    for fence in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(text):
+        if fence.group("attrs"):
+            break
+        kept += [text[start:fence.start()], "\n"]
+        start = fence.end()
+    return "".join(kept) + text[start:]
 
 
 def _unused(text: str) -> frozenset[tuple[str, str]]:
     seen = _normalised(text)
-    return frozenset(name for name, needed in NEEDED_WHEN.items() if not needed(seen))
+    outside = _outside_fences(seen)  # what every processor but the fences' own reads
+    return frozenset(name for name, needed in NEEDED_WHEN.items()
+                     if not needed(seen if name == ("preprocessors", "fenced_code_block") else outside))
 
 
 def _converter(text: str = "") -> markdown.Markdown:
