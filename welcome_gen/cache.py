@@ -15,18 +15,18 @@ trusted. `--clean` ignores it (and writes a fresh one).
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import shutil
 import sqlite3
-from datetime import date, datetime
 import zlib
-from pathlib import Path
+from datetime import date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
-from .folders import RECORDS, confined, write_atomic
+from .folders import RECORDS, confined, entries, write_atomic
 
 FORMAT = f"welcome-gen {__version__} cache 2"
 SOURCE_FOLDERS = ("content", "templates", "sequences", "static", "events")
@@ -121,21 +121,17 @@ def _source_files(root: Path, real_root: str):
     config = os.path.join(root, CONFIG_FILE)
     if os.path.isfile(config):
         yield CONFIG_FILE, config, os.path.islink(config)
+    inside: dict[str, bool] = {}  # by folder: resolved once, not for every file's every parent
     for top in SOURCE_FOLDERS:
-        stack = [(os.path.join(root, top), top)] if os.path.isdir(os.path.join(root, top)) else []
-        while stack:
-            folder, shown = stack.pop()
-            real = os.path.realpath(folder)  # one folder at a time, not every file's every parent
-            folder_linked = not (real == real_root or real.startswith(real_root + os.sep))
-            try:
-                entries = list(os.scandir(folder))
-            except PermissionError:
+        folder = os.path.join(root, top)
+        for name, entry in entries(folder, unreadable_ok=True) if os.path.isdir(folder) else ():
+            if not entry.is_file():
                 continue
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{shown}/{entry.name}"))
-                elif entry.is_file():
-                    yield f"{shown}/{entry.name}", entry.path, folder_linked or entry.is_symlink()
+            parent = os.path.dirname(entry.path)
+            if parent not in inside:
+                real = os.path.realpath(parent)
+                inside[parent] = real == real_root or real.startswith(real_root + os.sep)
+            yield f"{top}/{name}", entry.path, not inside[parent] or entry.is_symlink()
 
 
 def same_content(a: dict[str, list], b: dict[str, list]) -> bool:

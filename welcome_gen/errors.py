@@ -49,13 +49,14 @@ def rel(path: Path | str, root: Path | None = None) -> str:
     p = Path(path)
     if root is not None:
         # The path as written first (a symbolic link is named by its own name), then as resolved.
-        for pair in (lambda: (Path(os.path.abspath(p)), Path(os.path.abspath(root))),
-                     lambda: (p.resolve(), Path(root).resolve())):  # resolved only when needed: it costs
-            mine, theirs = pair()
-            try:
-                return mine.relative_to(theirs).as_posix()
-            except ValueError:
-                pass
+        try:
+            return Path(os.path.abspath(p)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            pass
+        try:  # resolved only when the path as written is not under the root: resolving costs a call per part
+            return p.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
     return p.as_posix()
 
 

@@ -74,13 +74,20 @@ def claim(out: Path, project_root: Path, *, made_by_us: bool, contents: bool = T
     return out
 
 
-def entries(top: Path) -> Iterator[tuple[str, os.DirEntry]]:
+def entries(top: Path | str, *, unreadable_ok: bool = False) -> Iterator[tuple[str, os.DirEntry]]:
     """(name relative to `top`, entry) for everything under `top` that is not a folder, links included and never
-    followed; one scan per folder, no call per file."""
+    followed; one scan per folder, no call per file. `unreadable_ok`: a folder that may not be read is passed
+    over (as `Path.rglob` does) rather than an error."""
     stack = [(os.fspath(top), "")]
     while stack:
         folder, prefix = stack.pop()
-        with os.scandir(folder) as found:
+        try:
+            found = os.scandir(folder)
+        except PermissionError:
+            if unreadable_ok:
+                continue
+            raise
+        with found:
             for entry in found:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{entry.name}/"))

@@ -19,10 +19,8 @@ LITERAL = {"markup": False, "emoji": False, "highlight": False}
 _consoles: dict[str, Any] = {}
 
 
-def __getattr__(name: str) -> Any:
-    """`stdout` and `stderr`, rich consoles made on first use: a quiet command never imports rich."""
-    if name not in ("stdout", "stderr"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _console(name: str) -> Any:
+    """The rich console for `name` (stdout or stderr), made on first use: a quiet command never imports rich."""
     if name not in _consoles:
         from rich.console import Console
 
@@ -30,21 +28,28 @@ def __getattr__(name: str) -> Any:
     return _consoles[name]
 
 
+def __getattr__(name: str) -> Any:
+    """`console.stdout` and `console.stderr`, for commands that print tables."""
+    if name in ("stdout", "stderr"):
+        return _console(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def problem(p: Problem) -> None:
     style = "red" if p.is_error else "yellow"
-    __getattr__("stderr").print(str(p), style=style, markup=False)
+    _console("stderr").print(str(p), style=style, markup=False)
 
 
 def err(message: str) -> None:
-    __getattr__("stderr").print(f"error: {message}", style="red", markup=False)
+    _console("stderr").print(f"error: {message}", style="red", markup=False)
 
 
 def warn(message: str) -> None:
-    __getattr__("stderr").print(f"warning: {message}", style="yellow", markup=False)
+    _console("stderr").print(f"warning: {message}", style="yellow", markup=False)
 
 
 def info(message: str) -> None:
-    __getattr__("stdout").print(message, markup=False)
+    _console("stdout").print(message, markup=False)
 
 
 def quiet() -> bool:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from ..folders import Output
 from ..project.load import Project
 from ..project.model import Sample
-from ..made_from import JOURNEYS_PAGE, claim_journeys, journey_inputs, journeys_href  # noqa: F401 - callers' names
+from ..made_from import JOURNEYS_PAGE, claim_journeys, journey_inputs, journeys_href
 
 if TYPE_CHECKING:
     from .members import Member
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 MONTHS = 13
 JOIN_AT = time(10, 0)
-PAGE = JOURNEYS_PAGE
 
 
 def sample_member(project: Project, sample: Sample, today: date) -> Member:
@@ -99,6 +98,6 @@ def write_journeys(project: Project, outbox: Outbox, out: Path, emails_dir: Path
     if folder.unchanged(made_from) is not None:
         return False
     staging = folder.stage()
-    staging.put(PAGE, journeys_html(project, outbox, today, href).encode("utf-8"))
-    staging.commit([Output(PAGE, made_from, [])], made_from)
+    staging.put(JOURNEYS_PAGE, journeys_html(project, outbox, today, href).encode("utf-8"))
+    staging.commit([Output(JOURNEYS_PAGE, made_from, [])], made_from)
     return True

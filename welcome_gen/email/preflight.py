@@ -16,8 +16,7 @@ from ..errors import Problem, ProjectError
 from ..mailchimp.mergetags import MergeTagError
 from ..project import Project
 from ..project.model import EMAIL_RE, Sample
-from ..site import urls
-from ..site.build import known_site_paths, link_resolver  # noqa: F401 - known_site_paths: its callers' name
+from ..site.build import known_site_paths
 from ..site.urls import Urls, lookup_key
 from . import caniemail, mergetags, utm
 from ..project.steps import DEFAULT, variant_for

@@ -9,13 +9,13 @@ anything they could not convert is simply converted when the page is rendered, e
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from ..cache import MarkdownReader, MarkdownStore, pack
 from ..project.source import SourceError, body_of, markdown_problem, read_text
 from .markup import convert, markdown_key
+from .pages import cores
 
 AHEAD_FROM = 300  # changed markdown files: below this, a pool costs more than it saves
 CHUNK = 25  # files per task
@@ -31,8 +31,7 @@ class Ahead:
     def start(cls, root: Path, changed: list[str], store: MarkdownStore, jobs: int | None) -> Ahead | None:
         """Start converting the bodies of `changed` (paths as shown, under content/) over `jobs` processes (None:
         every core); None when there is one, or no fork to start them cheaply."""
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        workers = cores if jobs is None else jobs
+        workers = cores() if jobs is None else jobs
         if workers < 2 or not changed or "fork" not in multiprocessing.get_all_start_methods():
             return None  # elsewhere a worker would import everything again: not worth it
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
@@ -49,7 +48,6 @@ class Ahead:
                 continue
             for key, data in rendered.items():
                 store.put_packed(key, data)
-        self.close()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

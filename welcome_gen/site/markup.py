@@ -100,7 +100,7 @@ def _unused(text: str) -> frozenset[tuple[str, str]]:
                      if not needed(seen if name == ("preprocessors", "fenced_code_block") else outside))
 
 
-def _converter(text: str = "") -> markdown.Markdown:
+def _converter(text: str) -> markdown.Markdown:
     """A converter for `text`. Building one loads every extension, so each kind is kept per thread and reset
     between files."""
     kinds = getattr(_local, "kinds", None)

@@ -48,11 +48,15 @@ def render_pages(site: Site, theme: Theme, urls: Urls, names: list[str], staging
                 task.advance()
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _workers(pages: int) -> int:
     if pages < PARALLEL_FROM:
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, pages // CHUNK))
+    return max(1, min(cores(), pages // CHUNK))
 
 
 def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries: list[Entry], staging: Staging,
