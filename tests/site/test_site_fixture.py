@@ -194,3 +194,28 @@ def test_cli_check_reports_template_and_link_problems_together(tmp_path, capsys)
     assert "content/help.md:5: link 'y.md' is broken: there is no content/y.md" in err
     assert "templates/site/page.html:2: template error:" in err
     assert "3 problem(s) found" in err
+
+
+def test_a_cached_partial_is_the_projects_own_on_every_page(tmp_path, capsys):
+    # partial_cached renders the signup form once a build; the project's override is what every page shows.
+    root = project(tmp_path / "p", **{"templates/site/partials/signup.html":
+                                      "<form class=mine>{{ business.name }} · {{ t('signup_submit') }}</form>\n"})
+    code, out, err = run("build", str(root), "--out", str(tmp_path / "site"), capsys=capsys)
+    assert code == 0, err
+    pages = html_files(tmp_path / "site")
+    assert len(pages) > 5
+    for page in pages:
+        text = (tmp_path / "site" / page).read_text(encoding="utf-8")
+        if "<footer" in text:
+            assert text.count("<form class=mine>Tiny Shop · Sign me up</form>") == 1, page
+            assert "id=\"signup-title\"" not in text
+
+
+def test_a_cached_partial_naming_a_page_variable_is_an_error_at_its_line(tmp_path, capsys):
+    root = project(tmp_path / "p", **{"templates/site/partials/signup.html":
+                                      "<form>\n{{ page.title }}\n</form>\n"})
+    code, out, err = run("build", str(root), "--out", str(tmp_path / "site"), capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "templates/site/partials/signup.html:2: template error: 'page' is undefined: " \
+           "partial_cached('partials/signup.html') sees only the site's variables, not the page's" in err
+    assert not (tmp_path / "site").exists()

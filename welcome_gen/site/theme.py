@@ -43,6 +43,9 @@ class Theme:
         self._refused += refused
         self._fingerprint: str | None = None
         self._digest: str | None = None  # the files are read once per build
+        self._cached: dict[str, Markup] = {}  # partial_cached(): a piece the same on every page, rendered once
+        self._shared: dict[str, Any] | None = None
+        self.env.globals["partial_cached"] = self._partial_cached
 
     def assets(self) -> dict[str, Path]:
         """Site path -> file, for CSS, fonts and images the templates use."""
@@ -89,8 +92,25 @@ class Theme:
                 out += exc.problems
         return out
 
+    def _partial_cached(self, name: str) -> Markup:
+        """`{{ partial_cached("partials/signup.html") }}`: the template rendered once per build with the site's own
+        variables (site, business, nav, form, t(), ...), not the page's, and the same HTML used on every page."""
+        from jinja2 import UndefinedError
+
+        html = self._cached.get(name)
+        if html is None:
+            try:
+                html = Markup(self.env.get_template(name).render(self._shared or {}))
+            except UndefinedError as exc:  # a page's variable: say why it is not there
+                raise UndefinedError(f"{exc.message}: partial_cached('{name}') sees only the site's variables, "
+                                     "not the page's (include it instead)").with_traceback(exc.__traceback__) from None
+            self._cached[name] = html
+        return html
+
     def render(self, entry: Entry, shared: dict[str, Any], urls: Urls) -> bytes:
         """One page or file, as bytes; a template mistake becomes a problem at the template's line."""
+        if shared is not self._shared:  # another build's variables: nothing rendered for them is kept
+            self._shared, self._cached = shared, {}
 
         def url(site_path: str) -> str:
             return urls.href(site_path, entry.path, entry.url_mode)
