@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import UsageError, WelcomeGenError
@@ -165,7 +165,7 @@ class OutputFolder:
 
     def _intact(self, name: str, record: dict[str, Any]) -> bool:
         try:
-            stat = (self.out / name).stat()
+            stat = os.stat(os.path.join(self.out, name))
         except OSError:
             return False
         return stat.st_size == record.get("size") and stat.st_mtime_ns == record.get("mtime_ns")
@@ -202,6 +202,9 @@ class Staging:
     def target(self, name: str) -> Path:
         """Where `name` goes in the staging folder, its folder made; never outside it."""
         return inside(self.dir, name, self._made)
+
+    def _target(self, name: str) -> str:
+        return _inside(os.fspath(self.dir), name, self._made)
 
     def put(self, name: str, data: bytes) -> None:
         self.target(name).write_bytes(data)
@@ -240,7 +243,7 @@ class Staging:
             self._dir = None
 
     def _place(self, output: Output, fresh: bool) -> dict[str, Any]:
-        target = self.target(output.file)
+        target = self._target(output.file)
         if not fresh:
             source = os.path.join(self.folder.out, output.file)
             try:  # a hard link keeps the unchanged file as it is: same bytes, same modification time, which
@@ -275,18 +278,42 @@ def inside(folder: Path, name: str, made: set[str] | None = None) -> Path:
 
     `folder` is a staging folder this build made and filled, so nothing in it is a link that leads elsewhere: the
     name alone says where it goes. `made` remembers the folders already made, which saves a call per file."""
+    return Path(_inside(os.fspath(folder), name, made))
+
+
+def _inside(folder: str, name: str, made: set[str] | None) -> str:
     parent, _, leaf = name.rpartition("/")
-    if made is not None and parent in made and leaf not in ("", ".", "..") and "\\" not in leaf:
-        return folder / name  # its folder was checked and made for an earlier file
-    parts = PurePosixPath(name).parts
-    if not parts or parts[0] == "/" or ".." in parts or "\\" in name:
-        raise WelcomeGenError(f"refusing to write {name}: it is outside the output folder")
-    parent = "/".join(parts[:-1])
-    if made is None or parent not in made:
-        (folder / parent).mkdir(parents=True, exist_ok=True)
+    if made is None or parent not in made or leaf in ("", ".", "..") or "\\" in leaf:
+        parts = [part for part in name.split("/") if part not in ("", ".")]
+        if not parts or name.startswith("/") or ".." in parts or "\\" in name:
+            raise WelcomeGenError(f"refusing to write {name}: it is outside the output folder")
+        parent = "/".join(parts[:-1])
+        name = "/".join(parts)
+        if made is None or parent not in made:
+            _make_folder(folder, parent, made)
+    return f"{folder}/{name}"
+
+
+def _make_folder(folder: str, parent: str, made: set[str] | None) -> None:
+    """Make `folder`/`parent` (a checked relative path) and remember it and the folders above it in `made`."""
+    if not parent:
         if made is not None:
             made.add(parent)
-    return folder / name
+        return
+    path = f"{folder}/{parent}"
+    if made is not None and parent.rpartition("/")[0] in made:
+        try:
+            os.mkdir(path)  # the folder above it is there: one call
+        except FileExistsError:
+            if not os.path.isdir(path):
+                raise
+    else:
+        os.makedirs(path, exist_ok=True)
+    if made is not None:
+        made.add(parent)
+        while parent:
+            parent = parent.rpartition("/")[0]
+            made.add(parent)
 
 
 # Earlier builds kept the site's record inside the published folder; one found there still marks the folder as

@@ -96,7 +96,7 @@ def _start_worker(theme: Theme | Path, shared: dict[str, Any], site_url: str, en
     else:
         theme = Theme(theme, cache)
     _worker.update(theme=theme, urls=Urls(site_url), shared=shared, entries=entries, staging=staging_dir,
-                   cache=cache)
+                   cache=cache, made=set())
 
 
 def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, bytes]]:
@@ -106,7 +106,7 @@ def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, bytes]]:
     names = []
     for entry in _worker["entries"][start:stop]:
         name = output_file(entry.path)
-        inside(_worker["staging"], name).write_bytes(theme.render(entry, shared, urls))
+        inside(_worker["staging"], name, _worker["made"]).write_bytes(theme.render(entry, shared, urls))
         names.append(name)
     rendered, cache.rendered = cache.rendered, {}
     return names, rendered
