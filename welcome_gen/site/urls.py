@@ -8,7 +8,9 @@ which a host serves at any depth, uses root-based URLs instead; feeds and sitema
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from functools import lru_cache
+from urllib.parse import quote as _quote
+from urllib.parse import urlsplit
 
 # Where each kind of page lives: the one place that spells the site's layout (the site, the emails' links and the
 # newsletter campaigns all ask here).
@@ -59,6 +61,10 @@ def lookup_key(site_path: str) -> str:
     """One spelling for the many ways to write the same place: ``fit``, ``fit/``, ``fit/index.html``."""
     path = site_path.removesuffix("index.html")
     return path.strip("/")
+
+
+# Every page links to the same few places (the stylesheet, the menu, the feed): each is quoted once.
+quote = lru_cache(maxsize=1 << 16)(_quote)
 
 
 class Urls:

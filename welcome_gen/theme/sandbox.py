@@ -15,6 +15,12 @@ MAX_DIGITS = 1_000  # digits a single `**` may make
 class BoundedEnvironment(SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**"})
 
+    def __init__(self, **options: Any):
+        # An environment lives for one build, whose templates do not change under it: a template is read once,
+        # not looked at on disk again each time a page extends or includes it.
+        options.setdefault("auto_reload", False)
+        super().__init__(**options)
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
