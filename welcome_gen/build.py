@@ -132,12 +132,13 @@ def load(root: Path, digests: dict[str, str] | None = None, front_matter=None):
 
 def checkers():
     """Every check `welcome-gen check` runs, in order; each takes the project and returns its problems."""
-    from . import email, site
+    from . import email
     from .delivery import events
     from .project import delays
     from .scaffold import placeholders
+    from .site.check import check as site_check
 
-    return [site.check, email.preflight, events.check, delays.check, placeholders.check]
+    return [site_check, email.preflight, events.check, delays.check, placeholders.check]
 
 
 class _Stages:

@@ -179,7 +179,7 @@ def test_an_emailed_issue_has_absolute_working_links_of_every_kind(tmp_path, mai
     from lxml import html as lxml_html
 
     from welcome_gen.email.utm import without
-    from welcome_gen.site import build
+    from welcome_gen.site.build import build
 
     project = make(tmp_path, spring="")
     (project.root / "content/newsletter/links.md").write_text(LINKS)

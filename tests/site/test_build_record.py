@@ -10,7 +10,7 @@ import yaml
 
 from welcome_gen.cli import main
 from welcome_gen.project import load_project
-from welcome_gen.site import build
+from welcome_gen.site.build import build
 
 TODAY = date(2026, 11, 2)
 

@@ -10,7 +10,7 @@ import pytest
 from lxml import html
 
 from welcome_gen.project import load_project
-from welcome_gen.site import build
+from welcome_gen.site.build import build
 
 REPO = Path(__file__).resolve().parents[2]
 CSS = REPO / "welcome_gen/theme/site/assets/style.css"

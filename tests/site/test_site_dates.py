@@ -10,7 +10,7 @@ import pytest
 
 from welcome_gen.errors import ProjectError
 from welcome_gen.project import load_project
-from welcome_gen.site import build
+from welcome_gen.site.build import build
 
 from helpers import write
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from welcome_gen.project import load_project
-from welcome_gen.site import build
+from welcome_gen.site.build import build
 
 from sitehtml import html_files, read, target_file
 

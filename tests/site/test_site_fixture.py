@@ -11,7 +11,8 @@ import pytest
 from welcome_gen.cli import main
 from welcome_gen.errors import ProjectError, WelcomeGenError
 from welcome_gen.project import load_project
-from welcome_gen.site import build, check
+from welcome_gen.site.build import build
+from welcome_gen.site.check import check
 
 from helpers import write
 from sitehtml import html_files, read, target_file

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from welcome_gen.project import load_project
-from welcome_gen.site import build
+from welcome_gen.site.build import build
 
 from helpers import match_golden
 

@@ -9,13 +9,13 @@ anything they could not convert is simply converted when the page is rendered, e
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from ..cache import MarkdownReader, MarkdownStore, pack
 from ..project.source import SourceError, body_of, markdown_problem, read_text
 from .markup import convert, markdown_key
-from .pages import cores
 
 AHEAD_FROM = 300  # changed markdown files: below this, a pool costs more than it saves
 CHUNK = 25  # files per task
@@ -51,6 +51,11 @@ class Ahead:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def changed_markdown(now: dict[str, list], before: dict[str, list] | None) -> list[str]:

@@ -9,7 +9,6 @@ for the cache.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from ..cache import MarkdownReader, MarkdownStore
 from ..folders import Staging, inside
+from .ahead import cores
 from ..reporter import Reporter
 from .gather import Entry, Site
 from .theme import Theme
@@ -46,11 +46,6 @@ def render_pages(site: Site, theme: Theme, urls: Urls, names: list[str], staging
                 shutil.copyfile(file.source, staging.target(file.path))
                 staging.wrote([file.path])
                 task.advance()
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _workers(pages: int) -> int:
