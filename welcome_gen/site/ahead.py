@@ -8,14 +8,16 @@ anything they could not convert is simply converted when the page is rendered, e
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..cache import MarkdownReader, MarkdownStore, pack
 from ..project.source import SourceError, body_of, markdown_problem, read_text
 from .markup import convert, markdown_key
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 AHEAD_FROM = 300  # changed markdown files: below this, a pool costs more than it saves
 CHUNK = 25  # files per task
@@ -31,6 +33,9 @@ class Ahead:
     def start(cls, root: Path, changed: list[str], store: MarkdownStore, jobs: int | None) -> Ahead | None:
         """Start converting the bodies of `changed` (paths as shown, under content/) over `jobs` processes (None:
         every core); None when there is one, or no fork to start them cheaply."""
+        import multiprocessing  # here: a build with little to convert never pays for importing it
+        from concurrent.futures import ProcessPoolExecutor
+
         workers = cores() if jobs is None else jobs
         if workers < 2 or not changed or "fork" not in multiprocessing.get_all_start_methods():
             return None  # elsewhere a worker would import everything again: not worth it

@@ -8,9 +8,7 @@ for the cache.
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +56,9 @@ def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries:
                     markdown: MarkdownStore | None, task) -> None:
     # fork starts a worker in milliseconds with everything already imported and hands it the site without
     # pickling it; elsewhere the default start method, which pickles it once per worker.
+    import multiprocessing  # here: a build of a few pages never pays for importing it
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     store = markdown.path if markdown is not None else None  # the workers read it themselves

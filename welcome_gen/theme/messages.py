@@ -34,9 +34,13 @@ def project_catalogue(root: Path, language: str) -> Path:
     return root.joinpath(*PROJECT_FOLDER, f"{base_language(language)}.yaml")
 
 
+# The safe loader, in C where PyYAML has it: a catalogue is read on every build that renders a page or an email.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(path: Path) -> dict[str, str]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}  # `problems()` says what is wrong with it; rendering uses what it can
     return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))} if isinstance(data, dict) else {}
