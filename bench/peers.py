@@ -262,6 +262,19 @@ def serve_rebuilds(tool: Tool, runs: int) -> list[float]:
     return [float(line) for line in done.stdout.split()]
 
 
+def compile_welcome_gen() -> None:
+    """Byte-compile the welcome_gen package this Python imports, as `pip install` leaves an installed one (and the
+    peers' own installs are). An editable install, or PYTHONDONTWRITEBYTECODE in the environment, would otherwise
+    compile every module again on every run."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("welcome_gen")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("welcome_gen is not installed in this Python: pip install . first")
+    for folder in spec.submodule_search_locations:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", folder], check=True)
+
+
 def tools_for(workdir: Path, issues: list[Issue], cache: Path, names: list[str]) -> list[Tool]:
     welcome = shutil.which("welcome-gen", path=str(Path(sys.executable).parent)) or "welcome-gen"
     layouts = {"welcome-gen": (lay_out_welcome_gen, [welcome, "build", "--quiet"],
@@ -388,6 +401,8 @@ def main() -> None:
                                                                    "docs/performance.md.")
     args = parser.parse_args()
     names = args.tools.split(",")
+    if "welcome-gen" in names:
+        compile_welcome_gen()
     smallest_only = set(args.smallest_only.split(",")) if args.smallest_only else set()
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     results: dict[int, list[Tool]] = {}
@@ -440,8 +455,8 @@ on {machine()}, on {where}, {datetime.now(timezone.utc):%Y-%m-%d}.{load}
 Each tool builds the same {'/'.join(f'{n:,}' for n in results)} generated newsletter issues (~980 words each, with
 headings, lists, links, code and a table); welcome-gen builds them inside the example project (its pages,
 personas, sequences, emails and sample journeys too). Times are the median of {args.runs} runs, each a fresh
-process as a user runs it (in brackets: the processor seconds of all its processes, which a busy machine
-inflates less); peak memory is the largest process's resident size. *clean*: no output and no cache;
+process as a user runs it, each tool's Python code byte-compiled as an install leaves it (in brackets: the
+processor seconds of all its processes, which a busy machine inflates less); peak memory is the largest process's resident size. *clean*: no output and no cache;
 *no-change*: the same build again; *one edited*: one issue changed. A ratio below 1 means welcome-gen is faster.
 
 Versions: {', '.join(f'{name} {version}' for name, version in versions.items())}.
