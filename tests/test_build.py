@@ -199,6 +199,24 @@ def test_remembered_front_matter_is_checked_again_and_a_broken_record_of_it_is_i
     assert tree(example) == clean_build(example, tmp_path)
 
 
+def test_remembered_links_are_resolved_again_and_a_page_they_lose_is_reported_at_their_line(example):
+    # An unchanged issue's links are remembered with its front matter, but each build resolves them against the
+    # site as it is: deleting the page one links to is a broken link at the issue's own line, as a clean build says.
+    edit(example / "content/newsletter/sharp-enough.md", "Tom has a rule", "Tom ([see FAQ](../faq.md)) has a rule")
+    build(example, options=Options(today=TODAY))
+    (example / "content/faq.md").unlink()
+    _read_before.clear()  # as in a new process: only the cache remembers the unchanged issue
+    with pytest.raises(BuildFailed) as remembered:
+        build(example, options=Options(today=TODAY))
+    with pytest.raises(BuildFailed) as clean:
+        build(example, options=Options(today=TODAY, clean=True))
+    assert [str(p) for p in remembered.value.problems] == [str(p) for p in clean.value.problems]
+    line = next(i for i, text in enumerate((example / "content/newsletter/sharp-enough.md").read_text(
+        encoding="utf-8").splitlines(), 1) if "see FAQ" in text)
+    assert any(p.path == "content/newsletter/sharp-enough.md" and p.line == line and "'../faq.md' is broken" in
+               p.message for p in remembered.value.problems)
+
+
 def test_a_build_that_fails_while_markdown_is_converted_ahead_writes_nothing_and_leaves_no_process(example):
     import multiprocessing
 

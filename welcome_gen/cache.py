@@ -28,7 +28,7 @@ from typing import Any, Callable
 from . import __version__
 from .folders import RECORDS, confined, entries, write_atomic
 
-FORMAT = f"welcome-gen {__version__} cache 2"
+FORMAT = f"welcome-gen {__version__} cache 3"
 SOURCE_FOLDERS = ("content", "templates", "sequences", "static", "events")
 CONFIG_FILE = "welcome.yaml"
 _PACKAGE = Path(__file__).resolve().parent
@@ -240,24 +240,28 @@ class FrontMatterStore:
             self.known[shown] = (digest, data)
         self.used: dict[str, tuple[str, str]] = {}
 
-    def get(self, shown: str, digest: str) -> tuple[Any, dict[tuple, int], int, int] | None:
-        """(front matter, lines by key path, offset of the lines, line where the body starts), or None."""
+    def get(self, shown: str, digest: str) -> tuple[Any, dict[tuple, int], int, int, list | None] | None:
+        """(front matter, lines by key path, offset of the lines, line where the body starts, the body's links or
+        None), or None."""
         entry = self.known.get(shown)
         if entry is None or entry[0] != digest:
             return None
         try:
-            meta, lines, offset, body_line = json.loads(entry[1])
-            found = (_decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line))
+            meta, lines, offset, body_line, links = json.loads(entry[1])
+            found = (_decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line),
+                     None if links is None else [_link(target, line) for target, line in links])
         except (TypeError, ValueError, KeyError):
             return None
         self.used[shown] = entry
         return found
 
-    def put(self, shown: str, digest: str, meta: Any, lines: dict[tuple, int], offset: int, body_line: int) -> None:
+    def put(self, shown: str, digest: str, meta: Any, lines: dict[tuple, int], offset: int, body_line: int,
+            links: list | None = None) -> None:
         if "\t" in shown or "\n" in shown:
             return
         try:
-            data = json.dumps([_encode(meta), [[list(loc), line] for loc, line in lines.items()], offset, body_line],
+            data = json.dumps([_encode(meta), [[list(loc), line] for loc, line in lines.items()], offset, body_line,
+                               None if links is None else [[link.target, link.line] for link in links]],
                               separators=(",", ":"))
         except (TypeError, ValueError):
             return
@@ -265,6 +269,14 @@ class FrontMatterStore:
 
     def save(self, path: Path) -> None:
         write_atomic(path, "".join(f"{shown}\t{digest}\t{data}\n" for shown, (digest, data) in self.used.items()))
+
+
+def _link(target: Any, line: Any) -> Any:
+    from .site.links import Link
+
+    if not isinstance(target, str):
+        raise TypeError("a link's target is text")
+    return Link(target, int(line))
 
 
 def _encode(value: Any) -> Any:

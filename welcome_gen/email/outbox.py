@@ -18,7 +18,7 @@ from datetime import date
 
 from ..project import Document, Project
 from ..site.build import link_resolver
-from ..site.links import Resolver, find_links
+from ..site.links import Resolver
 from ..site.urls import ARCHIVE, Urls, issue_path
 from ..project.steps import DEFAULT
 from ..project.experiment import letters, with_arm
@@ -66,7 +66,7 @@ def absolute_links(project: Project, doc: Document, resolver: Resolver) -> str:
     urls = Urls(project.config.site.url)
     page = issue_path(doc.slug)
     found = {}
-    for link in find_links(doc.body, doc.body_line):
+    for link in doc.links:
         resolved = resolver.resolve(link.target, doc.path, page)
         if resolved.site_path is not None:
             found[link.target] = urls.absolute(resolved.site_path) + resolved.suffix

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ProjectError, rel
+from ..site.links import Link, find_links
 from .model import Config, IssueMeta, PageMeta, PersonaMeta, Sample, Samples, SequenceMeta, SLUG_RE
 from .source import (FrontMatter, Loc, Positions, SourceError, body_of, markdown_problem, parse_yaml, read_text,
                      split_front_matter)
@@ -40,6 +41,7 @@ class Document:
     body_line: int
     positions: Positions
     slug: str
+    links: list[Link] = field(default_factory=list)  # the internal links in its body, each at its line
 
     def line(self, *loc: Any) -> int | None:
         return self.positions.line(loc)
@@ -177,13 +179,16 @@ class _Loader:
         try:
             text = read_text(path, shown, None if checked else self.root)
             remembered = self.remembered(shown, digest, text)
-            fm = remembered or split_front_matter(text, shown)
+            fm, links = remembered or (split_front_matter(text, shown), None)
         except SourceError as exc:
             return [exc.problem], None, None
-        if remembered is None and digest and self.front_matter is not None:
-            self.front_matter.put(shown, digest, fm.meta, fm.positions.lines, fm.positions.offset, fm.body_line)
         meta, problems = validate(model, fm.meta, shown, fm.positions)
         slow = markdown_problem(fm.body, shown, fm.body_line)
+        if slow is None and links is None:
+            links = find_links(fm.body, fm.body_line)
+        if remembered is None and digest and self.front_matter is not None:
+            self.front_matter.put(shown, digest, fm.meta, fm.positions.lines, fm.positions.offset, fm.body_line,
+                                  links)
         if slow is not None:
             return [*problems, slow], None, None
         if meta is None:
@@ -195,18 +200,19 @@ class _Loader:
             return [*problems, Problem(shown, line, f"'{slug}' cannot be used as a {kind} slug: use lowercase "
                                                     "letters, digits and '-' only (rename the file or set 'slug')")], \
                 None, None
-        return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug), None
+        return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug, links or []), None
 
-    def remembered(self, shown: str, digest: str | None, text: str) -> FrontMatter | None:
-        """The front matter an earlier build read from these very bytes, unparsed this time."""
+    def remembered(self, shown: str, digest: str | None, text: str) -> tuple[FrontMatter, list[Link] | None] | None:
+        """The front matter an earlier build read from these very bytes, unparsed this time, and the links it
+        found in the body (None: not known)."""
         if not digest or self.front_matter is None:
             return None
         found = self.front_matter.get(shown, digest)
         body = body_of(text) if found else None
         if found is None or body is None:
             return None
-        meta, lines, offset, body_line = found
-        return FrontMatter(meta, Positions(lines, offset), body, body_line)
+        meta, lines, offset, body_line, links = found
+        return FrontMatter(meta, Positions(lines, offset), body, body_line), links
 
     def former_slugs(self, personas: list[Document]) -> None:
         """A persona's earlier slug (`formerly`) may name no other persona, now or before."""

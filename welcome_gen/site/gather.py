@@ -21,7 +21,7 @@ from ..project import Document, Project
 from ..project.source import SourceError, inside
 from ..theme.messages import messages_for
 from .form import signup_form
-from .links import Resolver, find_links
+from .links import Resolver
 from .urls import (ARCHIVE, FIT, TAGS, alias_path, archive_path, content_paths, issue_path, lookup_key, page_path,
                    persona_path, tag_path)
 
@@ -187,7 +187,7 @@ class _Gatherer:
         if doc.path in self.bodies:  # an issue appears on its page and in the feed: report its links once
             return self.bodies[doc.path]
         links: dict[str, list[str]] = {}
-        for link in find_links(doc.body, doc.body_line):
+        for link in doc.links:
             found = self.resolver.resolve(link.target, doc.path, path)
             if found.message:
                 self.problems.append(Problem(doc.path, link.line, found.message, found.level))

@@ -34,20 +34,9 @@ def is_internal(target: str) -> bool:
     return not (_SCHEME.match(target) or target.startswith(("#", "//", "?")))
 
 
-_found: dict[tuple[str, int], list[Link]] = {}  # a long-running `serve` finds the links of an unchanged text once
-
-
 def find_links(body: str, first_line: int) -> list[Link]:
-    """Every internal link target in a markdown body, skipping code."""
-    key = (body, first_line)
-    if key not in _found:
-        if len(_found) > 20_000:
-            _found.clear()
-        _found[key] = _find_links(body, first_line)
-    return list(_found[key])
-
-
-def _find_links(body: str, first_line: int) -> list[Link]:
+    """Every internal link target in a markdown body, skipping code (found when the file is read, and remembered
+    with its front matter)."""
     links: list[Link] = []
     fence: str | None = None
     fenced = "```" in body or "~~~" in body  # without a fence anywhere, no line needs the fence pattern
