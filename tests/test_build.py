@@ -168,6 +168,20 @@ def test_a_template_broken_after_a_good_build_is_refused_as_a_clean_build_refuse
         [("templates/site/issue.html", True)]
 
 
+def failures_after(example: Path, change) -> list:
+    """Build, make `change`, then build again as a new process would (only the cache remembers the unchanged
+    files): the problems it finds, which must be exactly a clean build's."""
+    build(example, options=Options(today=TODAY))
+    change()
+    _read_before.clear()
+    with pytest.raises(BuildFailed) as remembered:
+        build(example, options=Options(today=TODAY))
+    with pytest.raises(BuildFailed) as clean:
+        build(example, options=Options(today=TODAY, clean=True))
+    assert [str(p) for p in remembered.value.problems] == [str(p) for p in clean.value.problems]
+    return remembered.value.problems
+
+
 def test_remembered_front_matter_is_checked_again_and_a_broken_record_of_it_is_ignored(example, tmp_path):
     # An unchanged issue's front matter is remembered, not parsed again, yet still checked against the project:
     # naming a persona that a later change removes is reported at the issue's own line, as a clean build does.
@@ -175,15 +189,8 @@ def test_remembered_front_matter_is_checked_again_and_a_broken_record_of_it_is_i
     shutil.copy(example / "content/audiences/flat-dwellers.md", persona)
     edit(example / "content/newsletter/sharp-enough.md", "tags: [sharpening, tools]\n",
          "tags: [sharpening, tools]\npersonas: [woodland]\n")
-    build(example, options=Options(today=TODAY))
-    persona.unlink()
-    _read_before.clear()  # as in a new process: only the cache remembers the unchanged issue
-    with pytest.raises(BuildFailed) as remembered:
-        build(example, options=Options(today=TODAY))
-    with pytest.raises(BuildFailed) as clean:
-        build(example, options=Options(today=TODAY, clean=True))
-    assert [str(p) for p in remembered.value.problems] == [str(p) for p in clean.value.problems]
-    assert any(p.path == "content/newsletter/sharp-enough.md" and p.line == 6 for p in clean.value.problems)
+    remembered = failures_after(example, persona.unlink)
+    assert any(p.path == "content/newsletter/sharp-enough.md" and p.line == 6 for p in remembered)
 
     # A record that cannot be read is read from the files instead.
     shutil.copy(example / "content/audiences/flat-dwellers.md", persona)
@@ -203,18 +210,11 @@ def test_remembered_links_are_resolved_again_and_a_page_they_lose_is_reported_at
     # An unchanged issue's links are remembered with its front matter, but each build resolves them against the
     # site as it is: deleting the page one links to is a broken link at the issue's own line, as a clean build says.
     edit(example / "content/newsletter/sharp-enough.md", "Tom has a rule", "Tom ([see FAQ](../faq.md)) has a rule")
-    build(example, options=Options(today=TODAY))
-    (example / "content/faq.md").unlink()
-    _read_before.clear()  # as in a new process: only the cache remembers the unchanged issue
-    with pytest.raises(BuildFailed) as remembered:
-        build(example, options=Options(today=TODAY))
-    with pytest.raises(BuildFailed) as clean:
-        build(example, options=Options(today=TODAY, clean=True))
-    assert [str(p) for p in remembered.value.problems] == [str(p) for p in clean.value.problems]
+    remembered = failures_after(example, (example / "content/faq.md").unlink)
     line = next(i for i, text in enumerate((example / "content/newsletter/sharp-enough.md").read_text(
         encoding="utf-8").splitlines(), 1) if "see FAQ" in text)
     assert any(p.path == "content/newsletter/sharp-enough.md" and p.line == line and "'../faq.md' is broken" in
-               p.message for p in remembered.value.problems)
+               p.message for p in remembered)
 
 
 def test_a_build_that_fails_while_markdown_is_converted_ahead_writes_nothing_and_leaves_no_process(example):
