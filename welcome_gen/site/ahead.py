@@ -79,7 +79,9 @@ def _convert(root: Path, names: list[str], store: Path | None) -> dict[str, byte
     out: dict[str, bytes] = {}
     for name in names:
         try:
-            body = body_of(read_text(root / name, name, root))
+            # Not checked to be inside the project: what is converted here is kept by the digest of its own text,
+            # and used only for a body with that very text, which the build reads itself, checked.
+            body = body_of(read_text(root / name, name))
         except SourceError:
             continue
         if body is None or markdown_problem(body, name) is not None:

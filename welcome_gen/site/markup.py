@@ -27,20 +27,23 @@ _local = threading.local()
 # footnote `[^`, a reference link a `]:` definition), so a text gets a converter without those whose openers it
 # lacks: the same HTML for less work (tests/site/test_markup.py compares it with Python-Markdown's own converter on
 # every construct, alone and mixed). Anything not named here (another version's, an extension's) is always kept.
-def _any(*needles: str) -> Callable[[str], bool]:
-    return lambda text: any(n in text for n in needles)
+Needed = Callable[[Callable[[str], bool]], bool]  # given a test of whether a needle is in the text
 
 
-def _all(*needles: str) -> Callable[[str], bool]:
-    return lambda text: all(n in text for n in needles)
+def _any(*needles: str) -> Needed:
+    return lambda has: any(has(n) for n in needles)
 
 
-_DEFINITION = re.compile(r"\n {0,3}:")  # a definition list's `: ` line (a literal start keeps the search fast)
+def _all(*needles: str) -> Needed:
+    return lambda has: all(has(n) for n in needles)
 
 
-def _definition(text: str) -> bool:
-    return text.startswith((":", " :", "  :", "   :")) or _DEFINITION.search(text) is not None
-NEEDED_WHEN: dict[tuple[str, str], Callable[[str], bool]] = {
+def _definition(has: Callable[[str], bool]) -> bool:
+    # A definition list's `: ` line: at the start, or after a newline and up to three spaces.
+    return any(has(start) for start in ("\n:", "\n :", "\n  :", "\n   :", "\0:", "\0 :", "\0  :", "\0   :"))
+
+
+NEEDED_WHEN: dict[tuple[str, str], Needed] = {
     ("inlinePatterns", "backtick"): _any("`"),
     ("inlinePatterns", "escape"): _any("\\"),
     ("inlinePatterns", "link"): _all("[", "]("),
@@ -76,10 +79,16 @@ _BLANKISH = re.compile(r"(?<=\n) +\n")
 
 
 def _normalised(text: str) -> str:
-    """The text as Python-Markdown's first step leaves it (line ends, tabs), which every processor then sees."""
-    text = text.replace(markdown.util.STX, "").replace(markdown.util.ETX, "")
-    text = text.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
-    return _BLANKISH.sub("\n", text.expandtabs(4))
+    """The text as Python-Markdown's first step leaves it (line ends, tabs), which every processor then sees.
+    (Each step only where it can change something: most texts have no tab and no line of spaces.)"""
+    if markdown.util.STX in text or markdown.util.ETX in text:
+        text = text.replace(markdown.util.STX, "").replace(markdown.util.ETX, "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text += "\n\n"
+    if "\t" in text:
+        text = text.expandtabs(4)
+    return _BLANKISH.sub("\n", text) if " \n" in text else text
 
 
 def _outside_fences(text: str) -> str:
@@ -99,9 +108,19 @@ def _outside_fences(text: str) -> str:
 
 def _unused(text: str) -> frozenset[tuple[str, str]]:
     seen = _normalised(text)
-    outside = _outside_fences(seen)  # what every processor but the fences' own reads
-    return frozenset(name for name, needed in NEEDED_WHEN.items()
-                     if not needed(seen if name == ("preprocessors", "fenced_code_block") else outside))
+    outside = "\0" + _outside_fences(seen)  # what every processor but the fences' own reads (\0: its start)
+    found: dict[str, bool] = {}
+
+    def has(needle: str) -> bool:  # each needle looked for once, however many processors it opens
+        if needle not in found:
+            found[needle] = needle in outside
+        return found[needle]
+
+    unused = {name for name, needed in NEEDED_WHEN.items()
+              if name != ("preprocessors", "fenced_code_block") and not needed(has)}
+    if "```" not in seen and "~~~" not in seen:  # the fences' own opener, in the whole text
+        unused.add(("preprocessors", "fenced_code_block"))
+    return frozenset(unused)
 
 
 def _converter(text: str) -> markdown.Markdown:
