@@ -482,12 +482,16 @@ Python-Markdown stays the markdown package (the project's choice). The speed com
 in parallel:
 
 - a build where no source moved stops after reading sizes and times, one folder scan each;
-- an edit parses only the saved file (front matter is remembered by the digest of the bytes, then validated
-  again), renders only the pages whose data changed, and links every unchanged file into the new folder;
+- an edit parses only the saved file (its front matter and the links in its body are remembered by the digest
+  of the bytes, then validated and resolved again), renders only the pages whose data changed, and links every
+  unchanged file into the new folder;
 - markdown is cached by its source, so a template change does not run it again, and each text gets a
   converter without the processors it cannot use (no table processor for a text without a `|`);
-- a large build converts the changed markdown in other processes while this one loads and checks the project,
-  then renders pages over every core;
+- a large build converts the changed markdown in other processes, started before the templates are even
+  imported, while this one loads and checks the project; then it renders pages over every core;
+- a page reads each template once a build, and the signup form, the same on every page, is rendered once
+  (`partial_cached`);
+- a command's process ends without freeing its objects one by one, and imports a process pool only to use one;
 - `serve` keeps what it loaded between saves.
 """
 
