@@ -137,6 +137,48 @@ def test_a_failed_build_writes_nothing_anywhere(example):
     assert tree(example) == before
 
 
+def test_emails_made_meanwhile_report_their_problems_with_the_sites_and_leave_nothing(example):
+    # The emails are made in a forked process while the site is checked: an email's error and a page's are
+    # reported together; an email's error alone stops the build after the pages rendered; nothing is written,
+    # and no process is left behind either way.
+    import os
+
+    build(example, options=Options(today=TODAY))
+    before = tree(example)
+    edit(example / "sequences/welcome/hello.md", "\n", "\n{{ subscriber.no_such_field }}\n")
+    edit(example / "content/faq.md", "?", "? [x](nowhere.md)")
+    with pytest.raises(BuildFailed) as both:
+        build(example, options=Options(today=TODAY))
+    paths = {p.path for p in both.value.problems if p.is_error}
+    assert "content/faq.md" in paths and any(path.startswith("sequences/") for path in paths), paths
+    edit(example / "content/faq.md", " [x](nowhere.md)", "")
+    with pytest.raises(BuildFailed) as email_only:
+        build(example, options=Options(today=TODAY))
+    assert {p.path for p in email_only.value.problems if p.is_error} == paths - {"content/faq.md"}
+    assert tree(example) == before
+    assert not [p for p in example.parent.rglob(".*.new-*")]  # no staging folder left
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no process of the build's left, finished or not
+
+
+def test_work_done_meanwhile_answers_as_if_done_here():
+    from welcome_gen.errors import Problem, ProjectError
+    from welcome_gen.meanwhile import Meanwhile
+
+    assert Meanwhile(lambda: {"made": [1, 2]}).result() == {"made": [1, 2]}
+    with pytest.raises(KeyError, match="missing"):
+        Meanwhile(lambda: {}["missing"]).result()
+
+    def refuse():  # an exception that cannot be rebuilt from its pickle still arrives, by its type and text
+        raise ProjectError([Problem("welcome.yaml", 1, "no")])
+
+    with pytest.raises(RuntimeError, match="ProjectError"):
+        Meanwhile(refuse).result()
+    slow = Meanwhile(lambda: __import__("time").sleep(60))
+    slow.cancel()  # stopped at once, and reaped
+    assert slow.pid is None
+
+
 def test_pages_rendered_over_several_processes_are_the_same_bytes(example, tmp_path):
     for i in range(120):  # enough pages for worker processes to share
         (example / f"content/newsletter/note-{i:03d}.md").write_text(

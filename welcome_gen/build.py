@@ -91,13 +91,18 @@ def build(root: Path, targets: Targets | None = None, options: Options = Options
     if moved is None:
         return _nothing_to_do(targets, cache, started)
     ahead = _ahead(root, moved, options, cache)         # markdown converted meanwhile by other processes
+    stages = None
     try:
         project = load(root, {name: entry[2] for name, entry in moved["sources"].items()},  # typed, positioned
                        cache.front_matter)
         stages = _Stages(project, targets, options, cache, reporter)
-        stages.check()                                  # every check `welcome-gen check` runs
+        stages.check(meanwhile=ahead is None)           # every check `welcome-gen check` runs (emails meanwhile)
         if ahead is not None:
             ahead.collect(cache.markdown)
+    except BaseException:
+        if stages is not None:
+            stages.discard()
+        raise
     finally:
         if ahead is not None:
             ahead.close()
@@ -162,68 +167,110 @@ class _Stages:
         self.outputs: dict[str, list] = {}
         self.warnings: dict[str, list[Problem]] = {}
 
-    def check(self) -> None:
-        """Gather the site, render and preflight the emails (unless unchanged), read the events; every problem at
-        once, and nothing goes further if one is an error."""
+    def check(self, meanwhile: bool = False) -> None:
+        """Gather the site, make the emails and the sample journeys (unless unchanged), read the events; every
+        problem at once, and nothing goes further if one is an error. The emails and journeys are checked and
+        written into their staging folders meanwhile, in a forked process when `meanwhile` allows it (no other
+        process busy converting markdown) and the machine can; while the site is sound, `render` renders its
+        pages before it waits for them."""
         from . import site
         from .delivery import events
+        from .meanwhile import Meanwhile
         from .project import delays
 
-        self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
-                                 live_reload=self.options.live_reload,
-                                 theme_checked=self.cache.last_build().get("theme_checked"))
-        found = {"site": list(self.site.problems), "events": events.check(self.project),
-                 "sequences": delays.check(self.project), "emails": []}
-        self.emails, self.outbox = [], None
-        if self.kept["emails"] is None:
-            from .email import preflight, render_outbox  # only when the emails are made again: it costs
+        self.staging = {name: folder.stage() for name, folder in self.folders.items()}
+        self.mail = None
+        try:
+            if self.kept["emails"] is None or self.kept["journeys"] is None:
+                for name in ("emails", "journeys"):
+                    if self.kept[name] is None:
+                        _ = self.staging[name].dir  # made now: a forked process writes into this very folder
+                self.mail = Meanwhile(self._mail, fork=meanwhile and self.options.jobs != 1)
+            self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
+                                     live_reload=self.options.live_reload,
+                                     theme_checked=self.cache.last_build().get("theme_checked"))
+            self.warnings = {"site": list(self.site.problems), "events": events.check(self.project),
+                             "sequences": delays.check(self.project)}
+            if any(p.is_error for group in self.warnings.values() for p in group):
+                self._mail_made()  # every problem at once: the emails' too
+        except BaseException:
+            self.discard()
+            raise
 
-            try:  # every email once: written to build/emails, and what `send` would deliver
-                self.outbox = render_outbox(self.project, today=self.today)
-                self.emails = list(self.outbox.steps.values())
-                found["emails"] = preflight(self.project, today=self.today, outbox=self.outbox)
-            except ProjectError as exc:
-                found["emails"] = list(exc.problems)
-        else:  # the same emails passed the same checks last time: their warnings still stand
+    def _mail_made(self) -> None:
+        """Wait for the emails and journeys; their problems join the others, and any error stops the build."""
+        found = self.warnings
+        if self.mail is not None:
+            mail, self.mail = self.mail, None
+            problems, made = mail.result()
+            found["emails" if self.kept["emails"] is None else "journeys"] = problems
+            for name, (outputs, written) in made.items():
+                self.outputs[name] = outputs
+                self.staging[name].written = written
+        if self.kept["emails"] is not None:  # the same emails passed the same checks last time: their warnings stand
             found["emails"] = [_problem(p) for p in self.cache.last_build().get("warnings", {}).get("emails", [])]
         errors = sorted({p for group in found.values() for p in group if p.is_error})
         if errors:
             raise BuildFailed(errors, self._unaffected())
-        self.warnings = found
 
-    def render(self) -> None:
-        """Every output that changed, into a staging folder beside its folder."""
-        from . import site
+    def discard(self) -> None:
+        """Stop the emails' process, if any, and drop every staging folder (as often as asked)."""
+        if self.mail is not None:
+            self.mail.cancel()
+            self.mail = None
+        for staging in self.staging.values():
+            staging.discard()
+
+    def _mail(self) -> tuple[list[Problem], dict[str, tuple[list, list[str]]]]:
+        """Render every email once and preflight it (unless the emails are kept); when none is wrong, write the
+        emails and the sample journeys that are not kept into their staging folders. The problems, and for each
+        folder written its outputs and the files written (plain data: this may run in a forked process)."""
+        from .email import preflight, render_outbox  # only when the emails or journeys are made again: it costs
         from .folders import Output
         from .made_from import JOURNEYS_PAGE
 
-        self.staging = {name: folder.stage() for name, folder in self.folders.items()}
+        outbox, problems, made = None, [], {}
+        try:  # every email once: written to build/emails, and what `send` would deliver
+            outbox = render_outbox(self.project, today=self.today)
+            if self.kept["emails"] is None:
+                problems = preflight(self.project, today=self.today, outbox=outbox)
+        except ProjectError as exc:
+            problems = list(exc.problems)
+        if outbox is None or any(p.is_error for p in problems):
+            return problems, made
+        if self.kept["emails"] is None:
+            from .email.write import email_files, stage_files
+
+            staging = self.staging["emails"]
+            outputs = stage_files(self.folders["emails"], staging,
+                                  email_files(self.project, list(outbox.steps.values()), self.today))
+            made["emails"] = (outputs, list(staging.written))
+        if self.kept["journeys"] is None:  # its subjects are the outbox's
+            from .delivery.journey_page import journeys_html
+
+            staging = self.staging["journeys"]
+            staging.put(JOURNEYS_PAGE, journeys_html(self.project, outbox, self.today, self.href).encode())
+            made["journeys"] = ([Output(JOURNEYS_PAGE, self.made_from["journeys"], [])], list(staging.written))
+        return problems, made
+
+    def render(self) -> None:
+        """The site's pages that changed, into its staging folder; then the emails and journeys, made meanwhile."""
+        from . import site
+
         try:
             site.render(self.site, self.folders["site"], self.staging["site"], self.cache.markdown, self.reporter,
                         jobs=self.options.jobs)
             self.outputs["site"] = list(self.site.outputs.values())
-            if self.kept["emails"] is None:
-                from .email.write import email_files, stage_files
-
-                self.outputs["emails"] = stage_files(self.folders["emails"], self.staging["emails"],
-                                                     email_files(self.project, self.emails, self.today))
-            else:
-                self.outputs["emails"] = self.kept["emails"]
-            if self.kept["journeys"] is None:  # its subjects are the outbox's (rendered now if the emails were kept)
-                from .delivery.journey_page import journeys_html
-                from .email import render_outbox
-
-                outbox = self.outbox or render_outbox(self.project, today=self.today)
-                html = journeys_html(self.project, outbox, self.today, self.href)
-                self.staging["journeys"].put(JOURNEYS_PAGE, html.encode())
-            self.outputs["journeys"] = self.kept["journeys"] or [Output(JOURNEYS_PAGE, self.made_from["journeys"], [])]
-            # What was rendered is on disk now: the pages' data and the emails make room for writing the records.
+            self._mail_made()
+            for name in ("emails", "journeys"):
+                if self.kept[name] is not None:
+                    self.outputs[name] = self.kept[name]
+            # What was rendered is on disk now: the pages' data makes room for writing the records.
             self.theme_checked = self.site.theme.fingerprint()
-            self.site.site, self.emails, self.outbox = None, [], None
+            self.site.site = None
         except BaseException as exc:
-            for staging in self.staging.values():
-                staging.discard()
-            if isinstance(exc, ProjectError):
+            self.discard()
+            if isinstance(exc, ProjectError) and not isinstance(exc, BuildFailed):
                 raise BuildFailed(exc.problems, self._unaffected()) from None
             raise
 

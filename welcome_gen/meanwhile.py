@@ -1,0 +1,94 @@
+"""Work done meanwhile in a forked copy of this process, such as the emails rendered and checked while the site is
+gathered and checked: each takes a small build a few tenths of a second, and on two cores they overlap.
+
+Only where a fork is cheap and safe, on Linux and the BSDs, from a process with no other thread (a command, not
+`serve`). Elsewhere the work runs when its result is asked for, exactly as it would have. Whatever it returns or
+raises comes back pickled; what it writes it writes itself.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import threading
+from typing import Callable, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) \
+        and threading.active_count() == 1
+
+
+class Meanwhile(Generic[T]):
+    """`work` started in a forked process (when `fork` and a fork is safe); `result()` waits for what it returned
+    and raises what it raised; `cancel()` stops it. A caller that does not ask for the result cancels it."""
+
+    def __init__(self, work: Callable[[], T], fork: bool = True):
+        self.work = work
+        self.pid: int | None = None
+        self.fd: int | None = None
+        if fork and can_fork():
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the copy: do the work, answer, and end without running anything of the original's
+                os.close(read)
+                _answer(work, write)
+            os.close(write)
+            self.pid, self.fd = pid, read
+
+    def result(self) -> T:
+        if self.pid is None:
+            return self.work()
+        fd, self.fd = self.fd, None
+        try:
+            with os.fdopen(fd, "rb") as answer:
+                data = answer.read()
+        except BaseException:
+            self.cancel()
+            raise
+        self._reap()
+        if not data:
+            raise RuntimeError("the process working meanwhile ended without an answer")
+        kind, value = pickle.loads(data)
+        if kind == "raised":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+
+    def _reap(self) -> None:
+        pid, self.pid = self.pid, None
+        if pid is not None:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def _answer(work: Callable[[], object], fd: int) -> None:
+    try:
+        try:
+            data = pickle.dumps(("done", work()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001 - whatever it raised is the original's to raise
+            data = pickle.dumps(("raised", exc))
+            try:
+                pickle.loads(data)
+            except Exception:  # noqa: BLE001 - an exception that does not survive pickling: its type and text
+                data = pickle.dumps(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+    finally:
+        os._exit(0)
