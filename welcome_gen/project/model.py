@@ -103,9 +103,9 @@ def _moment(value: Any) -> date | datetime:
         return value
     text = str(value).strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if _DAY.fullmatch(text):
             return date.fromisoformat(text)
-        if re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}", text):
+        if _DAY_AND_TIME.match(text):
             return datetime.fromisoformat(text)
     except ValueError:
         pass
@@ -113,12 +113,17 @@ def _moment(value: Any) -> date | datetime:
                      "in the site's timezone, or 2004-01-05T23:04:00+10:00)")
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+
+
 def _tag_list(value: Any) -> Any:
     """Tags as other tools write them: 'Wood Work, Tools' or ['Wood Work'] become ['wood-work', 'tools']."""
     if isinstance(value, str):
         value = [part for part in value.split(",") if part.strip()]
     if isinstance(value, list):
-        return [re.sub(r"[^a-z0-9]+", "-", t.strip().lower()).strip("-") if isinstance(t, str) else t for t in value]
+        return [_NOT_SLUG.sub("-", t.strip().lower()).strip("-") if isinstance(t, str) else t for t in value]
     return value
 
 
