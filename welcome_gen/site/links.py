@@ -24,7 +24,7 @@ _PATTERNS = ((_INLINE, "]("), (_REFERENCE, "]:"), (_HTML, "="))
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # every internal link of every file is kept: small
 class Link:
     target: str  # as written
     line: int  # in the file
