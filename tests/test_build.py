@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -138,11 +139,9 @@ def test_a_failed_build_writes_nothing_anywhere(example):
 
 
 def test_emails_made_meanwhile_report_their_problems_with_the_sites_and_leave_nothing(example):
-    # The emails are made in a forked process while the site is checked: an email's error and a page's are
-    # reported together; an email's error alone stops the build after the pages rendered; nothing is written,
-    # and no process is left behind either way.
-    import os
-
+    # The emails are made meanwhile (in a forked process where that is safe) while the site is checked: an
+    # email's error and a page's are reported together; an email's error alone stops the build after the pages
+    # rendered; nothing is written either way.
     build(example, options=Options(today=TODAY))
     before = tree(example)
     edit(example / "sequences/welcome/hello.md", "\n", "\n{{ subscriber.no_such_field }}\n")
@@ -157,26 +156,62 @@ def test_emails_made_meanwhile_report_their_problems_with_the_sites_and_leave_no
     assert {p.path for p in email_only.value.problems if p.is_error} == paths - {"content/faq.md"}
     assert tree(example) == before
     assert not [p for p in example.parent.rglob(".*.new-*")]  # no staging folder left
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no process of the build's left, finished or not
 
 
-def test_work_done_meanwhile_answers_as_if_done_here():
-    from welcome_gen.errors import Problem, ProjectError
-    from welcome_gen.meanwhile import Meanwhile
+# Run in a process of its own: a test process with other threads (or children) of its own would not fork.
+MEANWHILE = """
+import os, sys, time
+from pathlib import Path
+from welcome_gen.build import BuildFailed, Options, build
+from welcome_gen.errors import Problem, ProjectError
+from welcome_gen.meanwhile import Meanwhile, can_fork
 
-    assert Meanwhile(lambda: {"made": [1, 2]}).result() == {"made": [1, 2]}
-    with pytest.raises(KeyError, match="missing"):
-        Meanwhile(lambda: {}["missing"]).result()
+assert can_fork()
+work = Meanwhile(lambda: (os.getpid(), {"made": [1, 2]}))
+pid, made = work.result()
+assert pid != os.getpid() and made == {"made": [1, 2]}, (pid, made)
+try:
+    Meanwhile(lambda: {}["missing"]).result()
+    raise AssertionError("no KeyError")
+except KeyError as exc:
+    assert "missing" in str(exc)
 
-    def refuse():  # an exception that cannot be rebuilt from its pickle still arrives, by its type and text
-        raise ProjectError([Problem("welcome.yaml", 1, "no")])
+def refuse():  # an exception that cannot be rebuilt from its pickle still arrives, by its type and text
+    raise ProjectError([Problem("welcome.yaml", 1, "no")])
 
-    with pytest.raises(RuntimeError, match="ProjectError"):
-        Meanwhile(refuse).result()
-    slow = Meanwhile(lambda: __import__("time").sleep(60))
-    slow.cancel()  # stopped at once, and reaped
-    assert slow.pid is None
+try:
+    Meanwhile(refuse).result()
+    raise AssertionError("no error")
+except RuntimeError as exc:
+    assert str(exc).startswith("ProjectError: welcome.yaml:1: no"), exc
+started = time.monotonic()
+slow = Meanwhile(lambda: time.sleep(60))
+slow.cancel()
+assert slow.pid is None and time.monotonic() - started < 10
+
+project = Path(sys.argv[1])
+try:
+    build(project, options=Options(today=__import__("datetime").date(2026, 11, 2)))
+    raise AssertionError("the build did not fail")
+except BuildFailed as exc:
+    assert any(p.path.startswith("sequences/") for p in exc.problems), exc.problems
+try:
+    os.waitpid(-1, os.WNOHANG)
+    raise AssertionError("a process of the build is left")
+except ChildProcessError:
+    pass
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="work is done meanwhile in a fork on Linux")
+def test_work_done_meanwhile_answers_as_if_done_here_and_leaves_no_process(example):
+    import subprocess
+
+    edit(example / "sequences/welcome/hello.md", "\n", "\n{{ subscriber.no_such_field }}\n")
+    done = subprocess.run([sys.executable, "-c", MEANWHILE, str(example)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-3000:]
 
 
 def test_pages_rendered_over_several_processes_are_the_same_bytes(example, tmp_path):
