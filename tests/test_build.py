@@ -214,6 +214,29 @@ def test_work_done_meanwhile_answers_as_if_done_here_and_leaves_no_process(examp
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-3000:]
 
 
+def test_what_a_killed_build_left_beside_the_site_is_removed_by_the_next(example, tmp_path):
+    import os
+    import subprocess
+
+    build(example, options=Options(today=TODAY))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process that has ended: what it left is nobody's
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine", encoding="utf-8")
+    left = {f".public.new-{gone.pid}-a1": True, f".public.old-{gone.pid}-b2": True,
+            f".public.new-{os.getpid()}-c3": False,  # a build still running: its folder is its own
+            ".public.new-d4": False}  # no process named: not welcome-gen's to judge
+    for name in left:
+        (example / name / "newsletter").mkdir(parents=True)
+        (example / name / "newsletter" / "index.html").write_text("half", encoding="utf-8")
+    (example / f".public.new-{gone.pid}-link").symlink_to(outside)
+    edit(example / "content/newsletter/sharp-enough.md", "Tom has a rule", "Tom has one rule")
+    build(example, options=Options(today=TODAY))
+    assert {name: (example / name).is_dir() for name in left} == {name: not swept for name, swept in left.items()}
+    assert (example / f".public.new-{gone.pid}-link").is_symlink() and (outside / "keep.txt").read_text() == "mine"
+
+
 def test_pages_rendered_over_several_processes_are_the_same_bytes(example, tmp_path):
     for i in range(120):  # enough pages for worker processes to share
         (example / f"content/newsletter/note-{i:03d}.md").write_text(

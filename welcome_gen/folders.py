@@ -194,7 +194,8 @@ class Staging:
         if self._dir is None:
             parent = self.folder.out.parent
             parent.mkdir(parents=True, exist_ok=True)
-            self._dir = Path(tempfile.mkdtemp(prefix=f".{self.folder.out.name}.new-", dir=parent))
+            _sweep(parent, self.folder.out.name)
+            self._dir = Path(tempfile.mkdtemp(prefix=f".{self.folder.out.name}.new-{os.getpid()}-", dir=parent))
             self._made = set()
             os.chmod(self._dir, 0o755)  # mkdtemp makes it private; a published site must be readable
         return self._dir
@@ -261,7 +262,7 @@ class Staging:
         if not out.exists():
             os.rename(staging, out)
         else:
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
             os.rmdir(old)
             os.rename(out, old)
             try:
@@ -271,6 +272,32 @@ class Staging:
                 raise
             shutil.rmtree(old, ignore_errors=True)
         self._dir = None
+
+
+def _sweep(parent: Path, name: str) -> None:
+    """Remove what a build that was killed left beside the folder `name`: its staging folder, or the old folder it
+    was swapping out. Each is named after the process that made it (`.public.new-<pid>-...`); only those whose
+    process is gone are removed, never a link, and never one of a build still running."""
+    prefix = f".{name}."
+    try:
+        found = [entry for entry in os.scandir(parent) if entry.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in found:
+        kind, _, rest = entry.name[len(prefix):].partition("-")
+        pid = rest.partition("-")[0]
+        if kind in ("new", "old") and pid.isdigit() and entry.is_dir(follow_symlinks=False) and not _running(int(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's, or no number a process has: left alone
+    return True
 
 
 def inside(folder: Path, name: str, made: set[str] | None = None) -> Path:
