@@ -170,9 +170,9 @@ class _Stages:
     def check(self, meanwhile: bool = False) -> None:
         """Gather the site, make the emails and the sample journeys (unless unchanged), read the events; every
         problem at once, and nothing goes further if one is an error. The emails and journeys are checked and
-        written into their staging folders meanwhile, in a forked process when `meanwhile` allows it (no other
-        process busy converting markdown) and the machine can; while the site is sound, `render` renders its
-        pages before it waits for them."""
+        written into their staging folders meanwhile: in a forked process when `meanwhile` allows it (no other
+        process busy converting markdown) and the machine can, and then, while the site is sound, `render`
+        renders its pages before it waits for them; else first, here (alongside any markdown workers)."""
         from . import site
         from .delivery import events
         from .meanwhile import Meanwhile

@@ -2,8 +2,8 @@
 gathered and checked: each takes a small build a few tenths of a second, and on two cores they overlap.
 
 Only where a fork is cheap and safe, on Linux and the BSDs, from a process with no other thread (a command, not
-`serve`). Elsewhere the work runs when its result is asked for, exactly as it would have. Whatever it returns or
-raises comes back pickled; what it writes it writes itself.
+`serve`). Elsewhere the work is done at once, in this process, and its result (or what it raised) kept for when it
+is asked for. From a fork, whatever it returns or raises comes back pickled; what it writes it writes itself.
 """
 
 from __future__ import annotations
@@ -24,14 +24,20 @@ def can_fork() -> bool:
 
 
 class Meanwhile(Generic[T]):
-    """`work` started in a forked process (when `fork` and a fork is safe); `result()` waits for what it returned
-    and raises what it raised; `cancel()` stops it. A caller that does not ask for the result cancels it."""
+    """`work` started in a forked process (when `fork` and a fork is safe), else done at once; `result()` waits for
+    what it returned and raises what it raised; `cancel()` stops it. A caller that does not ask for the result
+    cancels it."""
 
     def __init__(self, work: Callable[[], T], fork: bool = True):
-        self.work = work
         self.pid: int | None = None
         self.fd: int | None = None
-        if fork and can_fork():
+        self.done: tuple[str, object] | None = None
+        if not (fork and can_fork()):
+            try:  # here and now, alongside whatever else this process has started
+                self.done = ("done", work())
+            except Exception as exc:  # noqa: BLE001 - raised again when the result is asked for
+                self.done = ("raised", exc)
+        else:
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:  # the copy: do the work, answer, and end without running anything of the original's
@@ -41,8 +47,11 @@ class Meanwhile(Generic[T]):
             self.pid, self.fd = pid, read
 
     def result(self) -> T:
-        if self.pid is None:
-            return self.work()
+        if self.done is not None:
+            kind, value = self.done
+            if kind == "raised":
+                raise value  # type: ignore[misc]
+            return value  # type: ignore[return-value]
         fd, self.fd = self.fd, None
         try:
             with os.fdopen(fd, "rb") as answer:

@@ -62,6 +62,9 @@ def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     store = markdown.path if markdown is not None else None  # the workers read it themselves
+    # The pages that list many others (archive, tags, feed, sitemap) take longest: handed out first, they do not
+    # leave one worker busy at the end while the others wait.
+    entries = sorted(entries, key=lambda entry: len(entry.inputs), reverse=True)
     spans = [(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
     # Forked, a worker keeps this process's theme with every template already compiled, and the markdown rendered
     # so far; else it makes its own theme and reads the cache file alone.
