@@ -164,6 +164,7 @@ class _Stages:
         # The outputs of a folder whose inputs did not change at all, kept whole; None: made again.
         self.kept = {name: self.folders[name].unchanged(self.made_from[name]) for name in ("emails", "journeys")}
         self.staging: dict[str, Staging] = {}
+        self.mail = None  # the emails and journeys being made meanwhile (`meanwhile.Meanwhile`)
         self.outputs: dict[str, list] = {}
         self.warnings: dict[str, list[Problem]] = {}
 
@@ -179,7 +180,6 @@ class _Stages:
         from .project import delays
 
         self.staging = {name: folder.stage() for name, folder in self.folders.items()}
-        self.mail = None
         try:
             if self.kept["emails"] is None or self.kept["journeys"] is None:
                 for name in ("emails", "journeys"):

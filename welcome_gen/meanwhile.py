@@ -47,11 +47,15 @@ class Meanwhile(Generic[T]):
             self.pid, self.fd = pid, read
 
     def result(self) -> T:
-        if self.done is not None:
-            kind, value = self.done
-            if kind == "raised":
-                raise value  # type: ignore[misc]
-            return value  # type: ignore[return-value]
+        if self.done is None:
+            self.done = self._received()
+        kind, value = self.done
+        if kind == "raised":
+            raise value  # type: ignore[misc]
+        return value  # type: ignore[return-value]
+
+    def _received(self) -> tuple[str, object]:
+        """What the forked process sent back, once it has ended."""
         fd, self.fd = self.fd, None
         try:
             with os.fdopen(fd, "rb") as answer:
@@ -62,10 +66,7 @@ class Meanwhile(Generic[T]):
         self._reap()
         if not data:
             raise RuntimeError("the process working meanwhile ended without an answer")
-        kind, value = pickle.loads(data)
-        if kind == "raised":
-            raise value
-        return value
+        return pickle.loads(data)
 
     def cancel(self) -> None:
         if self.fd is not None:

@@ -106,6 +106,9 @@ def _outside_fences(text: str) -> str:
     return "".join(kept) + text[start:]
 
 
+_FENCES = ("preprocessors", "fenced_code_block")  # the one processor that reads the fenced blocks themselves
+
+
 def _unused(text: str) -> frozenset[tuple[str, str]]:
     seen = _normalised(text)
     outside = "\0" + _outside_fences(seen)  # what every processor but the fences' own reads (\0: its start)
@@ -116,11 +119,11 @@ def _unused(text: str) -> frozenset[tuple[str, str]]:
             found[needle] = needle in outside
         return found[needle]
 
-    unused = {name for name, needed in NEEDED_WHEN.items()
-              if name != ("preprocessors", "fenced_code_block") and not needed(has)}
-    if "```" not in seen and "~~~" not in seen:  # the fences' own opener, in the whole text
-        unused.add(("preprocessors", "fenced_code_block"))
-    return frozenset(unused)
+    def anywhere(needle: str) -> bool:
+        return needle in seen
+
+    return frozenset(name for name, needed in NEEDED_WHEN.items()
+                     if not needed(anywhere if name == _FENCES else has))
 
 
 def _converter(text: str) -> markdown.Markdown:

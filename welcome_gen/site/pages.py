@@ -14,8 +14,8 @@ from typing import Any
 
 from ..cache import MarkdownReader, MarkdownStore
 from ..folders import Staging, inside
-from .ahead import cores
 from ..reporter import Reporter
+from .ahead import cores
 from .gather import Entry, Site
 from .theme import Theme
 from .urls import Urls, output_file

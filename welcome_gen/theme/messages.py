@@ -96,12 +96,14 @@ class Messages:
 
     def months(self) -> list[str]:
         """January to December, in the site's language, as a form's month choices."""
+        return list(self._months)
+
+    @cached_property
+    def _months(self) -> list[str]:
         from babel.dates import get_month_names
 
-        if "_months" not in self.__dict__:
-            names = get_month_names("wide", context="stand-alone", locale=self.locale)
-            self.__dict__["_months"] = [names[m] for m in range(1, 13)]
-        return list(self.__dict__["_months"])
+        names = get_month_names("wide", context="stand-alone", locale=self.locale)
+        return [names[m] for m in range(1, 13)]
 
 
 def _stamp(path: Path) -> tuple[str, int]:
