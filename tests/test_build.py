@@ -53,6 +53,10 @@ EDITS = {
     "add an issue": add_issue,
     "edit an issue": lambda root: edit(root / "content/newsletter/sharp-enough.md", "Tom has a rule",
                                        "Tom has one rule"),
+    "retitle an issue (its neighbours, the archive, its tags and the feed show the title)":
+        lambda root: edit(root / "content/newsletter/sharp-enough.md", "title: How sharp", "title: Just how sharp"),
+    "retag an issue": lambda root: edit(root / "content/newsletter/sharp-enough.md", "tags: [sharpening, tools]",
+                                        "tags: [sharpening, chisels]"),
     "rename an issue": rename_issue,
     "delete an issue": lambda root: (root / "content/newsletter/back-to-the-bench.md").unlink(),
     "delete a future issue": lambda root: (root / "content/newsletter/winter-timetable.md").unlink(),
@@ -77,6 +81,35 @@ def test_edit_after_edit_builds_exactly_what_a_clean_build_makes(example, tmp_pa
         clean = clean_build(example, tmp_path)
         assert sorted(incremental) == sorted(clean), name
         assert [f for f in clean if incremental[f] != clean[f]] == [], name
+
+
+def test_a_build_pauses_the_garbage_collector_and_leaves_it_as_it_found_it(example):
+    import gc
+
+    from welcome_gen.reporter import NullReporter
+
+    passes, seen = [], []
+
+    class Watching(NullReporter):
+        def task(self, label, total):  # pages are rendered: the build is well under way
+            seen.append((gc.isenabled(), len(passes)))
+            return super().task(label, total)
+
+    def count(phase, info):
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        build(example, options=Options(today=TODAY, clean=True), reporter=Watching())
+        assert seen == [(False, 0)]  # no pass of the collector from the start of the build to its pages
+        assert gc.isenabled()  # serve builds again and again in one process: it collects between builds
+        gc.disable()
+        build(example, options=Options(today=TODAY, clean=True))
+        assert not gc.isenabled()
+    finally:
+        gc.callbacks.remove(count)
+        gc.enable()
 
 
 def test_a_second_build_writes_nothing_and_an_edit_rebuilds_only_its_pages(example):

@@ -23,7 +23,6 @@ from ..project.load import Project
 from ..project.source import SourceError, parse_yaml, read_text
 from ..mailchimp.reads import parse_time
 from .members import Event, Member
-from .plan import look_back
 
 if TYPE_CHECKING:  # `build` checks the events folder without loading the Mailchimp client
     from ..mailchimp.client import Mailchimp
@@ -149,6 +148,7 @@ def mailchimp_event_id(doc: dict) -> str:
 def read_member_events(mc: Mailchimp, project: Project, members: list[Member], now: datetime) -> list[Event]:
     """Mailchimp's member events that an event-triggered sequence listens for, for every member who could still
     receive one: one call per such member, so meant for audiences of thousands, not hundreds of thousands."""
+    from .plan import look_back  # only here: a build reads the events folder without the planner
     sequences = [s for s in project.sequences if s.meta.trigger.type == "event"]
     if not sequences:
         return []

@@ -8,13 +8,13 @@ anything they could not convert is simply converted when the page is rendered, e
 
 from __future__ import annotations
 
+import gc
+
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cache import MarkdownReader, MarkdownStore, pack
-from ..project.source import SourceError, body_of, markdown_problem, read_text
-from .markup import convert, markdown_key
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,7 +39,10 @@ class Ahead:
         workers = cores() if jobs is None else jobs
         if workers < 2 or not changed or "fork" not in multiprocessing.get_all_start_methods():
             return None  # elsewhere a worker would import everything again: not worth it
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        from . import markup  # noqa: F401 - imported once, here, for every worker (not by a build with few changes)
+        # The build pauses the garbage collector; a worker converting thousands of bodies runs it again.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=gc.enable)
         futures = [pool.submit(_convert, root, changed[i:i + CHUNK], store.path)
                    for i in range(0, len(changed), CHUNK)]
         return cls(pool, futures)
@@ -75,6 +78,9 @@ def changed_markdown(now: dict[str, list], before: dict[str, list] | None) -> li
 def _convert(root: Path, names: list[str], store: Path | None) -> dict[str, bytes]:
     """In a worker: the HTML of each file's body (packed), by markdown key; files that cannot be read, lack front matter,
     would be too slow to convert or are already in the cache are left to the build."""
+    from ..project.source import SourceError, body_of, markdown_problem, read_text
+    from .markup import convert, markdown_key
+
     known = MarkdownReader(store)
     out: dict[str, bytes] = {}
     for name in names:

@@ -8,6 +8,8 @@ for the cache.
 
 from __future__ import annotations
 
+import gc
+
 import shutil
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,7 @@ _worker: dict[str, Any] = {}  # in a worker process: what every task of this bui
 
 def _start_worker(theme: Theme | Path, shared: dict[str, Any], site_url: str, entries: list[Entry],
                   staging_dir: Path, store: Path | None, known: dict[str, bytes] | None = None) -> None:
+    gc.enable()  # the build pauses the garbage collector; a worker rendering many pages runs it again
     cache = MarkdownReader(store, known)
     if isinstance(theme, Theme):
         theme.markdown = cache
