@@ -19,7 +19,7 @@ from ..folders import Output, OutputFolder, Staging
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from .check import site_problems
-from .gather import Body, Site, gather, resolver, today_at
+from .gather import Digested, Site, gather, resolver, today_at
 from ..cache import MarkdownStore
 from .links import Resolver
 from .pages import render_pages
@@ -118,27 +118,33 @@ def link_resolver(project: Project, today: date | None = None) -> Resolver:
 def plan(site: Site, theme: Theme) -> dict[str, Output]:
     """Every file of the site with the digest of everything that shapes its bytes."""
     shared = _digest(json.dumps(site.shared, sort_keys=True).encode(), theme.digest().encode(), code_digest())
+    shared_part = _part(shared.encode())
+    encode = json.JSONEncoder(sort_keys=True, default=_digestible).encode  # one encoder for every page
     planned = {}
     for entry in site.entries:
-        data = json.dumps([entry.template, entry.url_mode, entry.context], sort_keys=True, default=_digestible)
-        planned[output_file(entry.path)] = Output(output_file(entry.path),
-                                                  _digest(shared.encode(), entry.path.encode(), data.encode()),
-                                                  entry.inputs)
+        file = output_file(entry.path)
+        data = encode([entry.template, entry.url_mode, entry.context]).encode()
+        path = entry.path.encode()
+        planned[file] = Output(file, hashlib.sha256(shared_part + _part(path) + _part(data)).hexdigest(),
+                               entry.inputs)
     for file in site.files:
         planned[file.path] = Output(file.path, _digest(file.source.read_bytes()), [file.shown])
     return planned
 
 
 def _digestible(value: Any) -> str:
-    """What stands for `value` in a page's digest: a body by the digest of its text, anything else as text."""
-    return value.digest() if isinstance(value, Body) else str(value)
+    """What stands for `value` in a page's digest: a body by the digest of its text, an issue's card by the
+    digest of its data, anything else as text."""
+    return value.digest() if isinstance(value, Digested) else str(value)
 
 
 def _digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(len(part).to_bytes(8, "big") + part)
-    return h.hexdigest()
+    return hashlib.sha256(b"".join(_part(part) for part in parts)).hexdigest()
+
+
+def _part(part: bytes) -> bytes:
+    """A part of a digest, its length first: no two lists of parts digest alike by moving a boundary."""
+    return len(part).to_bytes(8, "big") + part
 
 
 _code_cache: list[bytes] = []

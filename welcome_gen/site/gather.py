@@ -47,15 +47,15 @@ class StaticFile:
     shown: str  # as the author knows it
 
 
-class Body(Mapping):
-    """A markdown body as a page shows it: `text`, `links` (as written -> [site path, ?query#fragment]) and
-    `source`. In the digest that tells whether a page changed it stands for a digest of its text, not the text:
-    the bodies of a large site would be most of the work of telling what changed."""
+class Digested(Mapping):
+    """Data a template reads like a dict, which stands for a digest of it in the digest that tells whether a page
+    changed: worked out once, however many pages show it. A render worker is handed the data, not the digest."""
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_digest")
 
-    def __init__(self, text: str, links: dict[str, list[str]], source: str):
-        self._data = {"text": text, "links": links, "source": source}
+    def __init__(self, data: dict[str, Any]):
+        self._data = data
+        self._digest: str | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -66,9 +66,41 @@ class Body(Mapping):
     def __len__(self) -> int:
         return len(self._data)
 
+    def __getstate__(self) -> dict[str, Any]:
+        return self._data
+
+    def __setstate__(self, data: dict[str, Any]) -> None:
+        self._data, self._digest = data, None
+
     def digest(self) -> str:
+        if self._digest is None:
+            self._digest = self._work_out()
+        return self._digest
+
+    def _work_out(self) -> str:
+        return hashlib.sha256(json.dumps(self._data, sort_keys=True).encode()).hexdigest()
+
+
+class Body(Digested):
+    """A markdown body as a page shows it: `text`, `links` (as written -> [site path, ?query#fragment]) and
+    `source`. It stands for a digest of its text, not the text: the bodies of a large site would be most of the
+    work of telling what changed. An issue's body is on its page and in the feed."""
+
+    __slots__ = ()
+
+    def __init__(self, text: str, links: dict[str, list[str]], source: str):
+        super().__init__({"text": text, "links": links, "source": source})
+
+    def _work_out(self) -> str:
         text = hashlib.sha256(self._data["text"].encode("utf-8")).hexdigest()
         return json.dumps([text, self._data["links"], self._data["source"]], sort_keys=True)
+
+
+class Card(Digested):
+    """An issue as a list shows it (title, path, dates, summary, tags). One issue is listed on many pages: the
+    archive, its tags, the home page, its neighbours."""
+
+    __slots__ = ()
 
 
 @dataclass
@@ -106,7 +138,7 @@ class _Gatherer:
         self.problems: list[Problem] = []
         self.unpublished: dict[str, tuple[str, str]] = {}
         self.bodies: dict[str, Body] = {}
-        self.cards: dict[str, dict[str, Any]] = {}
+        self.cards: dict[str, Card] = {}
         self.pages = self._published(project.pages, lambda d: page_path(d.slug))
         self.personas = sorted(self._published(project.personas, lambda d: persona_path(d.slug)),
                                key=lambda d: (d.meta.order, d.meta.title.lower()))
@@ -199,7 +231,7 @@ class _Gatherer:
     def _doc(self, doc: Document, path: str) -> dict[str, Any]:
         meta = doc.meta
         return {"title": meta.title, "path": path, "source": doc.path, "draft": meta.draft,
-                "description": getattr(meta, "description", "") or getattr(meta, "summary", ""),
+                "description": _described(meta),
                 "body": self._body(doc, path)}
 
     def _persona(self, doc: Document, with_body: bool = False) -> dict[str, Any]:
@@ -211,10 +243,10 @@ class _Gatherer:
             data.update(self._doc(doc, data["path"]), description=meta.summary)
         return data
 
-    def _card(self, doc: Document) -> dict[str, Any]:
+    def _card(self, doc: Document) -> Card:
         card = self.cards.get(doc.path)  # an issue is shown on many pages: the archive, tags, home, neighbours
         if card is None:
-            card = self.cards[doc.path] = self._new_card(doc)
+            card = self.cards[doc.path] = Card(self._new_card(doc))
         return card
 
     def _new_card(self, doc: Document) -> dict[str, Any]:
@@ -346,6 +378,14 @@ class _Gatherer:
                 if name not in known:
                     self.problems.append(Problem(doc.path, doc.line("personas", i),
                                                  f"unknown persona '{name}' (known: {', '.join(sorted(known))})"))
+
+
+def _described(meta: Any) -> str:
+    """A page's description, or an issue's or persona's summary. Asked of the fields its kind has: a model asked
+    for a field it lacks costs far more than one asked for a field it has."""
+    fields = type(meta).model_fields
+    return ((meta.description if "description" in fields else "") or
+            (meta.summary if "summary" in fields else "") or "")
 
 
 def _inputs(*docs: Document | None) -> list[str]:
