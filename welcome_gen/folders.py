@@ -67,11 +67,20 @@ def claim(out: Path, project_root: Path, *, made_by_us: bool, contents: bool = T
     if out.is_dir() and not made_by_us and any(out.iterdir()):
         raise UsageError(f"refusing to replace {out}: it is not empty and was not made by welcome-gen; "
                          "empty it or choose another folder")
-    for name, entry in entries(out) if contents and out.is_dir() else ():  # links listed, never followed
+    if contents and out.is_dir():
+        files_in(out)
+    return out
+
+
+def files_in(out: Path) -> set[str]:
+    """The names of the files in the output folder `out`, relative to it; a usage error if one is a link."""
+    found = set()
+    for name, entry in entries(out):  # links listed, never followed
         if entry.is_symlink():
             raise UsageError(f"refusing to write into {out}: it holds a symbolic link, {entry.path}, which "
                              "welcome-gen never makes (remove it)")
-    return out
+        found.add(name)
+    return found
 
 
 def entries(top: Path | str, *, unreadable_ok: bool = False) -> Iterator[tuple[str, os.DirEntry]]:
@@ -145,7 +154,8 @@ class OutputFolder:
         record = record_path(out)
         if not record.is_file() and (out / LEGACY_RECORD).is_file():
             record = out / LEGACY_RECORD
-        self.out = claim(out, project_root, made_by_us=made_by_us or record.is_file())
+        self.out = claim(out, project_root, made_by_us=made_by_us or record.is_file(), contents=False)
+        self.found = files_in(self.out) if self.out.is_dir() else set()  # what it holds now, looked through once
         data = {} if clean else read_record(record)
         self.previous: dict[str, dict[str, Any]] = _outputs(data)
         self.made_from: str | None = data.get("made_from") if isinstance(data.get("made_from"), str) else None
@@ -171,9 +181,7 @@ class OutputFolder:
         return stat.st_size == record.get("size") and stat.st_mtime_ns == record.get("mtime_ns")
 
     def existing(self) -> set[str]:
-        if not self.out.is_dir():
-            return set()
-        return {name for name, entry in entries(self.out) if entry.is_file()}
+        return set(self.found)
 
     def stage(self) -> Staging:
         """A fresh folder beside this one, to fill with the next build's files."""
@@ -270,8 +278,28 @@ class Staging:
             except OSError:
                 os.rename(old, out)
                 raise
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old, self.folder.found)
         self._dir = None
+
+
+def _remove(folder: Path, files: set[str]) -> None:
+    """Remove `folder`, known to hold `files` (relative names): each file and folder by name, a call each, where
+    a general removal looks each folder through and asks what each entry is; whatever else it holds by then is
+    found and removed the general way."""
+    top = os.fspath(folder)
+    folders = set()
+    try:
+        for name in files:
+            os.unlink(os.path.join(top, name))
+            parent = os.path.dirname(name)
+            while parent and parent not in folders:
+                folders.add(parent)
+                parent = os.path.dirname(parent)
+        for name in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+            os.rmdir(os.path.join(top, name))
+        os.rmdir(top)
+    except OSError:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def _sweep(parent: Path, name: str) -> None:
