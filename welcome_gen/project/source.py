@@ -234,9 +234,10 @@ class _Builder:
 def markdown_problem(text: str, shown: str, first_line: int = 1) -> Problem | None:
     """What would make the markdown reader take minutes rather than milliseconds: brackets nested deep (or left
     open) in one paragraph, or more links than any page needs. None when the text is fine."""
-    if text.count("[") > MAX_MARKDOWN_BRACKETS:
+    brackets = text.count("[")
+    if brackets > MAX_MARKDOWN_BRACKETS:
         return Problem(shown, None, f"more than {MAX_MARKDOWN_BRACKETS} '[' (links and images) in one file; split it")
-    if text.count("[") <= MAX_MARKDOWN_NESTING:
+    if brackets <= MAX_MARKDOWN_NESTING:
         return None  # too few to nest that deep: most files stop here
     depth = 0
     for number, line in enumerate(text.split("\n"), first_line):
@@ -267,9 +268,27 @@ class FrontMatter:
 def body_of(text: str) -> str | None:
     """The markdown body of a file as `split_front_matter` finds it, without reading the YAML; None when the front
     matter is missing or not closed."""
+    head = _head(text)
+    return None if head is None else text[head[1]:]
+
+
+_HEAD = 8192  # characters: front matter is short; the lines of a body are never split to find where it starts
+
+
+def _head(text: str) -> tuple[list[str], int] | None:
+    """The lines of the front matter, the closing `---` line included, and where the body starts in `text`; None
+    when the front matter is missing or not closed. Only the first part of a long text is split into lines (its
+    last line, perhaps cut short, is never taken for one), unless the front matter runs on past it."""
+    if len(text) > _HEAD:
+        lines = text[:_HEAD].splitlines(keepends=True)[:-1]  # every line but the last is whole
+        if lines and lines[0].strip() != "---":
+            return None
+        end = front_matter_end(lines)
+        if end is not None:
+            return lines[:end + 1], sum(map(len, lines[:end + 1]))
     lines = text.splitlines(keepends=True)
     end = front_matter_end(lines)
-    return None if end is None else "".join(lines[end + 1:])
+    return None if end is None else (lines[:end + 1], sum(map(len, lines[:end + 1])))
 
 
 def front_matter_end(lines: list[str]) -> int | None:
@@ -281,17 +300,19 @@ def front_matter_end(lines: list[str]) -> int | None:
 
 def split_front_matter(text: str, shown: str) -> FrontMatter:
     """Split `---` YAML front matter from a markdown body."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        raise SourceError(Problem(shown, 1, "missing front matter: start the file with a '---' line, then YAML, then '---'"))
-    i = front_matter_end(lines)
-    if i is not None:
-        yaml_text = "".join(lines[1:i])
-        body = "".join(lines[i + 1 :])
-        if not yaml_text.strip():
-            raise SourceError(Problem(shown, 1, "empty front matter: it needs at least a 'title'"))
-        meta, positions = parse_yaml(yaml_text, shown, offset=1)
-        if not isinstance(meta, dict):
-            raise SourceError(Problem(shown, 2, "front matter must be a mapping of 'key: value' lines"))
-        return FrontMatter(meta, positions, body, i + 2)
-    raise SourceError(Problem(shown, 1, "front matter is not closed: add a '---' line after it"))
+    head = _head(text)
+    if head is None:
+        first = text.splitlines()[:1]
+        if not first or first[0].strip() != "---":
+            raise SourceError(Problem(shown, 1, "missing front matter: start the file with a '---' line, then YAML, "
+                                                "then '---'"))
+        raise SourceError(Problem(shown, 1, "front matter is not closed: add a '---' line after it"))
+    lines, start = head
+    i = len(lines) - 1
+    yaml_text = "".join(lines[1:i])
+    if not yaml_text.strip():
+        raise SourceError(Problem(shown, 1, "empty front matter: it needs at least a 'title'"))
+    meta, positions = parse_yaml(yaml_text, shown, offset=1)
+    if not isinstance(meta, dict):
+        raise SourceError(Problem(shown, 2, "front matter must be a mapping of 'key: value' lines"))
+    return FrontMatter(meta, positions, text[start:], i + 2)
