@@ -75,3 +75,20 @@ def test_missing_sequence_body_and_unknown_variant(tmp_path):
     found = problems(tmp_path)
     assert "sequences/welcome.yaml:5: body file 'missing.md' does not exist" in found
     assert any(p.startswith("sequences/welcome.yaml:7: variant for unknown persona 'nobody'") for p in found)
+
+
+@pytest.mark.parametrize("front_lines", [3, 400])  # front matter shorter, and longer, than the part split first
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_the_body_starts_after_the_closing_line_however_long_the_front_matter_and_whatever_the_line_ends(
+        front_lines, newline):
+    from welcome_gen.project.source import body_of, split_front_matter
+
+    front = newline.join(["---", *(f"k{i}: value number {i}" for i in range(front_lines)), "---"]) + newline
+    for pad in range(0, 40, 7):  # the cut falls on different characters, between a \r and its \n too
+        body = "x" * pad + newline + ("A paragraph of the body." + newline) * 600
+        text = front + body
+        assert body_of(text) == body
+        found = split_front_matter(text, "content/a.md")
+        assert (found.body, found.body_line, len(found.meta)) == (body, front_lines + 3, front_lines)
+    assert body_of("---\ntitle: never closed\n" + "text\n" * 3000) is None
+    assert body_of("no front matter\n" + "text\n" * 3000) is None
