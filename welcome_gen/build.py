@@ -130,8 +130,11 @@ def _build(root: Path, targets: Targets | None, options: Options, reporter: Repo
         if ahead is not None:
             ahead.close()
     stages.render()                                     # site pages, emails, journeys: into staging folders
-    built = stages.write()                              # each output folder swapped in
-    cache.save({**moved, **stages.remembered()})
+    try:
+        built = stages.write()                          # each output folder swapped in (the old removed meanwhile)
+        cache.save({**moved, **stages.remembered()})
+    finally:
+        stages.settle()
     built.seconds = time.perf_counter() - started
     return built
 
@@ -301,11 +304,16 @@ class _Stages:
         """Swap each staged folder in, its record beside it; the site last."""
         written = sum(len(s.written) for s in self.staging.values())
         site_files = sorted(self.staging["site"].written)
-        pruned = sum(len(self.staging[name].commit(self.outputs[name], self.made_from[name]))
+        pruned = sum(len(self.staging[name].commit(self.outputs[name], self.made_from[name], wait=False))
                      for name in ("emails", "journeys", "site"))
         total = sum(len(o) for o in self.outputs.values())
         warnings = sorted({p for group in self.warnings.values() for p in group})
         return Built(self.folders["site"].out, self.project.config.site.url, written + pruned, total - written, 0.0, warnings, site_files)
+
+    def settle(self) -> None:
+        """Wait until every old output folder is gone."""
+        for staging in self.staging.values():
+            staging.settle()
 
     def remembered(self) -> dict:
         """What the next build needs to know of this one."""

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -196,6 +197,7 @@ class Staging:
         self.written: list[str] = []
         self._dir: Path | None = None
         self._made: set[str] = set()  # folders made inside it so far
+        self.removing: threading.Thread | None = None  # the old folder, being removed after the swap
 
     @property
     def dir(self) -> Path:
@@ -223,9 +225,10 @@ class Staging:
         """Files written into `dir` by other means (a copy, a worker process)."""
         self.written += names
 
-    def commit(self, outputs: list[Output], made_from: str | None = None) -> list[str]:
+    def commit(self, outputs: list[Output], made_from: str | None = None, *, wait: bool = True) -> list[str]:
         """Make the folder hold exactly `outputs` (those not `put` kept from the last build); return the files
-        removed because nothing makes them any more."""
+        removed because nothing makes them any more. Without `wait`, the old folder is removed meanwhile, by
+        another thread, until `settle()`."""
         folder = self.folder
         pruned = sorted(folder.existing() - {o.file for o in outputs})
         if not self.written and not pruned and folder.out.is_dir():
@@ -237,7 +240,7 @@ class Staging:
         try:
             fresh = set(self.written)
             records = {o.file: self._place(o, o.file in fresh) for o in outputs}
-            self._swap()
+            self._swap(wait)
         except BaseException:
             self.discard()
             raise
@@ -265,7 +268,13 @@ class Staging:
         stat = os.stat(target)
         return {"digest": output.digest, "inputs": output.inputs, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
-    def _swap(self) -> None:
+    def settle(self) -> None:
+        """Wait until the old folder is gone."""
+        if self.removing is not None:
+            self.removing.join()
+            self.removing = None
+
+    def _swap(self, wait: bool = True) -> None:
         out, staging = self.folder.out, self.dir
         if not out.exists():
             os.rename(staging, out)
@@ -278,7 +287,12 @@ class Staging:
             except OSError:
                 os.rename(old, out)
                 raise
-            _remove(old, self.folder.found)
+            if wait:
+                _remove(old, self.folder.found)
+            else:  # mostly calls into the system, which let this thread go on with the build's last steps
+                self.removing = threading.Thread(target=_remove, args=(old, self.folder.found),
+                                                 name="welcome-gen: old output removed")
+                self.removing.start()
         self._dir = None
 
 

@@ -42,6 +42,7 @@ class Document:
     positions: Positions
     slug: str
     links: list[Link] = field(default_factory=list)  # the internal links in its body, each at its line
+    digest: str | None = None  # of the file's bytes, when known: the same digest, the same body
 
     def line(self, *loc: Any) -> int | None:
         return self.positions.line(loc)
@@ -200,7 +201,8 @@ class _Loader:
             return [*problems, Problem(shown, line, f"'{slug}' cannot be used as a {kind} slug: use lowercase "
                                                     "letters, digits and '-' only (rename the file or set 'slug')")], \
                 None, None
-        return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug, links or []), None
+        return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug, links or [],
+                                  digest), None
 
     def remembered(self, shown: str, digest: str | None, text: str) -> tuple[FrontMatter, list[Link] | None] | None:
         """The front matter an earlier build read from these very bytes, unparsed this time, and the links it

@@ -86,13 +86,18 @@ class Body(Digested):
     `source`. It stands for a digest of its text, not the text: the bodies of a large site would be most of the
     work of telling what changed. An issue's body is on its page and in the feed."""
 
-    __slots__ = ()
+    __slots__ = ("_file",)
 
-    def __init__(self, text: str, links: dict[str, list[str]], source: str):
+    def __init__(self, text: str, links: dict[str, list[str]], source: str, file_digest: str | None = None):
         super().__init__({"text": text, "links": links, "source": source})
+        self._file = file_digest  # of the file it was read from, if known: it changes whenever the text does
+
+    def __setstate__(self, data: dict[str, Any]) -> None:
+        super().__setstate__(data)
+        self._file = None
 
     def _work_out(self) -> str:
-        text = hashlib.sha256(self._data["text"].encode("utf-8")).hexdigest()
+        text = self._file or hashlib.sha256(self._data["text"].encode("utf-8")).hexdigest()
         return json.dumps([text, self._data["links"], self._data["source"]], sort_keys=True)
 
 
@@ -120,18 +125,27 @@ def today_at(project: Project) -> date:
 def gather(project: Project, assets: dict[str, Path], *, drafts: bool = False, today: date,
            live_reload: str | None = None) -> Site:
     """Collect every page of the site with its data; problems (broken links...) are collected, not raised."""
+    spare = _spare.pop("gatherer", None)
+    if spare is not None and spare.project is project and spare.assets == assets and spare.today == today \
+            and not drafts and live_reload is None:
+        return spare.site()  # a build asked for the resolver first (its emails link to the site): the same work
     return _Gatherer(project, assets, drafts, today, live_reload).site()
 
 
 def resolver(project: Project, assets: dict[str, Path], *, today: date) -> Resolver:
     """How the site built on `today` resolves a link: the places it has, without gathering every page's data."""
-    return _Gatherer(project, assets, False, today, None).resolver
+    gatherer = _Gatherer(project, assets, False, today, None)
+    _spare["gatherer"] = gatherer  # once: for the site's own gathering, if it comes next
+    return gatherer.resolver
+
+
+_spare: dict[str, _Gatherer] = {}
 
 
 class _Gatherer:
     def __init__(self, project: Project, assets: dict[str, Path], drafts: bool, today: date,
                  live_reload: str | None):
-        self.project, self.drafts, self.today = project, drafts, today
+        self.project, self.assets, self.drafts, self.today = project, assets, drafts, today
         self.zone = ZoneInfo(project.config.site.timezone)
         self.live_reload = live_reload
         self.t = messages_for(project.root, project.config.site.language).text  # titles are data, not markup
@@ -225,7 +239,7 @@ class _Gatherer:
                 self.problems.append(Problem(doc.path, link.line, found.message, found.level))
             if found.site_path is not None:
                 links[link.target] = [found.site_path, found.suffix]
-        self.bodies[doc.path] = Body(doc.body, links, doc.path)
+        self.bodies[doc.path] = Body(doc.body, links, doc.path, doc.digest)
         return self.bodies[doc.path]
 
     def _doc(self, doc: Document, path: str) -> dict[str, Any]:
