@@ -246,10 +246,12 @@ class FrontMatterStore:
         entry = self.known.get(shown)
         if entry is None or entry[0] != digest:
             return None
+        from .site.links import Link  # here, not above: the cache is read before anything of the site is needed
+
         try:
             meta, lines, offset, body_line, links = json.loads(entry[1])
             found = (_decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line),
-                     None if links is None else [_link(target, line) for target, line in links])
+                     None if links is None else [_link(Link, target, line) for target, line in links])
         except (TypeError, ValueError, KeyError):
             return None
         self.used[shown] = entry
@@ -271,9 +273,7 @@ class FrontMatterStore:
         write_atomic(path, "".join(f"{shown}\t{digest}\t{data}\n" for shown, (digest, data) in self.used.items()))
 
 
-def _link(target: Any, line: Any) -> Any:
-    from .site.links import Link
-
+def _link(Link: type, target: Any, line: Any) -> Any:  # noqa: N803 - the class, handed in
     if not isinstance(target, str):
         raise TypeError("a link's target is text")
     return Link(target, int(line))

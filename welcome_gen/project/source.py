@@ -6,8 +6,8 @@ that validation can say ``welcome.yaml:4: ...`` instead of pointing nowhere.
 
 from __future__ import annotations
 
-import re
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,17 +80,14 @@ def read_text(path: Path, shown: str, root: Path | None = None) -> str:
     clear problem."""
     if root is not None:
         inside(path, root, shown)
-    try:
-        size = path.stat().st_size
+    try:  # opened once: its size asked of the open file, then read (a folder named like a file fails here too)
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise SourceError(Problem(shown, None, f"file is {size / 1_048_576:.1f} MB; the limit is "
+                                                       f"{MAX_FILE_BYTES // 1_048_576} MB"))
+            data = fh.read()
     except OSError as exc:
-        raise SourceError(Problem(shown, None, f"cannot read file: {exc.strerror}")) from None
-    if size > MAX_FILE_BYTES:
-        raise SourceError(
-            Problem(shown, None, f"file is {size / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB")
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:  # a folder named like a file, a file removed meanwhile
         raise SourceError(Problem(shown, None, f"cannot read file: {exc.strerror}")) from None
     try:
         text = data.decode("utf-8")
@@ -272,23 +269,29 @@ def body_of(text: str) -> str | None:
     return None if head is None else text[head[1]:]
 
 
-_HEAD = 8192  # characters: front matter is short; the lines of a body are never split to find where it starts
+# Where str.splitlines() ends a line: the front matter's lines are found one by one, the body never split.
+_LINE_END = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _head(text: str) -> tuple[list[str], int] | None:
-    """The lines of the front matter, the closing `---` line included, and where the body starts in `text`; None
-    when the front matter is missing or not closed. Only the first part of a long text is split into lines (its
-    last line, perhaps cut short, is never taken for one), unless the front matter runs on past it."""
-    if len(text) > _HEAD:
-        lines = text[:_HEAD].splitlines(keepends=True)[:-1]  # every line but the last is whole
-        if lines and lines[0].strip() != "---":
-            return None
-        end = front_matter_end(lines)
-        if end is not None:
-            return lines[:end + 1], sum(map(len, lines[:end + 1]))
-    lines = text.splitlines(keepends=True)
-    end = front_matter_end(lines)
-    return None if end is None else (lines[:end + 1], sum(map(len, lines[:end + 1])))
+    """The lines of the front matter (as `splitlines(keepends=True)` gives them), the closing `---` line included,
+    and where the body starts in `text`; None when the front matter is missing or not closed."""
+    lines: list[str] = []
+    start = 0
+    for match in _LINE_END.finditer(text):
+        end = match.end()
+        line = text[start:end]
+        lines.append(line)
+        start = end
+        if len(lines) == 1:
+            if line.strip() != "---":
+                return None
+        elif line.strip() in ("---", "..."):
+            return lines, start
+    if start < len(text) and lines and text[start:].strip() in ("---", "..."):  # closed on the last line
+        lines.append(text[start:])
+        return lines, len(text)
+    return None
 
 
 def front_matter_end(lines: list[str]) -> int | None:
