@@ -214,9 +214,6 @@ class Staging:
         """Where `name` goes in the staging folder, its folder made; never outside it."""
         return inside(self.dir, name, self._made)
 
-    def _target(self, name: str) -> str:
-        return _inside(os.fspath(self.dir), name, self._made)
-
     def put(self, name: str, data: bytes) -> None:
         self.target(name).write_bytes(data)
         self.written.append(name)
@@ -239,7 +236,8 @@ class Staging:
             return []
         try:
             fresh = set(self.written)
-            records = {o.file: self._place(o, o.file in fresh) for o in outputs}
+            top, old = os.fspath(self.dir), os.fspath(folder.out)
+            records = {o.file: self._place(o, o.file in fresh, top, old) for o in outputs}
             self._swap(wait)
         except BaseException:
             self.discard()
@@ -254,10 +252,11 @@ class Staging:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
 
-    def _place(self, output: Output, fresh: bool) -> dict[str, Any]:
-        target = self._target(output.file)
+    def _place(self, output: Output, fresh: bool, top: str, old: str) -> dict[str, Any]:
+        """`output` in the staging folder `top`: as written there, or linked from the folder `old` it replaces."""
+        target = _inside(top, output.file, self._made)
         if not fresh:
-            source = os.path.join(self.folder.out, output.file)
+            source = f"{old}/{output.file}"
             try:  # a hard link keeps the unchanged file as it is: same bytes, same modification time, which
                 os.link(source, target)  # the build checked against the record before keeping it
                 before = self.folder.previous[output.file]

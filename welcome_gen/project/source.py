@@ -75,19 +75,34 @@ def inside(path: Path, root: Path, shown: str) -> Path:
                                            "inside the project (copy the file in instead)"))
 
 
+def _read_bytes(path: Path | str, shown: str) -> bytes:
+    """The file's bytes, opened once and read with the system's own calls (a site's thousands of files are read
+    on every build); its size asked of the open file, so a huge one is refused unread."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        chunks, total = [], 0
+        while True:
+            if max(size, total) > MAX_FILE_BYTES:
+                raise SourceError(Problem(shown, None, f"file is {max(size, total) / 1_048_576:.1f} MB; the limit "
+                                                       f"is {MAX_FILE_BYTES // 1_048_576} MB"))
+            chunk = os.read(fd, max(size + 1 - total, 1 << 16))  # to the end, however it grew meanwhile
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+
+
 def read_text(path: Path, shown: str, root: Path | None = None) -> str:
     """Read a UTF-8 text file, refusing huge and non-UTF-8 files (and, given `root`, files outside it) with a
     clear problem."""
     if root is not None:
         inside(path, root, shown)
-    try:  # opened once: its size asked of the open file, then read (a folder named like a file fails here too)
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                raise SourceError(Problem(shown, None, f"file is {size / 1_048_576:.1f} MB; the limit is "
-                                                       f"{MAX_FILE_BYTES // 1_048_576} MB"))
-            data = fh.read()
-    except OSError as exc:
+    try:
+        data = _read_bytes(path, shown)
+    except OSError as exc:  # a folder named like a file fails here too
         raise SourceError(Problem(shown, None, f"cannot read file: {exc.strerror}")) from None
     try:
         text = data.decode("utf-8")
