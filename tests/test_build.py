@@ -247,6 +247,46 @@ def test_work_done_meanwhile_answers_as_if_done_here_and_leaves_no_process(examp
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-3000:]
 
 
+LOOKED_OVER = """
+import os, sys
+from datetime import date
+from pathlib import Path
+import welcome_gen.build as building
+from welcome_gen.build import Options, build
+from welcome_gen.errors import UsageError
+
+building.SURVEY_FROM = 0  # the example is small: its output folders are looked over by another process all the same
+project, options = Path(sys.argv[1]), Options(today=date(2026, 11, 2))
+first = build(project, options=options)
+page = project / "content/newsletter/sharp-enough.md"
+page.write_text(page.read_text().replace("Tom has a rule", "Tom has one rule"))
+again = build(project, options=options)
+assert "newsletter/sharp-enough/index.html" in again.written_files, again.written_files
+assert again.written < 10 < again.unchanged, (again.written, again.unchanged)  # the rest found as recorded
+os.symlink("/etc/hostname", project / "public" / "planted.html")
+try:
+    build(project, options=options)
+    raise AssertionError("a link in the site's folder was not refused")
+except UsageError as exc:
+    assert "holds a symbolic link" in str(exc), exc
+try:
+    os.waitpid(-1, os.WNOHANG)
+    raise AssertionError("a process of the build is left")
+except ChildProcessError:
+    pass
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="work is done meanwhile in a fork on Linux")
+def test_output_folders_looked_over_by_another_process_keep_what_is_current_and_refuse_a_link(example):
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", LOOKED_OVER, str(example)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-3000:]
+
+
 def test_what_a_killed_build_left_beside_the_site_is_removed_by_the_next(example, tmp_path):
     import os
     import subprocess

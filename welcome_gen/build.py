@@ -114,15 +114,17 @@ def _build(root: Path, targets: Targets | None, options: Options, reporter: Repo
     if moved is None:
         return _nothing_to_do(targets, cache, started)
     ahead = _ahead(root, moved, options, cache)         # markdown converted meanwhile by other processes
+    claimed = _claim(root, targets, options, len(moved["sources"]))  # the output folders looked over meanwhile
     stages = None
     try:
         project = load(root, {name: entry[2] for name, entry in moved["sources"].items()},  # typed, positioned
                        cache.front_matter)
-        stages = _Stages(project, targets, options, cache, reporter)
+        stages = _Stages(project, targets, options, cache, reporter, claimed.result())
         stages.check(meanwhile=ahead is None)           # every check `welcome-gen check` runs (emails meanwhile)
         if ahead is not None:
             ahead.collect(cache.markdown)
     except BaseException:
+        claimed.cancel()
         if stages is not None:
             stages.discard()
         raise
@@ -151,6 +153,24 @@ def _ahead(root: Path, moved: dict, options: Options, cache: BuildCache):
     return Ahead.start(root, changed, cache.markdown, options.jobs) if len(changed) >= enough else None
 
 
+SURVEY_FROM = 300  # source files: from this many, the output folders are looked over by another process
+
+
+def _claim(root: Path, targets: Targets, options: Options, sources: int):
+    """The three output folders, claimed (or the reason one may not be written) and each recorded file asked
+    whether it is still as recorded: for a large site, thousands of calls to the file system, made by another
+    process (`Meanwhile`) while this one loads the project."""
+    from .made_from import claim_emails, claim_journeys
+    from .meanwhile import Meanwhile
+
+    def claim_all() -> dict[str, OutputFolder]:
+        return {"site": OutputFolder(targets.site, root, clean=options.clean).look_over(),
+                "emails": claim_emails(targets.emails, root, clean=options.clean).look_over(),
+                "journeys": claim_journeys(targets.journeys, root, clean=options.clean).look_over()}
+
+    return Meanwhile(claim_all, fork=sources >= SURVEY_FROM and options.jobs != 1)
+
+
 def load(root: Path, digests: dict[str, str] | None = None, front_matter=None):
     """The project's files, typed, with their positions; every problem at once."""
     from .project import load_project
@@ -175,16 +195,15 @@ def checkers():
 class _Stages:
     """The stages after loading, sharing what each found: the plan of the site, the emails, what is current."""
 
-    def __init__(self, project, targets: Targets, options: Options, cache: BuildCache, reporter: Reporter):
-        from .made_from import claim_emails, claim_journeys, email_inputs, journey_inputs, journeys_href
+    def __init__(self, project, targets: Targets, options: Options, cache: BuildCache, reporter: Reporter,
+                 folders: dict[str, OutputFolder]):
+        from .made_from import email_inputs, journey_inputs, journeys_href
         from .site.gather import today_at
 
         self.project, self.options, self.cache, self.reporter = project, options, cache, reporter
         self.today = options.today or today_at(project)
         self.href = journeys_href(targets.journeys, targets.emails)
-        self.folders = {"site": OutputFolder(targets.site, project.root, clean=options.clean),
-                        "emails": claim_emails(targets.emails, project.root, clean=options.clean),
-                        "journeys": claim_journeys(targets.journeys, project.root, clean=options.clean)}
+        self.folders = folders  # claimed, and looked over
         self.made_from = {"site": None, "emails": email_inputs(project, self.today),
                           "journeys": journey_inputs(project, self.today, self.href)}
         # The outputs of a folder whose inputs did not change at all, kept whole; None: made again.

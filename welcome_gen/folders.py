@@ -160,6 +160,13 @@ class OutputFolder:
         data = {} if clean else read_record(record)
         self.previous: dict[str, dict[str, Any]] = _outputs(data)
         self.made_from: str | None = data.get("made_from") if isinstance(data.get("made_from"), str) else None
+        self.intact: set[str] | None = None  # the recorded files found as recorded, once all are looked over
+
+    def look_over(self) -> OutputFolder:
+        """Ask of every recorded file at once whether it is still as recorded (a large build does this in another
+        process while it loads the project)."""
+        self.intact = {name for name, record in self.previous.items() if self._as_recorded(name, record)}
+        return self
 
     def current(self, output: Output) -> bool:
         """Is the file from the last build still there, untouched, and made from the same data?"""
@@ -175,6 +182,9 @@ class OutputFolder:
         return [Output(name, r.get("digest", ""), list(r.get("inputs", []))) for name, r in self.previous.items()]
 
     def _intact(self, name: str, record: dict[str, Any]) -> bool:
+        return name in self.intact if self.intact is not None else self._as_recorded(name, record)
+
+    def _as_recorded(self, name: str, record: dict[str, Any]) -> bool:
         try:
             stat = os.stat(os.path.join(self.out, name))
         except OSError:
