@@ -65,6 +65,7 @@ _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "C
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turn known errors into one-line messages and stable exit codes."""
+    _console.ENDS_AFTER[0] = argv is None
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="welcome-gen")
         code = rv if isinstance(rv, int) else 0

@@ -51,9 +51,10 @@ def build(
     from ..build import Options, Targets, build as build_project
     from ..reporter import NullReporter, RichReporter
 
-    # The build pauses the cyclic garbage collector while it runs; this process ends soon after it, so the
-    # collector stays off: once on, its first pass would walk everything the build made, to free next to nothing.
-    gc.disable()
+    if console.ENDS_AFTER[0]:
+        # The build pauses the cyclic garbage collector while it runs; this process ends soon after it, so the
+        # collector stays off: once on, its first pass would walk everything the build made, to free next to nothing.
+        gc.disable()
 
     from ..scaffold.placeholders import refuse_in_ci
 

@@ -315,6 +315,7 @@ class _Gatherer:
 
     def _archive(self) -> list[Entry]:
         per_page = self.project.config.site.per_page
+        described = self.t("archive_description", site=self.project.config.site.title)  # the same on every page
         entries = []
         for number in range(1, self.archive_pages + 1):
             shown = self.issues[(number - 1) * per_page: number * per_page]
@@ -322,8 +323,7 @@ class _Gatherer:
                      "newer": archive_path(number - 1) if number > 1 else None,
                      "older": archive_path(number + 1) if number < self.archive_pages else None}
             title = self.t("archive_title_page", number=number) if number > 1 else self.t("archive_title")
-            page = {"title": title, "path": archive_path(number), "draft": False,
-                    "description": self.t("archive_description", site=self.project.config.site.title)}
+            page = {"title": title, "path": archive_path(number), "draft": False, "description": described}
             entries.append(Entry(page["path"], "archive.html",
                                  {"page": page, "issues": [self._card(d) for d in shown], "pager": pager},
                                  _inputs(*shown)))
