@@ -153,7 +153,7 @@ def _ahead(root: Path, moved: dict, options: Options, cache: BuildCache):
     return Ahead.start(root, changed, cache.markdown, options.jobs) if len(changed) >= enough else None
 
 
-SURVEY_FROM = 300  # source files: from this many, the output folders are looked over by another process
+SURVEY_FROM = 2000  # source files: from this many, looking the output folders over in another process pays (measured)
 
 
 def _claim(root: Path, targets: Targets, options: Options, sources: int):
