@@ -484,7 +484,11 @@ in parallel:
 - a build where no source moved stops after reading sizes and times, one folder scan each;
 - an edit parses only the saved file (its front matter and the links in its body are remembered by the digest
   of the bytes, then validated and resolved again), renders only the pages whose data changed, and links every
-  unchanged file into the new folder;
+  unchanged file into the new folder; an issue listed on many pages stands in their digests for a digest of its
+  card, worked out once;
+- the cyclic garbage collector is paused while a build runs (its full passes walked the whole loaded project);
+- a large site's output folders are claimed and looked over by another process while the project loads, and the
+  old folders are removed by another thread while the records and the cache are written;
 - markdown is cached by its source, so a template change does not run it again, and each text gets a
   converter without the processors it cannot use (no table processor for a text without a `|`);
 - a large build converts the changed markdown in other processes, started before the templates are even
