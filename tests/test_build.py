@@ -192,6 +192,26 @@ def test_emails_made_meanwhile_report_their_problems_with_the_sites_and_leave_no
 
 
 # Run in a process of its own: a test process with other threads (or children) of its own would not fork.
+# The end of a script run in a process of its own: no process the build started is left behind.
+NOTHING_LEFT = """
+try:
+    os.waitpid(-1, os.WNOHANG)
+    raise AssertionError("a process of the build is left")
+except ChildProcessError:
+    pass
+print("ok")
+"""
+
+
+def run_alone(script: str, project: Path) -> None:
+    """`script` in a fresh Python process (where a fork is safe), then NOTHING_LEFT; it must print ok."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", script + NOTHING_LEFT, str(project)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-3000:]
+
+
 MEANWHILE = """
 import os, sys, time
 from pathlib import Path
@@ -228,23 +248,13 @@ try:
     raise AssertionError("the build did not fail")
 except BuildFailed as exc:
     assert any(p.path.startswith("sequences/") for p in exc.problems), exc.problems
-try:
-    os.waitpid(-1, os.WNOHANG)
-    raise AssertionError("a process of the build is left")
-except ChildProcessError:
-    pass
-print("ok")
 """
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="work is done meanwhile in a fork on Linux")
 def test_work_done_meanwhile_answers_as_if_done_here_and_leaves_no_process(example):
-    import subprocess
-
     edit(example / "sequences/welcome/hello.md", "\n", "\n{{ subscriber.no_such_field }}\n")
-    done = subprocess.run([sys.executable, "-c", MEANWHILE, str(example)], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-3000:]
+    run_alone(MEANWHILE, example)
 
 
 LOOKED_OVER = """
@@ -269,22 +279,12 @@ try:
     raise AssertionError("a link in the site's folder was not refused")
 except UsageError as exc:
     assert "holds a symbolic link" in str(exc), exc
-try:
-    os.waitpid(-1, os.WNOHANG)
-    raise AssertionError("a process of the build is left")
-except ChildProcessError:
-    pass
-print("ok")
 """
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="work is done meanwhile in a fork on Linux")
 def test_output_folders_looked_over_by_another_process_keep_what_is_current_and_refuse_a_link(example):
-    import subprocess
-
-    done = subprocess.run([sys.executable, "-c", LOOKED_OVER, str(example)], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-3000:]
+    run_alone(LOOKED_OVER, example)
 
 
 def test_what_a_killed_build_left_beside_the_site_is_removed_by_the_next(example, tmp_path):
