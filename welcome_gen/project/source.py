@@ -309,13 +309,6 @@ def _head(text: str) -> tuple[list[str], int] | None:
     return None
 
 
-def front_matter_end(lines: list[str]) -> int | None:
-    """The index of the line closing the front matter that `lines` open with."""
-    if not lines or lines[0].strip() != "---":
-        return None
-    return next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-
-
 def split_front_matter(text: str, shown: str) -> FrontMatter:
     """Split `---` YAML front matter from a markdown body."""
     head = _head(text)

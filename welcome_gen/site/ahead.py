@@ -9,7 +9,6 @@ anything they could not convert is simply converted when the page is rendered, e
 from __future__ import annotations
 
 import gc
-
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING

@@ -117,16 +117,14 @@ def link_resolver(project: Project, today: date | None = None) -> Resolver:
 
 def plan(site: Site, theme: Theme) -> dict[str, Output]:
     """Every file of the site with the digest of everything that shapes its bytes."""
-    shared = _digest(json.dumps(site.shared, sort_keys=True).encode(), theme.digest().encode(), code_digest())
-    shared_part = _part(shared.encode())
+    shared = _digest(json.dumps(site.shared, sort_keys=True).encode(), theme.digest().encode(),
+                     code_digest()).encode()
     encode = json.JSONEncoder(sort_keys=True, default=_digestible).encode  # one encoder for every page
     planned = {}
     for entry in site.entries:
         file = output_file(entry.path)
         data = encode([entry.template, entry.url_mode, entry.context]).encode()
-        path = entry.path.encode()
-        planned[file] = Output(file, hashlib.sha256(shared_part + _part(path) + _part(data)).hexdigest(),
-                               entry.inputs)
+        planned[file] = Output(file, _digest(shared, entry.path.encode(), data), entry.inputs)
     for file in site.files:
         planned[file.path] = Output(file.path, _digest(file.source.read_bytes()), [file.shown])
     return planned
@@ -139,12 +137,8 @@ def _digestible(value: Any) -> str:
 
 
 def _digest(*parts: bytes) -> str:
-    return hashlib.sha256(b"".join(_part(part) for part in parts)).hexdigest()
-
-
-def _part(part: bytes) -> bytes:
-    """A part of a digest, its length first: no two lists of parts digest alike by moving a boundary."""
-    return len(part).to_bytes(8, "big") + part
+    """Each part with its length first: no two lists of parts digest alike by moving a boundary."""
+    return hashlib.sha256(b"".join(len(part).to_bytes(8, "big") + part for part in parts)).hexdigest()
 
 
 _code_cache: list[bytes] = []

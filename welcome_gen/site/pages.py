@@ -9,7 +9,6 @@ for the cache.
 from __future__ import annotations
 
 import gc
-
 import shutil
 from pathlib import Path
 from typing import Any
