@@ -92,3 +92,29 @@ def test_the_body_starts_after_the_closing_line_however_long_the_front_matter_an
         assert (found.body, found.body_line, len(found.meta)) == (body, front_lines + 3, front_lines)
     assert body_of("---\ntitle: never closed\n" + "text\n" * 3000) is None
     assert body_of("no front matter\n" + "text\n" * 3000) is None
+
+
+def test_the_body_starts_where_a_line_by_line_reading_finds_it_for_any_mix_of_line_ends_and_spaces():
+    """The closing line is found with one search in files whose lines end in \\n or \\r\\n; any text, whatever
+    its line ends, spaces and near-misses, gives the body that reading it line by line (as str.splitlines) does."""
+    import random
+
+    from welcome_gen.project.source import body_of
+
+    def line_by_line(text):
+        lines = text.splitlines(keepends=True)
+        if not lines or lines[0].strip() != "---":
+            return None
+        for i, line in enumerate(lines[1:], start=1):
+            if line.strip() in ("---", "..."):
+                return "".join(lines[i + 1:])
+        return None
+
+    pieces = ["---", "...", "--", "----", "title: x", " ", "\t", "\xa0", "\u2003", "\n", "\n", "\n", "\r\n", "\r\n",
+              "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "a", "-", "."]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        if rng.random() < 0.7:
+            text = rng.choice(["---\n", "---\r\n", "--- \n", "---"]) + text
+        assert body_of(text) == line_by_line(text), repr(text)

@@ -153,6 +153,7 @@ class _Loader:
         where = self.shown(folder)
         # A file in a folder inside the project is inside unless it is itself a link: resolved once, not per file.
         folder_inside = folder.resolve().is_relative_to(self.root.resolve())
+        top = os.fspath(folder)  # each file's path made as text: a Path apiece costs more than reading the file
         with os.scandir(folder) as listing:  # as glob("*.md") finds them, links told apart without a call each
             found_here = sorted((entry.name, entry.is_symlink()) for entry in listing if entry.name.endswith(".md"))
         for name, linked in found_here:
@@ -161,7 +162,7 @@ class _Loader:
             key = (shown, kind, digest)
             found = _read_before.get(key) if digest else None
             if found is None:
-                found = self.markdown_file(folder / name, shown, model, kind, checked=folder_inside and not linked,
+                found = self.markdown_file(f"{top}/{name}", shown, model, kind, checked=folder_inside and not linked,
                                            digest=digest)
             if digest:
                 self.read[key] = found
@@ -174,7 +175,7 @@ class _Loader:
         self.unique_slugs(docs, kind)
         return docs
 
-    def markdown_file(self, path: Path, shown: str, model: type, kind: str, checked: bool = False,
+    def markdown_file(self, path: Path | str, shown: str, model: type, kind: str, checked: bool = False,
                       digest: str | None = None) -> tuple[list[Problem], Document | None, str | None]:
         """One markdown file: its problems, the document (None if it cannot be used), and the slug of a file
         that failed validation (its references are not reported again). `checked`: known to be inside;
@@ -196,8 +197,8 @@ class _Loader:
             return [*problems, slow], None, None
         if meta is None:
             slug = fm.meta.get("slug") if isinstance(fm.meta, dict) else None
-            return problems, None, slug if isinstance(slug, str) else path.stem.lower()
-        slug = meta.slug or path.stem.lower()
+            return problems, None, slug if isinstance(slug, str) else _stem(path)
+        slug = meta.slug or _stem(path)
         if not SLUG_RE.match(slug):
             line = fm.positions.line(("slug",)) if meta.slug else 1
             return [*problems, Problem(shown, line, f"'{slug}' cannot be used as a {kind} slug: use lowercase "
@@ -377,3 +378,8 @@ def load_project(root: Path | str, digests: dict[str, str] | None = None, front_
     if loader.problems or config is None:
         raise ProjectError(loader.problems)
     return Project(root, config, positions, pages, personas, issues, sequences, samples)
+
+
+def _stem(path: Path | str) -> str:
+    """The file's name without its extension, lowercased: the slug of a file that names none."""
+    return os.path.splitext(os.path.basename(path))[0].lower()

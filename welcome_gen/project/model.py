@@ -6,6 +6,7 @@ Unknown keys are errors (with a suggestion), so a typo never silently does nothi
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from pathlib import PurePosixPath
 from datetime import date, datetime, time, timedelta
@@ -123,8 +124,13 @@ def _tag_list(value: Any) -> Any:
     if isinstance(value, str):
         value = [part for part in value.split(",") if part.strip()]
     if isinstance(value, list):
-        return [_NOT_SLUG.sub("-", t.strip().lower()).strip("-") if isinstance(t, str) else t for t in value]
+        return [_tag_slug(t) if isinstance(t, str) else t for t in value]
     return value
+
+
+@functools.lru_cache(maxsize=4096)  # a site has a few dozen tags, written on thousands of issues
+def _tag_slug(tag: str) -> str:
+    return _NOT_SLUG.sub("-", tag.strip().lower()).strip("-")
 
 
 Slug = Annotated[str, BeforeValidator(_slug)]
@@ -391,14 +397,19 @@ FOREIGN_KEYS = {"layout", "author", "authors", "lastmod", "modified", "updated",
                 "publishdate", "expirydate", "cover", "featured_image", "showtoc", "math", "lang", "translationkey"}
 
 
+_ISSUE_KEYS: dict[type, frozenset[str]] = {}
+
+
 class IssueMeta(Schema):
     title: str
     date: Moment = Field(description="YYYY-MM-DD, or with a time: orders the issues and reaches the feed.")
     slug: Slug | None = None
     summary: str = ""
-    tags: Annotated[list[Slug], BeforeValidator(_tag_list)] = []
+    # Lists made afresh for each issue: a default of [] would be deep-copied for each, at a cost (5,000 issues).
+    tags: Annotated[list[Slug], BeforeValidator(_tag_list)] = Field(default_factory=list)
     draft: bool = False
-    aliases: list[str] = Field([], description="Earlier addresses of this issue on the site; each redirects here.")
+    aliases: list[str] = Field(default_factory=list,
+                               description="Earlier addresses of this issue on the site; each redirects here.")
     send_at: datetime | None = Field(None, description="When to send this issue as a campaign (once).")
     personas: list[Slug] | None = None
 
@@ -408,10 +419,13 @@ class IssueMeta(Schema):
         """Hugo's, Jekyll's and Pelican's ways of saying the same things."""
         if not isinstance(value, dict):
             return value
-        known = set(cls.model_fields) | {"redirect_from", "published", "status", "description", "excerpt"}
+        known = _ISSUE_KEYS.get(cls)
+        if known is None:  # once a class: its fields, the other tools' names for them, and what has no meaning here
+            known = _ISSUE_KEYS[cls] = frozenset({*cls.model_fields, "redirect_from", "published", "status",
+                                                  "description", "excerpt", *FOREIGN_KEYS})
         out = {}
         for key, item in value.items():
-            name = key.lower() if isinstance(key, str) and key.lower() in known | FOREIGN_KEYS else key
+            name = key if key in known else key.lower() if isinstance(key, str) and key.lower() in known else key
             if name not in FOREIGN_KEYS:
                 out[name] = item
         aliases = value.get("redirect_from")  # Jekyll's redirect plugin

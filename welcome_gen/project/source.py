@@ -81,16 +81,18 @@ def _read_bytes(path: Path | str, shown: str) -> bytes:
     fd = os.open(path, os.O_RDONLY)
     try:
         size = os.fstat(fd).st_size
-        chunks, total = [], 0
+        chunks, total, ended = [], 0, False
         while True:
             if max(size, total) > MAX_FILE_BYTES:
                 raise SourceError(Problem(shown, None, f"file is {max(size, total) / 1_048_576:.1f} MB; the limit "
                                                        f"is {MAX_FILE_BYTES // 1_048_576} MB"))
-            chunk = os.read(fd, max(size + 1 - total, 1 << 16))  # to the end, however it grew meanwhile
-            if not chunk:
-                return b"".join(chunks)
+            if ended:
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            asked = max(size + 1 - total, 1 << 16)  # to the end, however it grew meanwhile
+            chunk = os.read(fd, asked)
             chunks.append(chunk)
             total += len(chunk)
+            ended = len(chunk) < asked  # a file's end: no second call to be told so
     finally:
         os.close(fd)
 
@@ -280,12 +282,36 @@ class FrontMatter:
 def body_of(text: str) -> str | None:
     """The markdown body of a file as `split_front_matter` finds it, without reading the YAML; None when the front
     matter is missing or not closed."""
-    head = _head(text)
-    return None if head is None else text[head[1]:]
+    start = _body_start(text)
+    return None if start is None else text[start:]
 
 
 # Where str.splitlines() ends a line: the front matter's lines are found one by one, the body never split.
 _LINE_END = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# A line, ended by \n (a \r before it is whitespace), that strips to a closing `---` or `...`; and the line ends
+# other than \n and \r\n, before which a file is split the careful way.
+_CLOSING = re.compile(r"^[^\S\n]*(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+_OTHER_LINE_END = re.compile("\r(?!\n)|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _body_start(text: str) -> int | None:
+    """Where the body starts in `text` (just after the closing line); None when the front matter is missing or
+    not closed. Lines ended by \n or \r\n (nearly every file) take one search, others `_head`'s line by line."""
+    first = text.find("\n")
+    if first < 0:
+        return _slow_start(text)
+    closing = _CLOSING.search(text, first + 1)  # `^` matches there: just after a line end
+    end = closing.end() if closing else len(text)
+    if _OTHER_LINE_END.search(text, 0, min(end + 1, len(text))):  # a \r ending the region is seen with its \n
+        return _slow_start(text)
+    if text[:first].strip() != "---" or closing is None:
+        return None
+    return end + 1 if end < len(text) else end  # after its \n; or the closing line was the file's last
+
+
+def _slow_start(text: str) -> int | None:
+    head = _head(text)
+    return None if head is None else head[1]
 
 
 def _head(text: str) -> tuple[list[str], int] | None:
@@ -311,14 +337,14 @@ def _head(text: str) -> tuple[list[str], int] | None:
 
 def split_front_matter(text: str, shown: str) -> FrontMatter:
     """Split `---` YAML front matter from a markdown body."""
-    head = _head(text)
-    if head is None:
+    start = _body_start(text)
+    if start is None:
         first = text.splitlines()[:1]
         if not first or first[0].strip() != "---":
             raise SourceError(Problem(shown, 1, "missing front matter: start the file with a '---' line, then YAML, "
                                                 "then '---'"))
         raise SourceError(Problem(shown, 1, "front matter is not closed: add a '---' line after it"))
-    lines, start = head
+    lines = text[:start].splitlines(keepends=True)
     i = len(lines) - 1
     yaml_text = "".join(lines[1:i])
     if not yaml_text.strip():
