@@ -206,10 +206,13 @@ def version_of(name: str, command: list[str]) -> str:
     return next((w.lstrip("v").split("-")[0] for w in words if w[:1].isdigit() or w[:2] == "v0"), "?")
 
 
-# Runs the command and prints the largest resident size of any process it waited for, in KB.
-MEASURE = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, "
-           "stderr=subprocess.STDOUT); u = resource.getrusage(resource.RUSAGE_CHILDREN); "
-           "print(u.ru_maxrss, u.ru_utime + u.ru_stime); "
+# Runs the command and prints the largest resident size of any process it waited for (KB), their processor
+# seconds, and the command's own wall-clock seconds: timed here, so the start of this measuring process is not
+# counted against the tool.
+MEASURE = ("import resource, subprocess, sys, time; started = time.perf_counter(); "
+           "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT); "
+           "seconds = time.perf_counter() - started; u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+           "print(u.ru_maxrss, u.ru_utime + u.ru_stime, seconds); "
            "done.returncode and sys.stderr.write(done.stdout.decode(errors='replace')[-3000:]); "
            "sys.exit(done.returncode)")
 
@@ -221,14 +224,12 @@ def run(tool: Tool, kind: str) -> None:
     if kind == "one edited":
         with tool.edited.open("a", encoding="utf-8") as fh:
             fh.write(f"\nOne more line, written at {time.time()}.\n")
-    started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", MEASURE, *tool.command], cwd=tool.root, capture_output=True,
                           text=True)
-    seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{tool.name} failed ({kind}):\n{done.stderr}")
-    tool.times.setdefault(kind, []).append(seconds)
-    rss, cpu = done.stdout.split()[:2]
+    rss, cpu, seconds = done.stdout.split()[:3]
+    tool.times.setdefault(kind, []).append(float(seconds))
     tool.memory.setdefault(kind, []).append(int(rss) / 1024)
     tool.cpu.setdefault(kind, []).append(float(cpu))
 
@@ -407,6 +408,8 @@ def main() -> None:
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     results: dict[int, list[Tool]] = {}
     shares: tuple = (0.0, [], [])
+    if args.dir:
+        args.dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="wg-peers-", dir=args.dir))
     try:
         for n in args.issues:
@@ -455,7 +458,7 @@ on {machine()}, on {where}, {datetime.now(timezone.utc):%Y-%m-%d}.{load}
 Each tool builds the same {'/'.join(f'{n:,}' for n in results)} generated newsletter issues (~980 words each, with
 headings, lists, links, code and a table); welcome-gen builds them inside the example project (its pages,
 personas, sequences, emails and sample journeys too). Times are the median of {args.runs} runs, each a fresh
-process as a user runs it, each tool's Python code byte-compiled as an install leaves it (in brackets: the
+process as a user runs it (timed from its start to its end by the process that waits for it), each tool's Python code byte-compiled as an install leaves it (in brackets: the
 processor seconds of all its processes, which a busy machine inflates less); peak memory is the largest process's resident size. *clean*: no output and no cache;
 *no-change*: the same build again; *one edited*: one issue changed. A ratio below 1 means welcome-gen is faster.
 
