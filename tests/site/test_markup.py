@@ -49,6 +49,12 @@ SNIPPETS = [
     "~~~~\n```\nnot closed by backticks\n~~~~\n\n| t | u |\n|---|---|\n| 1 | 2 |",
     "```\nan unclosed fence with <b>html</b> and `code`",
     "Text then\n\n    ```\n    indented fence\n    ```\n\n& more",
+    # Headings, whose ids a text without [TOC] gets from a lighter processor than `toc`'s own
+    "# Fish &amp; chips\n\n## A < B > C\n\n## Tom & Jerry's   day\n\n### Žluťoučký kůň úpěl",
+    "# Same\n\n# Same\n\n# Same_1\n\n# same\n\n#\n\n# !!!",
+    "A paragraph {: #one }\n\n# One\n\n# One {: #own }\n\nSetext\n======\n\nTwo\n---",
+    "## A heading with a note[^n] and <em>html</em>\n\n[^n]: The note.",
+    "## **Bold** and _under_ in a heading\n\n## `code` only\n\n## \\*escaped\\*",
 ]
 
 

@@ -7,10 +7,11 @@ import html
 import json
 import re
 import threading
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
+from markdown.extensions.toc import TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
 
 # Tables, fenced code, footnotes, attribute lists; heading ids for #links. Not `smarty`: it doubles the time.
 EXTENSIONS = ["extra", "sane_lists", "toc"]
@@ -126,6 +127,47 @@ def _unused(text: str) -> frozenset[tuple[str, str]]:
                      if not needed(anywhere if name == _FENCES else has))
 
 
+class _HeadingIds(TocTreeprocessor):
+    """The `toc` extension's ids for headings, as it gives them, without the table of contents it also builds,
+    renders and runs the postprocessors over for every text (nothing here shows it: a text without `[TOC]` gets
+    this instead). A heading of plain words is named by its words, not by rendering it first."""
+
+    def run(self, doc: Any) -> None:
+        used = {el.attrib["id"] for el in doc.iter() if "id" in el.attrib}
+        counters: dict[str, int] = {}
+        for el in doc.iter():
+            if isinstance(el.tag, str) and self.header_rgx.match(el.tag):
+                self.set_level(el)
+                if "id" in el.attrib:
+                    continue
+                text = el.text or ""
+                if len(el) or _NOT_PLAIN.search(text):  # markup, an entity or a stashed part: as `toc` does it
+                    name = html.unescape(strip_tags(render_inner_html(remove_fnrefs(el), self.md)))
+                else:
+                    name = " ".join(text.split())  # what rendering, stripping tags and unescaping would leave
+                el.attrib["id"] = unique(self.slugify(name, self.sep), used, counters)
+                if "data-toc-label" in el.attrib:
+                    del el.attrib["data-toc-label"]
+
+
+# What makes a heading's text more than words: markup's characters and Python-Markdown's placeholders.
+_NOT_PLAIN = re.compile("[&<>\x02\x03]")
+
+
+def _ids_only(md: markdown.Markdown) -> None:
+    """Put `_HeadingIds` in the place of `toc`'s processor, where it gives the same ids: the version of
+    Python-Markdown it follows (tests/site/test_markup.py compares the two); any other keeps `toc` as it is."""
+    if markdown.__version_info__[:2] != (3, 11):
+        return
+    toc = md.treeprocessors["toc"]
+    place = next((item.priority for item in getattr(md.treeprocessors, "_priority", []) if item.name == "toc"), None)
+    if type(toc) is not TocTreeprocessor or place is None:
+        return
+    ids = _HeadingIds.__new__(_HeadingIds)
+    ids.__dict__.update(vars(toc))  # its settings: separator, slugify, levels
+    md.treeprocessors.register(ids, "toc", place)
+
+
 def _converter(text: str) -> markdown.Markdown:
     """A converter for `text`. Building one loads every extension, so each kind is kept per thread and reset
     between files."""
@@ -137,8 +179,9 @@ def _converter(text: str) -> markdown.Markdown:
     if md is None:
         md = kinds[unused] = full_converter()
         for where, name in unused:
-            if where == "toc":
+            if where == "toc":  # no [TOC] in the text: the table of contents is not looked for, nor made
                 md.treeprocessors["toc"].marker = ""
+                _ids_only(md)
                 continue
             registry = md.parser.blockprocessors if where == "blockprocessors" else getattr(md, where)
             if name in registry:
