@@ -186,7 +186,19 @@ def _converter(text: str) -> markdown.Markdown:
             registry = md.parser.blockprocessors if where == "blockprocessors" else getattr(md, where)
             if name in registry:
                 registry.deregister(name)
+        _block_level_by_set(md)
     return md
+
+
+def _block_level_by_set(md: markdown.Markdown) -> None:
+    """Python-Markdown asks whether a tag is a block's for nearly every element, of a list of fifty names; asked
+    of a set of the same names (taken once the extensions have added theirs), the answers are the same."""
+    blocks = frozenset(md.block_level_elements)
+
+    def is_block_level(tag: Any) -> bool:
+        return isinstance(tag, str) and tag.lower().rstrip("/") in blocks
+
+    md.is_block_level = is_block_level  # type: ignore[method-assign]
 
 
 def full_converter() -> markdown.Markdown:
