@@ -493,7 +493,11 @@ in parallel:
 - a large site's output folders are claimed and looked over by another process while the project loads, and the
   old folders are removed by another thread while the records and the cache are written;
 - markdown is cached by its source, so a template change does not run it again, and each text gets a
-  converter without the processors it cannot use (no table processor for a text without a `|`);
+  converter without the processors it cannot use (no table processor for a text without a `|`); a text without
+  `[TOC]` gets its headings' ids without the table of contents the `toc` extension would also build, and a
+  converter tells a block's tag from a set of names rather than a list;
+- loading finds the end of each file's front matter with one search, reads each file with one call, and
+  validates each issue without rebuilding lookup sets or deep-copying empty lists;
 - a large build converts the changed markdown in other processes, started before the templates are even
   imported, while this one loads and checks the project; then it renders pages over every core;
 - a page reads each template once a build, and the signup form, the same on every page, is rendered once
