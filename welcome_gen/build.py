@@ -10,6 +10,7 @@ cached by its source, and a build where no source moved stops after reading the 
 from __future__ import annotations
 
 import gc
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,7 +120,7 @@ def _build(root: Path, targets: Targets | None, options: Options, reporter: Repo
     try:
         project = load(root, {name: entry[2] for name, entry in moved["sources"].items()},  # typed, positioned
                        cache.front_matter)
-        stages = _Stages(project, targets, options, cache, reporter, claimed.result())
+        stages = _Stages(project, targets, options, cache, reporter, *claimed.result())
         stages.check(meanwhile=ahead is None)           # every check `welcome-gen check` runs (emails meanwhile)
         if ahead is not None:
             ahead.collect(cache.markdown)
@@ -156,19 +157,50 @@ def _ahead(root: Path, moved: dict, options: Options, cache: BuildCache):
 SURVEY_FROM = 2000  # source files: from this many, looking the output folders over in another process pays (measured)
 
 
-def _claim(root: Path, targets: Targets, options: Options, sources: int):
+def _claim(root: Path, targets: Targets, options: Options, sources: int) -> _Claim:
     """The three output folders, claimed (or the reason one may not be written) and each recorded file asked
     whether it is still as recorded: for a large site, thousands of calls to the file system, made by another
-    process (`Meanwhile`) while this one loads the project."""
+    process (`Meanwhile`) while this one loads the project. That process also fills the site's staging folder
+    with links to the files found as recorded, which an edit mostly keeps."""
+    from .folders import prefill, staging_path
     from .made_from import claim_emails, claim_journeys
-    from .meanwhile import Meanwhile
+    from .meanwhile import Meanwhile, can_fork
 
-    def claim_all() -> dict[str, OutputFolder]:
-        return {"site": OutputFolder(targets.site, root, clean=options.clean).look_over(),
-                "emails": claim_emails(targets.emails, root, clean=options.clean).look_over(),
-                "journeys": claim_journeys(targets.journeys, root, clean=options.clean).look_over()}
+    fork = sources >= SURVEY_FROM and options.jobs != 1
+    staged = staging_path(targets.site) if fork and can_fork() and not options.clean and targets.site.is_dir() \
+        else None
 
-    return Meanwhile(claim_all, fork=sources >= SURVEY_FROM and options.jobs != 1)
+    def claim_all() -> tuple[dict[str, OutputFolder], tuple[str, set[str], set[str]] | None]:
+        folders = {"site": OutputFolder(targets.site, root, clean=options.clean).look_over(),
+                   "emails": claim_emails(targets.emails, root, clean=options.clean).look_over(),
+                   "journeys": claim_journeys(targets.journeys, root, clean=options.clean).look_over()}
+        site = folders["site"]
+        filled = (staged, *prefill(site, staged)) if staged and site.intact and site.out.is_dir() else None
+        return folders, filled
+
+    return _Claim(Meanwhile(claim_all, fork=fork), staged)
+
+
+class _Claim:
+    """The output folders being claimed meanwhile, and the staging folder that process may be filling: removed
+    here if the build stops before a stage takes it on."""
+
+    def __init__(self, work, staged: str | None):
+        self.work, self.staged = work, staged
+
+    def result(self) -> tuple[dict[str, OutputFolder], tuple[str, set[str], set[str]] | None]:
+        try:
+            return self.work.result()
+        except BaseException:
+            self.cancel()
+            raise
+
+    def cancel(self) -> None:
+        """Stop the work, and remove the staging folder it filled (the build stopped before writing anything)."""
+        self.work.cancel()
+        if self.staged is not None:
+            shutil.rmtree(self.staged, ignore_errors=True)
+            self.staged = None
 
 
 def load(root: Path, digests: dict[str, str] | None = None, front_matter=None):
@@ -196,7 +228,7 @@ class _Stages:
     """The stages after loading, sharing what each found: the plan of the site, the emails, what is current."""
 
     def __init__(self, project, targets: Targets, options: Options, cache: BuildCache, reporter: Reporter,
-                 folders: dict[str, OutputFolder]):
+                 folders: dict[str, OutputFolder], prefilled: tuple[str, set[str], set[str]] | None = None):
         from .made_from import email_inputs, journey_inputs, journeys_href
         from .site.gather import today_at
 
@@ -204,6 +236,7 @@ class _Stages:
         self.today = options.today or today_at(project)
         self.href = journeys_href(targets.journeys, targets.emails)
         self.folders = folders  # claimed, and looked over
+        self.prefilled = prefilled  # the site's staging folder, filled meanwhile with links to the unchanged files
         self.made_from = {"site": None, "emails": email_inputs(project, self.today),
                           "journeys": journey_inputs(project, self.today, self.href)}
         # The outputs of a folder whose inputs did not change at all, kept whole; None: made again.
@@ -225,6 +258,8 @@ class _Stages:
         from .project import delays
 
         self.staging = {name: folder.stage() for name, folder in self.folders.items()}
+        if self.prefilled is not None:
+            self.staging["site"].adopt(*self.prefilled)
         try:
             if self.kept["emails"] is None or self.kept["journeys"] is None:
                 for name in ("emails", "journeys"):

@@ -208,6 +208,9 @@ class Staging:
         self._dir: Path | None = None
         self._made: set[str] = set()  # folders made inside it so far
         self.removing: threading.Thread | None = None  # the old folder, being removed after the swap
+        # Files linked in from the live folder before anything was rendered (`prefill`): the same files, so each
+        # is taken out before its name is written, and those nothing makes any more before the swap.
+        self.prelinked: set[str] = set()
 
     @property
     def dir(self) -> Path:
@@ -224,7 +227,21 @@ class Staging:
         """Where `name` goes in the staging folder, its folder made; never outside it."""
         return inside(self.dir, name, self._made)
 
+    def adopt(self, path: str, linked: set[str], made: set[str]) -> None:
+        """Take on the staging folder `prefill` made at `path`, holding links to the live files `linked`."""
+        self._dir, self._made, self.prelinked = Path(path), made, set(linked)
+
+    def about_to_write(self, names: list[str]) -> None:
+        """Before `names` are written (here or by other processes): a link to a live file under one of them is
+        taken out first, so the write makes a new file and never changes the published one."""
+        if self.prelinked:
+            for name in names:
+                if name in self.prelinked:
+                    os.unlink(_inside(os.fspath(self.dir), name, self._made))
+                    self.prelinked.discard(name)
+
     def put(self, name: str, data: bytes) -> None:
+        self.about_to_write([name])
         self.target(name).write_bytes(data)
         self.written.append(name)
 
@@ -247,6 +264,7 @@ class Staging:
         try:
             fresh = set(self.written)
             top, old = os.fspath(self.dir), os.fspath(folder.out)
+            self._drop_prelinked({o.file for o in outputs} | fresh, top)
             records = {o.file: self._place(o, o.file in fresh, top, old) for o in outputs}
             self._swap(wait)
         except BaseException:
@@ -262,8 +280,28 @@ class Staging:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
 
+    def _drop_prelinked(self, wanted: set[str], top: str) -> None:
+        """Take out the files linked in before rendering that nothing makes any more, and the folders that held
+        only them."""
+        for name in sorted(self.prelinked - wanted):
+            os.unlink(_inside(top, name, self._made))
+            self.prelinked.discard(name)
+            parent = name.rpartition("/")[0]
+            while parent:
+                try:
+                    os.rmdir(f"{top}/{parent}")
+                except OSError:  # it holds something else still
+                    break
+                self._made.discard(parent)
+                parent = parent.rpartition("/")[0]
+
     def _place(self, output: Output, fresh: bool, top: str, old: str) -> dict[str, Any]:
-        """`output` in the staging folder `top`: as written there, or linked from the folder `old` it replaces."""
+        """`output` in the staging folder `top`: as written there, linked in before rendering, or linked from the
+        folder `old` it replaces."""
+        if not fresh and output.file in self.prelinked:
+            before = self.folder.previous[output.file]
+            return {"digest": output.digest, "inputs": output.inputs, "size": before["size"],
+                    "mtime_ns": before["mtime_ns"]}
         target = _inside(top, output.file, self._made)
         if not fresh:
             source = f"{old}/{output.file}"
@@ -339,6 +377,30 @@ def _sweep(parent: Path, name: str) -> None:
         pid = rest.partition("-")[0]
         if kind in ("new", "old") and pid.isdigit() and entry.is_dir(follow_symlinks=False) and not _running(int(pid)):
             shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def staging_path(out: Path) -> str:
+    """A new staging folder's name beside `out`, named after this process like every staging folder (made by
+    `prefill`, which may run in another process)."""
+    out = Path(os.path.abspath(out))
+    _sweep(out.parent, out.name)
+    return os.fspath(out.parent / f".{out.name}.new-{os.getpid()}-{os.urandom(4).hex()}")
+
+
+def prefill(folder: OutputFolder, path: str) -> tuple[set[str], set[str]]:
+    """Make the staging folder `path` and link into it every recorded file of `folder` found as recorded, which
+    the build will mostly keep: done while the project loads (by the process looking the folder over), it leaves
+    the commit only the files that changed. (The files linked, the folders made.)"""
+    os.mkdir(path)
+    os.chmod(path, 0o755)  # as a staging folder: a published site must be readable
+    old, made, linked = os.fspath(folder.out), set(), set()
+    for name in sorted(folder.intact or ()):
+        try:
+            os.link(f"{old}/{name}", _inside(path, name, made))
+        except (OSError, WelcomeGenError):  # left for the commit, which links or copies it
+            continue
+        linked.add(name)
+    return linked, made
 
 
 def _running(pid: int) -> bool:

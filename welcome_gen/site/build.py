@@ -79,6 +79,7 @@ def render(site_plan: SitePlan, folder: OutputFolder, staging: Staging, markdown
            reporter: Reporter, *, jobs: int | None = None) -> list[str]:
     """Render every file that is not current into `staging` (over `jobs` processes); return their names."""
     stale = [name for name, output in site_plan.outputs.items() if not folder.current(output)]
+    staging.about_to_write(stale)  # a staging folder filled beforehand holds links to the live files: out first
     render_pages(site_plan.site, site_plan.theme, site_plan.urls, stale, staging, markdown, reporter, jobs)
     return stale
 
