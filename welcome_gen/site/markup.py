@@ -11,7 +11,7 @@ from typing import Any, Callable, Protocol
 
 import markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
-from markdown.extensions.toc import TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
+from markdown.extensions import toc as _toc  # its helpers by name: an older release lacks some (then unused)
 
 # Tables, fenced code, footnotes, attribute lists; heading ids for #links. Not `smarty`: it doubles the time.
 EXTENSIONS = ["extra", "sane_lists", "toc"]
@@ -127,7 +127,7 @@ def _unused(text: str) -> frozenset[tuple[str, str]]:
                      if not needed(anywhere if name == _FENCES else has))
 
 
-class _HeadingIds(TocTreeprocessor):
+class _HeadingIds(_toc.TocTreeprocessor):
     """The `toc` extension's ids for headings, as it gives them, without the table of contents it also builds,
     renders and runs the postprocessors over for every text (nothing here shows it: a text without `[TOC]` gets
     this instead). A heading of plain words is named by its words, not by rendering it first."""
@@ -142,10 +142,10 @@ class _HeadingIds(TocTreeprocessor):
                     continue
                 text = el.text or ""
                 if len(el) or _NOT_PLAIN.search(text):  # markup, an entity or a stashed part: as `toc` does it
-                    name = html.unescape(strip_tags(render_inner_html(remove_fnrefs(el), self.md)))
+                    name = html.unescape(_toc.strip_tags(_toc.render_inner_html(_toc.remove_fnrefs(el), self.md)))
                 else:
                     name = " ".join(text.split())  # what rendering, stripping tags and unescaping would leave
-                el.attrib["id"] = unique(self.slugify(name, self.sep), used, counters)
+                el.attrib["id"] = _toc.unique(self.slugify(name, self.sep), used, counters)
                 if "data-toc-label" in el.attrib:
                     del el.attrib["data-toc-label"]
 
@@ -161,7 +161,7 @@ def _ids_only(md: markdown.Markdown) -> None:
         return
     toc = md.treeprocessors["toc"]
     place = next((item.priority for item in getattr(md.treeprocessors, "_priority", []) if item.name == "toc"), None)
-    if type(toc) is not TocTreeprocessor or place is None:
+    if type(toc) is not _toc.TocTreeprocessor or place is None:
         return
     ids = _HeadingIds.__new__(_HeadingIds)
     ids.__dict__.update(vars(toc))  # its settings: separator, slugify, levels
