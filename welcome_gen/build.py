@@ -164,11 +164,11 @@ def _claim(root: Path, targets: Targets, options: Options, sources: int) -> _Cla
     with links to the files found as recorded, which an edit mostly keeps."""
     from .folders import prefill, staging_path
     from .made_from import claim_emails, claim_journeys
-    from .meanwhile import Meanwhile, can_fork
+    from .meanwhile import Meanwhile
 
     fork = sources >= SURVEY_FROM and options.jobs != 1
-    staged = staging_path(targets.site) if fork and can_fork() and not options.clean and targets.site.is_dir() \
-        else None
+    # Where a fork is not safe (`serve`'s threads) the same is done here, before loading: no faster, the same files.
+    staged = staging_path(targets.site) if fork and not options.clean and targets.site.is_dir() else None
 
     def claim_all() -> tuple[dict[str, OutputFolder], tuple[str, set[str], set[str]] | None]:
         folders = {"site": OutputFolder(targets.site, root, clean=options.clean).look_over(),
