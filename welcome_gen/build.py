@@ -189,11 +189,7 @@ class _Claim:
         self.work, self.staged = work, staged
 
     def result(self) -> tuple[dict[str, OutputFolder], tuple[str, set[str], set[str]] | None]:
-        try:
-            return self.work.result()
-        except BaseException:
-            self.cancel()
-            raise
+        return self.work.result()  # what it raised is raised here, and the build cancels the rest
 
     def cancel(self) -> None:
         """Stop the work, and remove the staging folder it filled (the build stopped before writing anything)."""

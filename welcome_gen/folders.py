@@ -232,8 +232,9 @@ class Staging:
         self._dir, self._made, self.prelinked = Path(path), made, set(linked)
 
     def about_to_write(self, names: list[str]) -> None:
-        """Before `names` are written (here or by other processes): a link to a live file under one of them is
-        taken out first, so the write makes a new file and never changes the published one."""
+        """Before `names` are written (here or by other processes; the site's render asks for every stale file
+        at once): a link to a live file under one of them is taken out first, so the write makes a new file and
+        never changes the published one."""
         if self.prelinked:
             for name in names:
                 if name in self.prelinked:
@@ -241,7 +242,6 @@ class Staging:
                     self.prelinked.discard(name)
 
     def put(self, name: str, data: bytes) -> None:
-        self.about_to_write([name])
         self.target(name).write_bytes(data)
         self.written.append(name)
 
@@ -394,7 +394,7 @@ def prefill(folder: OutputFolder, path: str) -> tuple[set[str], set[str]]:
     os.mkdir(path)
     os.chmod(path, 0o755)  # as a staging folder: a published site must be readable
     old, made, linked = os.fspath(folder.out), set(), set()
-    for name in sorted(folder.intact or ()):
+    for name in folder.intact or ():
         try:
             os.link(f"{old}/{name}", _inside(path, name, made))
         except (OSError, WelcomeGenError):  # left for the commit, which links or copies it
