@@ -154,7 +154,10 @@ def _ahead(root: Path, moved: dict, options: Options, cache: BuildCache):
     return Ahead.start(root, changed, cache.markdown, options.jobs) if len(changed) >= enough else None
 
 
-SURVEY_FROM = 2000  # source files: from this many, looking the output folders over in another process pays (measured)
+# Source files: from this many, looking the output folders over (and filling the site's staging folder) in another
+# process pays. It is forked before the project's models, templates and markdown are imported, and works while this
+# process imports them (measured at 1,000 in docs/performance.md).
+SURVEY_FROM = 500
 
 
 def _claim(root: Path, targets: Targets, options: Options, sources: int) -> _Claim:
@@ -162,8 +165,7 @@ def _claim(root: Path, targets: Targets, options: Options, sources: int) -> _Cla
     whether it is still as recorded: for a large site, thousands of calls to the file system, made by another
     process (`Meanwhile`) while this one loads the project. That process also fills the site's staging folder
     with links to the files found as recorded, which an edit mostly keeps."""
-    from .folders import prefill, staging_path
-    from .made_from import claim_emails, claim_journeys
+    from .folders import claim_emails, claim_journeys, prefill, staging_path
     from .meanwhile import Meanwhile
 
     fork = sources >= SURVEY_FROM and options.jobs != 1
@@ -303,7 +305,7 @@ class _Stages:
         folder written its outputs and the files written (plain data: this may run in a forked process)."""
         from .email import preflight, render_outbox  # only when the emails or journeys are made again: it costs
         from .folders import Output
-        from .made_from import JOURNEYS_PAGE
+        from .folders import JOURNEYS_PAGE
 
         outbox, problems, made = None, [], {}
         try:  # every email once: written to build/emails, and what `send` would deliver

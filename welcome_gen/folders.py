@@ -379,6 +379,34 @@ def _sweep(parent: Path, name: str) -> None:
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
+# -- the emails' and the journeys' folders, told apart from others without the project -----------------------
+
+JOURNEYS_PAGE = "index.html"  # the sample journeys' one page
+
+
+def claim_emails(out: Path, project_root: Path, *, clean: bool = False) -> OutputFolder:
+    """The emails folder, once it is safe to replace: empty, or one this writer made."""
+    return OutputFolder(out, project_root, made_by_us=_made_by_us(Path(out)), clean=clean)
+
+
+def _made_by_us(out: Path) -> bool:
+    if record_path(out).is_file():
+        return True
+    try:  # a folder written before records were kept: recognised by its index page
+        return "<h1>Emails of " in (out / "index.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def claim_journeys(out: Path, project_root: Path, *, clean: bool = False) -> OutputFolder:
+    """The journeys folder, once it is safe to replace: empty, or one `build` made."""
+    try:  # a folder written before records were kept: recognised by its page
+        ours = "<h1>Journeys of the sample subscribers" in (Path(out) / JOURNEYS_PAGE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        ours = False
+    return OutputFolder(out, project_root, made_by_us=ours, clean=clean)
+
+
 def staging_path(out: Path) -> str:
     """A new staging folder's name beside `out`, named after this process like every staging folder (made by
     `prefill`, which may run in another process)."""

@@ -1,4 +1,4 @@
-"""What each output folder is made from, and whether it may be replaced: light enough that a build whose emails and
+"""What the emails and the sample journeys are made from, as digests: light enough that a build whose emails and
 sample journeys did not change never imports what renders them."""
 
 from __future__ import annotations
@@ -9,11 +9,9 @@ import os
 from datetime import date
 from pathlib import Path
 
-from . import folders
 from .project import Project
 from .theme import messages
 
-JOURNEYS_PAGE = "index.html"  # the sample journeys' one page
 
 def email_inputs(project: Project, today: date) -> str:
     """A digest of everything the emails are made from: settings, sequences and their bodies, personas, samples,
@@ -37,20 +35,6 @@ def email_inputs(project: Project, today: date) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def claim_emails(out: Path, project_root: Path, *, clean: bool = False) -> folders.OutputFolder:
-    """The emails folder, once it is safe to replace: empty, or one this writer made."""
-    return folders.OutputFolder(out, project_root, made_by_us=_made_by_us(Path(out)), clean=clean)
-
-
-def _made_by_us(out: Path) -> bool:
-    if folders.record_path(out).is_file():
-        return True
-    try:  # a folder written before records were kept: recognised by its index page
-        return "<h1>Emails of " in (out / "index.html").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-
-
 def _inputs(project: Project, today: date) -> str:
     """A digest of everything the calendars depend on."""
     # The day matters only to samples without a `joined` date: they join on the build's day.
@@ -69,12 +53,3 @@ def journeys_href(out: Path, emails_dir: Path) -> str:
 def journey_inputs(project: Project, today: date, emails_href: str) -> str:
     """A digest of everything the page is made from."""
     return _inputs(project, today) + emails_href
-
-
-def claim_journeys(out: Path, project_root: Path, *, clean: bool = False) -> folders.OutputFolder:
-    """The journeys folder, once it is safe to replace: empty, or one `build` made."""
-    try:  # a folder written before records were kept: recognised by its page
-        ours = "<h1>Journeys of the sample subscribers" in (Path(out) / JOURNEYS_PAGE).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        ours = False
-    return folders.OutputFolder(out, project_root, made_by_us=ours, clean=clean)

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from ..folders import Output
 from ..project.load import Project
 from ..project.model import Sample
-from ..made_from import JOURNEYS_PAGE, claim_journeys, journey_inputs, journeys_href
+from ..folders import JOURNEYS_PAGE, claim_journeys
+from ..made_from import journey_inputs, journeys_href
 
 if TYPE_CHECKING:
     from .members import Member

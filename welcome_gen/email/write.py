@@ -15,7 +15,7 @@ from .. import folders
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from ..project.steps import variant_for
-from ..made_from import claim_emails
+from ..folders import claim_emails
 from .render import RenderedEmail, Renderer, personalise, render_all
 
 PREVIEWS = "samples"
