@@ -66,6 +66,8 @@ EDITS = {
     "change a persona": lambda root: edit(root / "content/audiences/flat-dwellers.md", "title: ", "title: The "),
     "change welcome.yaml": lambda root: edit(root / "welcome.yaml", "title: ", "title: The "),
     "change a sequence": lambda root: edit(root / "sequences/welcome.yaml", "preheader: Hit reply", "preheader: Do hit reply"),
+    "change the site's language (dates and month names in German)":
+        lambda root: edit(root / "welcome.yaml", "language: en-GB", "language: de"),
 }
 
 
@@ -160,6 +162,51 @@ def test_a_cache_from_another_version_or_a_broken_one_is_thrown_away_with_a_note
     reporter = NullReporter()
     assert build(example, options=Options(today=TODAY), reporter=reporter).written >= 25
     assert any("could not be read" in note for note in reporter.notes)
+
+
+def test_compiled_templates_are_kept_in_the_users_cache_and_a_broken_one_is_compiled_again(example, tmp_path,
+                                                                                               monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    build(example, options=Options(today=TODAY))
+    kept = list((tmp_path / "user-cache/welcome-gen/templates").glob("site-*/*"))
+    assert len(kept) >= 10  # every template a page uses
+    assert not [p for p in example.rglob("*") if "jinja" in p.name]  # none in the project, none published
+
+    # Compiled code that cannot be read (another format, cut short) is compiled again, never run half-read.
+    for i, path in enumerate(sorted(kept)):
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if i % 2 else b"not compiled code" + data[20:])
+    edit(example / "templates/site/partials/footer.html", "</footer>", "<p>Made by hand.</p></footer>")
+    assert build(example, options=Options(today=TODAY)).written >= 25
+    assert tree(example) == clean_build(example, tmp_path)
+    assert "Made by hand." in (example / "public/faq/index.html").read_text(encoding="utf-8")
+
+
+def test_dates_as_babel_wrote_them_are_kept_for_the_next_build_and_only_as_this_release_wrote_them(example,
+                                                                                                   tmp_path):
+    import json
+
+    build(example, options=Options(today=TODAY))
+    words = example / ".welcome-gen/cache/words.json"
+    kept = json.loads(words.read_text(encoding="utf-8"))
+    assert kept["languages"]["en-GB"]["dates"]["2026-09-25"] == "25 September 2026"  # sharp-enough's date
+
+    # Written by another release of Babel: not taken, made again.
+    kept["babel"] = "0.1"
+    kept["languages"]["en-GB"]["dates"]["2026-09-25"] = "the twenty-fifth"
+    words.write_text(json.dumps(kept), encoding="utf-8")
+    edit(example / "content/newsletter/sharp-enough.md", "Tom has a rule", "Tom has one rule")
+    _read_before.clear()
+    build(example, options=Options(today=TODAY))
+    assert "25 September 2026" in (example / "public/newsletter/sharp-enough/index.html").read_text(encoding="utf-8")
+
+    # A record that cannot be read: the same pages as a clean build, and a good record again.
+    words.write_text('{"babel": ', encoding="utf-8")
+    edit(example / "content/newsletter/sharp-enough.md", "Tom has one rule", "Tom has a rule")
+    build(example, options=Options(today=TODAY))
+    assert tree(example) == clean_build(example, tmp_path)
+    assert json.loads(words.read_text(encoding="utf-8"))["languages"]["en-GB"]["dates"]["2026-09-25"] == \
+        "25 September 2026"
 
 
 def test_a_failed_build_writes_nothing_anywhere(example):

@@ -266,7 +266,8 @@ class _Stages:
                 self.mail = Meanwhile(self._mail, fork=meanwhile and self.options.jobs != 1)
             self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
                                      live_reload=self.options.live_reload,
-                                     theme_checked=self.cache.last_build().get("theme_checked"))
+                                     theme_checked=self.cache.last_build().get("theme_checked"),
+                                     keep_compiled=not self.options.clean, words=self.cache.words)
             self.warnings = {"site": list(self.site.problems), "events": events.check(self.project),
                              "sequences": delays.check(self.project)}
             if any(p.is_error for group in self.warnings.values() for p in group):

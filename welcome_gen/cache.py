@@ -4,6 +4,7 @@
   memory too: a large site's HTML would otherwise be most of a build's memory);
 - `front-matter.txt`: each markdown file's front matter as YAML read it (with its lines), by the file's digest, so
   an unchanged file is validated again without being parsed again;
+- `words.json`: long dates and month names as Babel wrote them, by language, with Babel's release;
 - `sources.json`: each source file's size, modification time and digest at the last good build, with the digests of
   the options and code that build ran with, so a build where nothing moved can tell without reading the project;
   a file whose size or time moved is hashed, and only a changed digest counts as a change.
@@ -39,6 +40,13 @@ def cache_dir(root: Path) -> Path:
     return Path(root) / RECORDS / "cache"
 
 
+def user_cache() -> Path:
+    """welcome-gen's folder in the user's own cache (`$XDG_CACHE_HOME`, else `~/.cache`), outside every project:
+    for what is not the project's (the Mailchimp spec as the emulator reads it, compiled templates)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "welcome-gen"
+
+
 class BuildCache:
     def __init__(self, root: Path, *, clean: bool = False, note: Callable[[str], None] = lambda _: None):
         self.dir = confined(cache_dir(root), root)  # a committed link must not take the cache elsewhere
@@ -50,6 +58,7 @@ class BuildCache:
             note(f"the build cache in {self.dir} was written by another version ({found}); starting afresh")
         self._markdown: MarkdownStore | None = None
         self._front_matter: FrontMatterStore | None = None
+        self._words: WordStore | None = None
 
     def _ready(self) -> None:
         """Nothing is written into the cache before a build succeeded; then an untrusted one is replaced."""
@@ -74,6 +83,12 @@ class BuildCache:
                 self.note(f"{path} could not be read; reading every file's front matter")
         return self._front_matter
 
+    @property
+    def words(self) -> WordStore:
+        if self._words is None:
+            self._words = WordStore(self.dir / "words.json" if self.trusted else None)
+        return self._words
+
     def save(self, record: dict[str, Any]) -> None:
         """After a good build: keep the markdown it rendered and what it was made from."""
         self._ready()
@@ -82,6 +97,8 @@ class BuildCache:
             self._markdown = None
         if self._front_matter is not None:
             self._front_matter.save(self.dir / "front-matter.txt")
+        if self._words is not None:
+            self._words.save(self.dir / "words.json")
         write_atomic(self.dir / "sources.json", json.dumps(record, sort_keys=True))
 
     def last_build(self) -> dict[str, Any]:
@@ -271,6 +288,68 @@ class FrontMatterStore:
 
     def save(self, path: Path) -> None:
         write_atomic(path, "".join(f"{shown}\t{digest}\t{data}\n" for shown, (digest, data) in self.used.items()))
+
+
+class WordStore:
+    """Long dates and month names as Babel wrote them, by language, kept for the next build: loading Babel's data
+    for a language takes longer than rendering the page an edit changed. Read when a page first shows a date, and
+    only as written by the Babel release this process imports; anything else in it is made again."""
+
+    def __init__(self, path: Path | None):
+        self.path = path  # None: nothing known yet (no cache to trust)
+        self.changed = False
+        self._known: dict[str, dict[str, Any]] | None = None
+        self._added: list[tuple[str, str, Any]] = []  # (language, "dates" or "months", value), for `taken`
+
+    def date(self, language: str, day: date, make: Callable[[date], str]) -> str:
+        dates = self._language(language).setdefault("dates", {})
+        text = dates.get(day.isoformat())
+        if not isinstance(text, str):
+            text = make(day)
+            self.add([(language, "dates", (day.isoformat(), text))])
+        return text
+
+    def months(self, language: str, make: Callable[[], list[str]]) -> list[str]:
+        names = self._language(language).get("months")
+        if not (isinstance(names, list) and len(names) == 12 and all(isinstance(n, str) for n in names)):
+            names = list(make())
+            self.add([(language, "months", names)])
+        return list(names)
+
+    def add(self, added: list[tuple[str, str, Any]]) -> None:
+        """Words made here, or (`taken`) by a process rendering pages for this one."""
+        for language, kind, value in added:
+            known = self._language(language)
+            if kind == "dates":
+                known.setdefault("dates", {})[value[0]] = value[1]
+            else:
+                known["months"] = list(value)
+        self._added += added
+        self.changed = self.changed or bool(added)
+
+    def taken(self) -> list[tuple[str, str, Any]]:
+        """The words made since the last call, for the process this one renders pages for."""
+        added, self._added = self._added, []
+        return added
+
+    def _language(self, language: str) -> dict[str, Any]:
+        if self._known is None:
+            data = _read_json(self.path) if self.path is not None else None
+            languages = data.get("languages") if data is not None and data.get("babel") == _babel() else None
+            self._known = {k: v for k, v in languages.items() if isinstance(v, dict)} \
+                if isinstance(languages, dict) else {}
+        return self._known.setdefault(language, {})
+
+    def save(self, path: Path) -> None:
+        if self.changed and self._known is not None:
+            write_atomic(path, json.dumps({"babel": _babel(), "languages": self._known}, sort_keys=True))
+            self.changed = False
+
+
+def _babel() -> str:
+    import babel
+
+    return babel.__version__
 
 
 def _link(Link: type, target: Any, line: Any) -> Any:  # noqa: N803 - the class, handed in

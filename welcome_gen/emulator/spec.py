@@ -21,6 +21,7 @@ from typing import Any
 
 import jsonschema
 
+from ..cache import user_cache
 from ..folders import write_atomic
 
 SPEC_ENV = "WELCOME_GEN_MAILCHIMP_SPEC"
@@ -39,11 +40,6 @@ def default_spec_path() -> Path:
     """`$WELCOME_GEN_MAILCHIMP_SPEC`, else the part of the spec the package carries."""
     env = os.environ.get(SPEC_ENV)
     return Path(env) if env else VENDORED
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "welcome-gen"
 
 
 @dataclass
@@ -164,7 +160,7 @@ def load_spec(path: Path | str | None = None, *, use_cache: bool = True) -> Spec
         raise SpecError(f"Mailchimp spec not found: {path or 'set ' + SPEC_ENV}")
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()[:20]
-    cached = cache_dir() / f"mailchimp-spec-{CACHE_VERSION}-{digest}.json"
+    cached = user_cache() / f"mailchimp-spec-{CACHE_VERSION}-{digest}.json"
     data = None
     if use_cache and cached.is_file():
         try:

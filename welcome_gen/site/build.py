@@ -20,7 +20,7 @@ from ..project import Project
 from ..reporter import NullReporter, Reporter
 from .check import site_problems
 from .gather import Digested, Site, gather, resolver, today_at
-from ..cache import MarkdownStore
+from ..cache import MarkdownStore, WordStore
 from .links import Resolver
 from .pages import render_pages
 from .theme import Theme
@@ -66,10 +66,12 @@ class SitePlan:
 
 
 def prepare(project: Project, *, drafts: bool = False, today: date | None = None,
-            live_reload: str | None = None, theme_checked: str | None = None) -> SitePlan:
+            live_reload: str | None = None, theme_checked: str | None = None, keep_compiled: bool = False,
+            words: WordStore | None = None) -> SitePlan:
     """Gather every page of the site and check it; nothing is rendered yet. `theme_checked`: the fingerprint of
-    templates an earlier build compiled without a problem (they are not compiled again to check them)."""
-    theme = Theme(project.root)
+    templates an earlier build compiled without a problem (they are not compiled again to check them);
+    `keep_compiled`: compiled templates are kept between builds; `words`: dates as Babel wrote them before."""
+    theme = Theme(project.root, keep_compiled=keep_compiled, words=words)
     site = gather(project, theme.assets(), drafts=drafts, today=today or today_at(project), live_reload=live_reload)
     return SitePlan(site, theme, Urls(project.config.site.url), plan(site, theme),
                     site_problems(project, site, theme, theme_checked))

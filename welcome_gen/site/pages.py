@@ -77,8 +77,10 @@ def _render_in_pool(workers: int, site: Site, theme: Theme, urls: Urls, entries:
                                        known)) as pool:
         futures = [pool.submit(_render_span, start, stop) for start, stop in spans]
         for future in as_completed(futures):
-            names, rendered = future.result()  # a page's ProjectError is raised here, as in one process
+            names, rendered, words = future.result()  # a page's ProjectError is raised here, as in one process
             staging.wrote(names)
+            if theme.words is not None:
+                theme.words.add(words)
             if markdown is not None:
                 for key, data in rendered.items():
                     markdown.put_packed(key, data)
@@ -100,9 +102,9 @@ def _start_worker(theme: Theme | Path, shared: dict[str, Any], site_url: str, en
                    cache=cache, made=set())
 
 
-def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, bytes]]:
-    """In a worker: render entries[start:stop] into the staging folder; the names written and the markdown
-    rendered since the last task."""
+def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, bytes], list]:
+    """In a worker: render entries[start:stop] into the staging folder; the names written, and the markdown
+    rendered and the dates written (`WordStore`) since the last task."""
     theme, urls, shared, cache = _worker["theme"], _worker["urls"], _worker["shared"], _worker["cache"]
     names = []
     for entry in _worker["entries"][start:stop]:
@@ -110,4 +112,4 @@ def _render_span(start: int, stop: int) -> tuple[list[str], dict[str, bytes]]:
         inside(_worker["staging"], name, _worker["made"]).write_bytes(theme.render(entry, shared, urls))
         names.append(name)
     rendered, cache.rendered = cache.rendered, {}
-    return names, rendered
+    return names, rendered, theme.words.taken() if theme.words is not None else []

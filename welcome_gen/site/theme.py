@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import (StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError,
                     select_autoescape)
@@ -19,13 +19,19 @@ from .gather import Entry
 from .markup import MarkdownCache, render_markdown
 from .urls import Urls
 
+if TYPE_CHECKING:
+    from ..cache import WordStore
+
 ASSETS = "assets"
 
 
 class Theme:
     """Finds, checks and renders the site's templates; copies its assets."""
 
-    def __init__(self, root: Path, markdown: MarkdownCache | None = None):
+    def __init__(self, root: Path, markdown: MarkdownCache | None = None, *, keep_compiled: bool = False,
+                 words: WordStore | None = None):
+        """`keep_compiled`: templates compiled once are kept in the user's cache for later builds; `words`: the
+        dates and month names Babel wrote in earlier builds."""
         self.root = root
         self.markdown = markdown  # rendered markdown kept between builds, if any
         self.dirs = [d for d in (root / "templates" / "site", THEME_DIR) if d.is_dir()]
@@ -37,7 +43,12 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        messages.install(self.env, root)  # t("key"), months() and longdate, in the site's language
+        if keep_compiled:
+            from ..theme.compiled import compiled_templates
+
+            self.env.bytecode_cache = compiled_templates("site")
+        self.words = words
+        messages.install(self.env, root, words)  # t("key"), months() and longdate, in the site's language
         self._templates, self._refused = self.loader.files(lambda name: not name.startswith(ASSETS + "/"))
         self._assets, refused = self.loader.files(lambda name: name.startswith(ASSETS + "/"))
         self._refused += refused

@@ -9,16 +9,19 @@ author's own files, so nothing on the site is said in words the author never saw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from jinja2 import UndefinedError
 from markupsafe import Markup
 
 from ..errors import Problem, rel
+
+if TYPE_CHECKING:
+    from ..cache import WordStore
 
 CATALOGUES = Path(__file__).resolve().parent / "messages"
 FALLBACK = "en"
@@ -162,12 +165,14 @@ def problems(root: Path, language: str, language_line: int | None) -> list[Probl
     return out
 
 
-def install(env: Any, root: Path) -> None:
+def install(env: Any, root: Path, words: WordStore | None = None) -> None:
     """Give a Jinja environment `t("key", name=value)`, `months()` and the `longdate` filter, each in the language
-    of the `site` being rendered, with the project at `root` able to change any message."""
+    of the `site` being rendered, with the project at `root` able to change any message. `words`: dates and month
+    names as Babel wrote them before, taken from there and kept there."""
     from jinja2 import pass_context
 
     known: dict[str, Messages] = {}  # an environment lives for one build: its catalogues are read once
+    kept = words
 
     def catalogue(ctx: Any) -> Messages:
         site = ctx.get("site")
@@ -185,11 +190,16 @@ def install(env: Any, root: Path) -> None:
 
     @pass_context
     def months(ctx: Any) -> list[str]:
-        return catalogue(ctx).months()
+        words = catalogue(ctx)
+        return words.months() if kept is None else kept.months(words.language, words.months)
 
     @pass_context
     def longdate(ctx: Any, value: date | str) -> str:
-        return catalogue(ctx).date(value)
+        words = catalogue(ctx)
+        if kept is None:
+            return words.date(value)
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        return kept.date(words.language, day.date() if isinstance(day, datetime) else day, words.date)
 
     env.globals.update(t=t, months=months)
     env.filters["longdate"] = longdate
