@@ -333,9 +333,21 @@ assert "newsletter/sharp-enough/index.html" in again.written_files, again.writte
 assert again.written < 10 < again.unchanged, (again.written, again.unchanged)  # the rest found as recorded
 assert b"Tom has one rule" in (site / "newsletter/sharp-enough/index.html").read_bytes()
 assert not [p for p in project.iterdir() if p.name.startswith(".public.")], list(project.iterdir())
+# The old site waits in the trash (which git ignores), for the next build to remove while it loads; the trash of
+# a build still running is left, and a link found there is not followed.
+trash = project / ".welcome-gen" / "trash"
+[old] = trash.iterdir()
+assert old.name.startswith(f"public.old-{os.getpid()}-"), old
+assert (old / "newsletter/sharp-enough/index.html").read_bytes() == published
+running = trash / "public.old-1-running"  # process 1 never ends
+(running / "newsletter").mkdir(parents=True)
+(trash / "public.old-999999999-link").symlink_to(project / "content")
 # An issue deleted: its page and its folder go; a build that fails leaves nothing beside the site.
 (project / "content/newsletter/first-shavings.md").unlink()
 build(project, options=options)
+left = sorted(p.name for p in trash.iterdir())
+assert old.name not in left and "public.old-1-running" in left and len(left) == 2, left
+assert (project / "content/newsletter/sharp-enough.md").is_file()
 assert not (site / "newsletter/first-shavings").exists()
 written = page.read_text()
 page.write_text(written.replace("title:", "title: [", 1))  # broken front matter

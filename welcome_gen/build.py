@@ -10,6 +10,7 @@ cached by its source, and a build where no source moved stops after reading the 
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -120,7 +121,7 @@ def _build(root: Path, targets: Targets | None, options: Options, reporter: Repo
     try:
         project = load(root, {name: entry[2] for name, entry in moved["sources"].items()},  # typed, positioned
                        cache.front_matter)
-        stages = _Stages(project, targets, options, cache, reporter, *claimed.result())
+        stages = _Stages(project, targets, options, cache, reporter, *claimed.result(), later=claimed.forked)
         stages.check(meanwhile=ahead is None)           # every check `welcome-gen check` runs (emails meanwhile)
         if ahead is not None:
             ahead.collect(cache.markdown)
@@ -132,12 +133,15 @@ def _build(root: Path, targets: Targets | None, options: Options, reporter: Repo
     finally:
         if ahead is not None:
             ahead.close()
-    stages.render()                                     # site pages, emails, journeys: into staging folders
     try:
-        built = stages.write()                          # each output folder swapped in (the old removed meanwhile)
-        cache.save({**moved, **stages.remembered()})
+        stages.render()                                 # site pages, emails, journeys: into staging folders
+        try:
+            built = stages.write()                      # each output folder swapped in (the old removed meanwhile,
+            cache.save({**moved, **stages.remembered()})  # or by the next build)
+        finally:
+            stages.settle()
     finally:
-        stages.settle()
+        claimed.settle()
     built.seconds = time.perf_counter() - started
     return built
 
@@ -165,14 +169,19 @@ def _claim(root: Path, targets: Targets, options: Options, sources: int) -> _Cla
     whether it is still as recorded: for a large site, thousands of calls to the file system, made by another
     process (`Meanwhile`) while this one loads the project. That process also fills the site's staging folder
     with links to the files found as recorded, which an edit mostly keeps."""
-    from .folders import claim_emails, claim_journeys, prefill, staging_path
+    from .folders import claim_emails, claim_journeys, empty_trash, in_trash, prefill, staging_path
     from .meanwhile import Meanwhile
 
     fork = sources >= SURVEY_FROM and options.jobs != 1
     # Where a fork is not safe (`serve`'s threads) the same is done here, before loading: no faster, the same files.
     staged = staging_path(targets.site) if fork and not options.clean and targets.site.is_dir() else None
 
+    outs, trash = [targets.site, targets.emails, targets.journeys], []
+
     def claim_all() -> tuple[dict[str, OutputFolder], tuple[str, set[str], set[str]] | None]:
+        # Listed before answering, so never what this build puts aside when it writes (the forked process goes
+        # on removing them): what the builds before it left, this process's own earlier ones too.
+        trash.extend(in_trash(outs, os.getppid()) if fork else ())
         folders = {"site": OutputFolder(targets.site, root, clean=options.clean).look_over(),
                    "emails": claim_emails(targets.emails, root, clean=options.clean).look_over(),
                    "journeys": claim_journeys(targets.journeys, root, clean=options.clean).look_over()}
@@ -180,15 +189,24 @@ def _claim(root: Path, targets: Targets, options: Options, sources: int) -> _Cla
         filled = (staged, *prefill(site, staged)) if staged and site.intact and site.out.is_dir() else None
         return folders, filled
 
-    return _Claim(Meanwhile(claim_all, fork=fork), staged)
+    def then() -> None:  # answered: the old output folders earlier builds left, removed while this one loads
+        empty_trash(trash)
+
+    return _Claim(Meanwhile(claim_all, fork=fork, then=then), staged)
 
 
 class _Claim:
     """The output folders being claimed meanwhile, and the staging folder that process may be filling: removed
-    here if the build stops before a stage takes it on."""
+    here if the build stops before a stage takes it on. Where that is another process (`forked`), the old output
+    folders are left for the next build's to remove, and it removes those earlier builds left once it has answered."""
 
     def __init__(self, work, staged: str | None):
         self.work, self.staged = work, staged
+        self.forked = work.pid is not None
+
+    def settle(self) -> None:
+        """Wait for that process to end (it removes the old output folders of earlier builds meanwhile)."""
+        self.work.settle()
 
     def result(self) -> tuple[dict[str, OutputFolder], tuple[str, set[str], set[str]] | None]:
         return self.work.result()  # what it raised is raised here, and the build cancels the rest
@@ -226,7 +244,8 @@ class _Stages:
     """The stages after loading, sharing what each found: the plan of the site, the emails, what is current."""
 
     def __init__(self, project, targets: Targets, options: Options, cache: BuildCache, reporter: Reporter,
-                 folders: dict[str, OutputFolder], prefilled: tuple[str, set[str], set[str]] | None = None):
+                 folders: dict[str, OutputFolder], prefilled: tuple[str, set[str], set[str]] | None = None,
+                 later: bool = False):
         from .made_from import email_inputs, journey_inputs, journeys_href
         from .site.gather import today_at
 
@@ -235,6 +254,7 @@ class _Stages:
         self.href = journeys_href(targets.journeys, targets.emails)
         self.folders = folders  # claimed, and looked over
         self.prefilled = prefilled  # the site's staging folder, filled meanwhile with links to the unchanged files
+        self.later = later  # the old output folders left in the trash for the next build to remove
         self.made_from = {"site": None, "emails": email_inputs(project, self.today),
                           "journeys": journey_inputs(project, self.today, self.href)}
         # The outputs of a folder whose inputs did not change at all, kept whole; None: made again.
@@ -357,7 +377,8 @@ class _Stages:
         """Swap each staged folder in, its record beside it; the site last."""
         written = sum(len(s.written) for s in self.staging.values())
         site_files = sorted(self.staging["site"].written)
-        pruned = sum(len(self.staging[name].commit(self.outputs[name], self.made_from[name], wait=False))
+        pruned = sum(len(self.staging[name].commit(self.outputs[name], self.made_from[name], wait=False,
+                                                   later=self.later))
                      for name in ("emails", "journeys", "site"))
         total = sum(len(o) for o in self.outputs.values())
         warnings = sorted({p for group in self.warnings.values() for p in group})

@@ -249,10 +249,12 @@ class Staging:
         """Files written into `dir` by other means (a copy, a worker process)."""
         self.written += names
 
-    def commit(self, outputs: list[Output], made_from: str | None = None, *, wait: bool = True) -> list[str]:
+    def commit(self, outputs: list[Output], made_from: str | None = None, *, wait: bool = True,
+               later: bool = False) -> list[str]:
         """Make the folder hold exactly `outputs` (those not `put` kept from the last build); return the files
         removed because nothing makes them any more. Without `wait`, the old folder is removed meanwhile, by
-        another thread, until `settle()`."""
+        another thread, until `settle()`; with `later`, it is left in the trash beside the record, for the next
+        build to remove while it loads (`empty_trash`)."""
         folder = self.folder
         pruned = sorted(folder.existing() - {o.file for o in outputs})
         if not self.written and not pruned and folder.out.is_dir():
@@ -266,7 +268,7 @@ class Staging:
             top, old = os.fspath(self.dir), os.fspath(folder.out)
             self._drop_prelinked({o.file for o in outputs} | fresh, top)
             records = {o.file: self._place(o, o.file in fresh, top, old) for o in outputs}
-            self._swap(wait)
+            self._swap(wait, later)
         except BaseException:
             self.discard()
             raise
@@ -321,26 +323,82 @@ class Staging:
             self.removing.join()
             self.removing = None
 
-    def _swap(self, wait: bool = True) -> None:
+    def _swap(self, wait: bool = True, later: bool = False) -> None:
         out, staging = self.folder.out, self.dir
         if not out.exists():
             os.rename(staging, out)
         else:
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
-            os.rmdir(old)
-            os.rename(out, old)
+            old = _put_aside(out, later)
             try:
                 os.rename(staging, out)
             except OSError:
                 os.rename(old, out)
                 raise
-            if wait:
+            if later and old.parent.name == TRASH:
+                pass  # the next build removes it
+            elif wait:
                 _remove(old, self.folder.found)
             else:  # mostly calls into the system, which let this thread go on with the build's last steps
                 self.removing = threading.Thread(target=_remove, args=(old, self.folder.found),
                                                  name="welcome-gen: old output removed")
                 self.removing.start()
         self._dir = None
+
+
+TRASH = "trash"
+
+
+def trash_path(out: Path) -> Path:
+    """Where the old contents of the output folder `out` wait for the next build to remove them: beside its
+    record, in the folder a project's .gitignore names (never committed, never published)."""
+    return record_path(out).parent / TRASH
+
+
+def _put_aside(out: Path, trash: bool) -> Path:
+    """Move the folder `out` out of the way, named after this process: into the trash (when `trash` and that is
+    on the same file system), else beside it. Where it went."""
+    if trash:
+        try:
+            folder = trash_path(out)
+            folder.mkdir(parents=True, exist_ok=True)
+            old = Path(tempfile.mkdtemp(prefix=f"{out.name}.old-{os.getpid()}-", dir=folder))
+            os.rmdir(old)
+            os.rename(out, old)
+            return old
+        except OSError:
+            pass
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
+    os.rmdir(old)
+    os.rename(out, old)
+    return old
+
+
+def in_trash(outs: list[Path], builder: int) -> list[os.DirEntry]:
+    """The old output folders earlier builds left in the trash of each of `outs`: all but those of a build still
+    running (named after its process), where the process `builder` has finished every build it put there."""
+    found = []
+    for trash in {trash_path(Path(out)) for out in outs}:
+        try:
+            entries = list(os.scandir(trash))
+        except OSError:
+            continue
+        for entry in entries:
+            pid = entry.name.rpartition(".old-")[2].partition("-")[0]
+            if not (pid.isdigit() and int(pid) != builder and _running(int(pid))):
+                found.append(entry)
+    return found
+
+
+def empty_trash(found: list[os.DirEntry]) -> None:
+    """Remove what `in_trash` found, never through a link."""
+    for entry in found:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def _remove(folder: Path, files: set[str]) -> None:

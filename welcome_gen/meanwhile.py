@@ -26,12 +26,16 @@ def can_fork() -> bool:
 class Meanwhile(Generic[T]):
     """`work` started in a forked process (when `fork` and a fork is safe), else done at once; `result()` waits for
     what it returned and raises what it raised; `cancel()` stops it. A caller that does not ask for the result
-    cancels it."""
+    cancels it.
 
-    def __init__(self, work: Callable[[], T], fork: bool = True):
+    `then`: more work for a forked process, done after it has answered, which nobody waits for until `settle()`
+    (where no fork is made, it is not done)."""
+
+    def __init__(self, work: Callable[[], T], fork: bool = True, then: Callable[[], object] | None = None):
         self.pid: int | None = None
         self.fd: int | None = None
         self.done: tuple[str, object] | None = None
+        self.then = then
         if not (fork and can_fork()):
             try:  # here and now, alongside whatever else this process has started
                 self.done = ("done", work())
@@ -42,7 +46,7 @@ class Meanwhile(Generic[T]):
             pid = os.fork()
             if pid == 0:  # the copy: do the work, answer, and end without running anything of the original's
                 os.close(read)
-                _answer(work, write)
+                _answer(work, write, then)
             os.close(write)
             self.pid, self.fd = pid, read
 
@@ -63,7 +67,8 @@ class Meanwhile(Generic[T]):
         except BaseException:
             self.cancel()
             raise
-        self._reap()
+        if self.then is None:
+            self._reap()
         if not data:
             raise RuntimeError("the process working meanwhile ended without an answer")
         return pickle.loads(data)
@@ -79,6 +84,12 @@ class Meanwhile(Generic[T]):
                 pass
             self._reap()
 
+    def settle(self) -> None:
+        """Wait until the forked process has done its work and `then` too, and ended."""
+        if self.fd is not None:
+            self.cancel()  # its answer was never asked for
+        self._reap()
+
     def _reap(self) -> None:
         pid, self.pid = self.pid, None
         if pid is not None:
@@ -88,7 +99,7 @@ class Meanwhile(Generic[T]):
                 pass
 
 
-def _answer(work: Callable[[], object], fd: int) -> None:
+def _answer(work: Callable[[], object], fd: int, then: Callable[[], object] | None = None) -> None:
     try:
         try:
             data = pickle.dumps(("done", work()), protocol=pickle.HIGHEST_PROTOCOL)
@@ -100,5 +111,7 @@ def _answer(work: Callable[[], object], fd: int) -> None:
                 data = pickle.dumps(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+        if then is not None:  # answered (the pipe is closed): the original goes on meanwhile
+            then()
     finally:
         os._exit(0)
