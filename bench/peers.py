@@ -490,8 +490,10 @@ in parallel:
   unchanged file into the new folder; an issue listed on many pages stands in their digests for a digest of its
   card, worked out once;
 - the cyclic garbage collector is paused while a build runs (its full passes walked the whole loaded project);
-- a large site's output folders are claimed and looked over by another process while the project loads, and the
-  old folders are removed by another thread while the records and the cache are written;
+- from 500 source files, the output folders are claimed and looked over by a process forked before the models,
+  templates and markdown are imported; it fills the site's staging folder with links to the unchanged files, and
+  once it has answered removes the old output folders earlier builds left in the trash (a smaller site's are
+  removed by another thread while the records and the cache are written);
 - markdown is cached by its source, so a template change does not run it again, and each text gets a
   converter without the processors it cannot use (no table processor for a text without a `|`); a text without
   `[TOC]` gets its headings' ids without the table of contents the `toc` extension would also build, and a
@@ -500,8 +502,9 @@ in parallel:
   validates each issue without rebuilding lookup sets or deep-copying empty lists;
 - a large build converts the changed markdown in other processes, started before the templates are even
   imported, while this one loads and checks the project; then it renders pages over every core;
-- a page reads each template once a build, and the signup form, the same on every page, is rendered once
-  (`partial_cached`);
+- a page reads each template once a build, compiled templates are kept between builds (in the user's cache),
+  long dates and month names are kept as Babel wrote them, and the signup form, the same on every page, is
+  rendered once (`partial_cached`);
 - a command's process ends without freeing its objects one by one, and imports a process pool only to use one;
 - `serve` keeps what it loaded between saves.
 """
