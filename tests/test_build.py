@@ -166,9 +166,18 @@ def test_a_cache_from_another_version_or_a_broken_one_is_thrown_away_with_a_note
 
 def test_compiled_templates_are_kept_in_the_users_cache_and_a_broken_one_is_compiled_again(example, tmp_path,
                                                                                                monkeypatch):
+    import os
+    import time
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    folders = tmp_path / "user-cache/welcome-gen/templates"
+    for name, days in (("site-another-version", 8), ("site-one-in-use", 1)):  # other versions' compiled templates
+        (folders / name).mkdir(parents=True)
+        os.utime(folders / name, (time.time() - days * 86400,) * 2)
     build(example, options=Options(today=TODAY))
-    kept = list((tmp_path / "user-cache/welcome-gen/templates").glob("site-*/*"))
+    assert sorted(p.name for p in folders.iterdir() if p.name.startswith("site-o") or "another" in p.name) == \
+        ["site-one-in-use"]  # a week unused: removed
+    kept = [p for p in folders.glob("site-*/*") if p.parent.name != "site-one-in-use"]
     assert len(kept) >= 10  # every template a page uses
     assert not [p for p in example.rglob("*") if "jinja" in p.name]  # none in the project, none published
 
@@ -200,11 +209,15 @@ def test_dates_as_babel_wrote_them_are_kept_for_the_next_build_and_only_as_this_
     build(example, options=Options(today=TODAY))
     assert "25 September 2026" in (example / "public/newsletter/sharp-enough/index.html").read_text(encoding="utf-8")
 
-    # A record that cannot be read: the same pages as a clean build, and a good record again.
-    words.write_text('{"babel": ', encoding="utf-8")
-    edit(example / "content/newsletter/sharp-enough.md", "Tom has one rule", "Tom has a rule")
-    build(example, options=Options(today=TODAY))
-    assert tree(example) == clean_build(example, tmp_path)
+    # A record that cannot be read, or not as one: the same pages as a clean build, and a good record again.
+    import babel
+
+    for broken in ('{"babel": ', json.dumps({"babel": babel.__version__, "languages": {"en-GB": {"dates": ["x"],
+                                                                                                 "months": 12}}})):
+        words.write_text(broken, encoding="utf-8")
+        edit(example / "content/newsletter/sharp-enough.md", "Tom has", "Tom has had")
+        build(example, options=Options(today=TODAY))
+        assert tree(example) == clean_build(example, tmp_path)
     assert json.loads(words.read_text(encoding="utf-8"))["languages"]["en-GB"]["dates"]["2026-09-25"] == \
         "25 September 2026"
 

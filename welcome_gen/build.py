@@ -176,12 +176,11 @@ def _claim(root: Path, targets: Targets, options: Options, sources: int) -> _Cla
     # Where a fork is not safe (`serve`'s threads) the same is done here, before loading: no faster, the same files.
     staged = staging_path(targets.site) if fork and not options.clean and targets.site.is_dir() else None
 
-    outs, trash = [targets.site, targets.emails, targets.journeys], []
+    outs, trash, builder = [targets.site, targets.emails, targets.journeys], [], os.getpid()
 
     def claim_all() -> tuple[dict[str, OutputFolder], tuple[str, set[str], set[str]] | None]:
-        # Listed before answering, so never what this build puts aside when it writes (the forked process goes
-        # on removing them): what the builds before it left, this process's own earlier ones too.
-        trash.extend(in_trash(outs, os.getppid()) if fork else ())
+        if os.getpid() != builder:  # forked: listed before answering, so never what this build puts aside when it
+            trash.extend(in_trash(outs, builder))  # writes; what the builds before it left, its own earlier ones too
         folders = {"site": OutputFolder(targets.site, root, clean=options.clean).look_over(),
                    "emails": claim_emails(targets.emails, root, clean=options.clean).look_over(),
                    "journeys": claim_journeys(targets.journeys, root, clean=options.clean).look_over()}

@@ -302,8 +302,8 @@ class WordStore:
         self._added: list[tuple[str, str, Any]] = []  # (language, "dates" or "months", value), for `taken`
 
     def date(self, language: str, day: date, make: Callable[[date], str]) -> str:
-        dates = self._language(language).setdefault("dates", {})
-        text = dates.get(day.isoformat())
+        dates = self._language(language).get("dates")
+        text = dates.get(day.isoformat()) if isinstance(dates, dict) else None
         if not isinstance(text, str):
             text = make(day)
             self.add([(language, "dates", (day.isoformat(), text))])
@@ -321,7 +321,9 @@ class WordStore:
         for language, kind, value in added:
             known = self._language(language)
             if kind == "dates":
-                known.setdefault("dates", {})[value[0]] = value[1]
+                if not isinstance(known.get("dates"), dict):
+                    known["dates"] = {}
+                known["dates"][value[0]] = value[1]
             else:
                 known["months"] = list(value)
         self._added += added

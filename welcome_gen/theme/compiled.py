@@ -22,7 +22,7 @@ from pathlib import Path
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
 
-KEEP_DAYS = 30  # another version's compiled templates, unused this long, are removed
+KEEP_DAYS = 7  # another version's compiled templates, unused this long, are removed (each upgrade makes a folder)
 
 
 class CompiledTemplates(FileSystemBytecodeCache):
