@@ -254,10 +254,14 @@ class _Stages:
         self.folders = folders  # claimed, and looked over
         self.prefilled = prefilled  # the site's staging folder, filled meanwhile with links to the unchanged files
         self.later = later  # the old output folders left in the trash for the next build to remove
-        self.made_from = {"site": None, "emails": email_inputs(project, self.today),
+        # What the emails are made from takes the longest to tell (which pages the site has): where the folder
+        # records nothing to compare it with, they are made again anyway, and it is told while they are made.
+        recorded = self.folders["emails"].made_from is not None
+        self.made_from = {"site": None, "emails": email_inputs(project, self.today) if recorded else None,
                           "journeys": journey_inputs(project, self.today, self.href)}
         # The outputs of a folder whose inputs did not change at all, kept whole; None: made again.
-        self.kept = {name: self.folders[name].unchanged(self.made_from[name]) for name in ("emails", "journeys")}
+        self.kept = {name: self.folders[name].unchanged(self.made_from[name]) if self.made_from[name] else None
+                     for name in ("emails", "journeys")}
         self.staging: dict[str, Staging] = {}
         self.mail = None  # the emails and journeys being made meanwhile (`meanwhile.Meanwhile`)
         self.outputs: dict[str, list] = {}
@@ -283,6 +287,10 @@ class _Stages:
                     if self.kept[name] is None:
                         _ = self.staging[name].dir  # made now: a forked process writes into this very folder
                 self.mail = Meanwhile(self._mail, fork=meanwhile and self.options.jobs != 1)
+            if self.made_from["emails"] is None:
+                from .made_from import email_inputs
+
+                self.made_from["emails"] = email_inputs(self.project, self.today)
             self.site = site.prepare(self.project, drafts=self.options.drafts, today=self.today,
                                      live_reload=self.options.live_reload,
                                      theme_checked=self.cache.last_build().get("theme_checked"),
