@@ -249,6 +249,7 @@ class _Stages:
         from .site.gather import today_at
 
         self.project, self.options, self.cache, self.reporter = project, options, cache, reporter
+        self.builder = os.getpid()  # the build's own process; the emails may be made in a forked one
         self.today = options.today or today_at(project)
         self.href = journeys_href(targets.journeys, targets.emails)
         self.folders = folders  # claimed, and looked over
@@ -328,22 +329,40 @@ class _Stages:
             staging.discard()
 
     def _mail(self) -> tuple[list[Problem], dict[str, tuple[list, list[str]]]]:
-        """Render every email once and preflight it (unless the emails are kept); when none is wrong, write the
-        emails and the sample journeys that are not kept into their staging folders. The problems, and for each
-        folder written its outputs and the files written (plain data: this may run in a forked process)."""
-        from .email import preflight, render_outbox  # only when the emails or journeys are made again: it costs
-        from .folders import Output
-        from .folders import JOURNEYS_PAGE
+        """Render every email once and preflight it (unless the emails are kept); when none is wrong, the emails
+        and the sample journeys that are not kept are in their staging folders. The problems, and for each folder
+        written its outputs and the files written (plain data: this may run in a forked process).
 
-        outbox, problems, made = None, [], {}
+        The files are written while the emails are preflighted: by a process of their own where this is already
+        a forked one (the two take about as long), else here, first. Nothing of them is used if an email is wrong:
+        the build stops and their staging folders go."""
+        from .email import preflight, render_outbox  # only when the emails or journeys are made again: it costs
+        from .meanwhile import Meanwhile
+
+        problems: list[Problem] = []
         try:  # every email once: written to build/emails, and what `send` would deliver
             outbox = render_outbox(self.project, today=self.today)
+        except ProjectError as exc:
+            return list(exc.problems), {}
+        files = Meanwhile(lambda: self._mail_files(outbox), fork=os.getpid() != self.builder)
+        try:
             if self.kept["emails"] is None:
                 problems = preflight(self.project, today=self.today, outbox=outbox)
         except ProjectError as exc:
             problems = list(exc.problems)
-        if outbox is None or any(p.is_error for p in problems):
-            return problems, made
+        except BaseException:
+            files.cancel()
+            raise
+        if any(p.is_error for p in problems):
+            files.cancel()
+            return problems, {}
+        return problems, files.result()
+
+    def _mail_files(self, outbox) -> dict[str, tuple[list, list[str]]]:
+        """The emails and the sample journeys that are not kept, written into their staging folders."""
+        from .folders import JOURNEYS_PAGE, Output
+
+        made = {}
         if self.kept["emails"] is None:
             from .email.write import email_files, stage_files
 
@@ -357,7 +376,7 @@ class _Stages:
             staging = self.staging["journeys"]
             staging.put(JOURNEYS_PAGE, journeys_html(self.project, outbox, self.today, self.href).encode())
             made["journeys"] = ([Output(JOURNEYS_PAGE, self.made_from["journeys"], [])], list(staging.written))
-        return problems, made
+        return made
 
     def render(self) -> None:
         """The site's pages that changed, into its staging folder; then the emails and journeys, made meanwhile."""
