@@ -167,9 +167,6 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-class MarkdownStore:
-    """Rendered markdown by key, in one SQLite file; new entries are kept in memory until `save`."""
-
 class MarkdownReader:
     """Rendered markdown by key, read from one SQLite file; what is rendered anew is kept in `rendered`.
 

@@ -328,13 +328,13 @@ class Staging:
         if not out.exists():
             os.rename(staging, out)
         else:
-            old = _put_aside(out, later)
+            old, trashed = _put_aside(out, later)
             try:
                 os.rename(staging, out)
             except OSError:
                 os.rename(old, out)
                 raise
-            if later and old.parent.name == TRASH:
+            if trashed:
                 pass  # the next build removes it
             elif wait:
                 _remove(old, self.folder.found)
@@ -354,9 +354,9 @@ def trash_path(out: Path) -> Path:
     return record_path(out).parent / TRASH
 
 
-def _put_aside(out: Path, trash: bool) -> Path:
+def _put_aside(out: Path, trash: bool) -> tuple[Path, bool]:
     """Move the folder `out` out of the way, named after this process: into the trash (when `trash` and that is
-    on the same file system), else beside it. Where it went."""
+    on the same file system), else beside it. Where it went, and whether that is the trash."""
     if trash:
         try:
             folder = trash_path(out)
@@ -364,13 +364,13 @@ def _put_aside(out: Path, trash: bool) -> Path:
             old = Path(tempfile.mkdtemp(prefix=f"{out.name}.old-{os.getpid()}-", dir=folder))
             os.rmdir(old)
             os.rename(out, old)
-            return old
+            return old, True
         except OSError:
             pass
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
     os.rmdir(old)
     os.rename(out, old)
-    return old
+    return old, False
 
 
 def in_trash(outs: list[Path], builder: int) -> list[os.DirEntry]:

@@ -92,7 +92,7 @@ class Messages:
         """A date as the site's language writes it in full: `1 March 2027`, `1. März 2027`, `1 de marzo de 2027`."""
         from babel.dates import format_date
 
-        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        day = as_day(value)
         if day not in self._dates:  # an issue's date is shown on its page, the archive, its tags, the home page
             self._dates[day] = format_date(day, "long", locale=self.locale)
         return self._dates[day]
@@ -165,6 +165,13 @@ def problems(root: Path, language: str, language_line: int | None) -> list[Probl
     return out
 
 
+def as_day(value: date | str) -> date:
+    """The day a template's date value names: a date, a date and time, or text starting YYYY-MM-DD."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def install(env: Any, root: Path, words: WordStore | None = None) -> None:
     """Give a Jinja environment `t("key", name=value)`, `months()` and the `longdate` filter, each in the language
     of the `site` being rendered, with the project at `root` able to change any message. `words`: dates and month
@@ -172,7 +179,6 @@ def install(env: Any, root: Path, words: WordStore | None = None) -> None:
     from jinja2 import pass_context
 
     known: dict[str, Messages] = {}  # an environment lives for one build: its catalogues are read once
-    kept = words
 
     def catalogue(ctx: Any) -> Messages:
         site = ctx.get("site")
@@ -190,16 +196,13 @@ def install(env: Any, root: Path, words: WordStore | None = None) -> None:
 
     @pass_context
     def months(ctx: Any) -> list[str]:
-        words = catalogue(ctx)
-        return words.months() if kept is None else kept.months(words.language, words.months)
+        found = catalogue(ctx)
+        return found.months() if words is None else words.months(found.language, found.months)
 
     @pass_context
     def longdate(ctx: Any, value: date | str) -> str:
-        words = catalogue(ctx)
-        if kept is None:
-            return words.date(value)
-        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-        return kept.date(words.language, day.date() if isinstance(day, datetime) else day, words.date)
+        found = catalogue(ctx)
+        return found.date(value) if words is None else words.date(found.language, as_day(value), found.date)
 
     env.globals.update(t=t, months=months)
     env.filters["longdate"] = longdate
