@@ -55,6 +55,17 @@ SNIPPETS = [
     "A paragraph {: #one }\n\n# One\n\n# One {: #own }\n\nSetext\n======\n\nTwo\n---",
     "## A heading with a note[^n] and <em>html</em>\n\n[^n]: The note.",
     "## **Bold** and _under_ in a heading\n\n## `code` only\n\n## \\*escaped\\*",
+    # Blocks that a guarded processor passes over, and the ones it takes
+    "Not a fence: ``` in a line, and ~~~ too.\n\n````\nfour ``` ticks\n````\n\n~~~ python\ntilde\n~~~",
+    "Rules:\n\n- - -\n\n___\n\n* * *\n\nA - b _ c * d, not rules.",
+    "> A quote\n> more\n\nnot > a quote\n\n   > indented three",
+    "Title\n===\n\nSub\n---\n\nA line\n- a list, not a heading\n\nx\n= y",
+    "####### seven\n\n#no space\n\ntext # not a heading\n\n# Closed #",
+    "a | b\n\nno pipe here\n\n| only | header |\n\nx|y\n-|-\n1|2",
+    ">A quote without a space\n\n>>nested",
+    "\x02stx\x03 and text\x02",
+    "   \n\t\n",
+    "\tindented by a tab\n\n```\n\tkept\ttabs\n```",
 ]
 
 
@@ -69,6 +80,17 @@ def test_mixed_documents_render_as_python_markdown_renders_them():
     for _ in range(800):
         text = "\n\n".join(rng.sample(SNIPPETS, rng.randint(1, 6)))
         assert markup.convert(text) == full.reset().convert(text), text
+
+
+def test_fences_are_found_where_the_pattern_itself_finds_them():
+    pattern = markup.FencedBlockPreprocessor.FENCED_BLOCK_RE
+    rng = random.Random(11)
+    parts = ["```", "````", "~~~", "`", "~", "\n", " ", "x", "{.a}", "python", "{", "\n```\n", "\n~~~\n"]
+    for _ in range(20000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 14)))
+        pos = rng.randint(0, len(text))
+        mine, theirs = markup._FENCE.search(text, pos), pattern.search(text, pos)
+        assert (mine and (mine.span(), mine.groupdict())) == (theirs and (theirs.span(), theirs.groupdict())), text
 
 
 def test_a_text_without_openers_gets_a_converter_without_those_processors():

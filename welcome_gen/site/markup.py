@@ -11,6 +11,7 @@ from typing import Any, Callable, Protocol
 
 import markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
+from markdown.preprocessors import Preprocessor
 from markdown.extensions import toc as _toc  # its helpers by name: an older release lacks some (then unused)
 
 # Tables, fenced code, footnotes, attribute lists; heading ids for #links. Not `smarty`: it doubles the time.
@@ -19,6 +20,10 @@ EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 # What, besides the text, decides the HTML: a cached rendering made under other settings is never used.
 SETTINGS = json.dumps([markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS], sort_keys=True)
+
+# The release of Python-Markdown whose processors the shortcuts below were read from (and are tested against); with
+# another, a text gets the processors it needs (`NEEDED_WHEN`), each as that release made it.
+KNOWN = markdown.__version_info__[:2] == (3, 11)
 
 _ATTR = re.compile(r"""\b(href|src)="([^"]*)\"""")
 _local = threading.local()
@@ -39,9 +44,24 @@ def _all(*needles: str) -> Needed:
     return lambda has: all(has(n) for n in needles)
 
 
+def _definition_line(text: str) -> bool:
+    """Whether a line of `text` (which starts with \\0) opens with a definition's `:`, after up to three spaces."""
+    at = text.find(":")
+    while at != -1:
+        start = at
+        while text[start - 1] == " ":
+            start -= 1
+        if at - start <= 3 and text[start - 1] in "\n\0":
+            return True
+        at = text.find(":", at + 1)
+    return False
+
+
 def _definition(has: Callable[[str], bool]) -> bool:
-    # A definition list's `: ` line: at the start, or after a newline and up to three spaces.
-    return any(has(start) for start in ("\n:", "\n :", "\n  :", "\n   :", "\0:", "\0 :", "\0  :", "\0   :"))
+    return has(_DEFINITION)
+
+
+_DEFINITION = "\0definition"  # not a needle but any line a definition's `:` opens (`_definition_line`)
 
 
 NEEDED_WHEN: dict[tuple[str, str], Needed] = {
@@ -92,33 +112,67 @@ def _normalised(text: str) -> str:
     return _BLANKISH.sub("\n", text) if " \n" in text else text
 
 
+class _FenceSearch:
+    """The fenced code extension's pattern, searched for only where a fence can open: at a line's start, on three
+    backticks or tildes (found with `str.find`). The pattern itself tries every character of the text, which took
+    as long as a tenth of the rest of the conversion; the matches are the same (tests/site/test_markup.py)."""
+
+    def __init__(self, pattern: re.Pattern[str]):
+        self.pattern = pattern
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        ticks, tildes = text.find("```", pos), text.find("~~~", pos)
+        while ticks != -1 or tildes != -1:
+            at = ticks if tildes == -1 or ticks != -1 and ticks < tildes else tildes
+            if at == 0 or text[at - 1] == "\n":
+                found = self.pattern.match(text, at)  # its `^` holds at a line's start
+                if found is not None:
+                    return found
+            if at == ticks:
+                ticks = text.find("```", at + 1)
+            else:
+                tildes = text.find("~~~", at + 1)
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pattern, name)
+
+
+_FENCE = _FenceSearch(FencedBlockPreprocessor.FENCED_BLOCK_RE) if KNOWN else FencedBlockPreprocessor.FENCED_BLOCK_RE
+
+
 def _outside_fences(text: str) -> str:
     """`text` without its fenced code blocks, which Python-Markdown sets aside before anything else reads the text
     (found with its own pattern). From a fence with `{attributes}` on, everything is kept: whether Python-Markdown
     sets that one aside depends on the attributes."""
-    if "```" not in text and "~~~" not in text:
-        return text
     kept, start = [], 0
-    for fence in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(text):
+    fence = _FENCE.search(text)
+    while fence is not None:
         if fence.group("attrs"):
             break
         kept += [text[start:fence.start()], "\n"]
         start = fence.end()
-    return "".join(kept) + text[start:]
+        fence = _FENCE.search(text, start)
+    return "".join(kept) + text[start:] if kept else text
 
 
 _FENCES = ("preprocessors", "fenced_code_block")  # the one processor that reads the fenced blocks themselves
 
 
-def _unused(text: str) -> frozenset[tuple[str, str]]:
-    seen = _normalised(text)
+def _unused(seen: str) -> frozenset[tuple[str, str]]:
+    """The processors `seen` (a normalised text) has no use for."""
     outside = "\0" + _outside_fences(seen)  # what every processor but the fences' own reads (\0: its start)
     found: dict[str, bool] = {}
 
     def has(needle: str) -> bool:  # each needle looked for once, however many processors it opens
-        if needle not in found:
-            found[needle] = needle in outside
-        return found[needle]
+        known = found.get(needle)
+        if known is None:
+            if needle == _DEFINITION:
+                known = _definition_line(outside)
+            else:  # a character of it that is missing (found at once, where a longer needle takes a full scan)
+                known = all(char in outside for char in needle) and needle in outside
+            found[needle] = known
+        return known
 
     def anywhere(needle: str) -> bool:
         return needle in seen
@@ -157,7 +211,7 @@ _NOT_PLAIN = re.compile("[&<>\x02\x03]")
 def _ids_only(md: markdown.Markdown) -> None:
     """Put `_HeadingIds` in the place of `toc`'s processor, where it gives the same ids: the version of
     Python-Markdown it follows (tests/site/test_markup.py compares the two); any other keeps `toc` as it is."""
-    if markdown.__version_info__[:2] != (3, 11):
+    if not KNOWN:
         return
     toc = md.treeprocessors["toc"]
     place = next((item.priority for item in getattr(md.treeprocessors, "_priority", []) if item.name == "toc"), None)
@@ -168,13 +222,13 @@ def _ids_only(md: markdown.Markdown) -> None:
     md.treeprocessors.register(ids, "toc", place)
 
 
-def _converter(text: str) -> markdown.Markdown:
-    """A converter for `text`. Building one loads every extension, so each kind is kept per thread and reset
-    between files."""
+def _converter(seen: str) -> markdown.Markdown:
+    """A converter for `seen`, a text as `_normalised` leaves it (the converter does not normalise it again).
+    Building one loads every extension, so each kind is kept per thread and reset between files."""
     kinds = getattr(_local, "kinds", None)
     if kinds is None:
         kinds = _local.kinds = {}
-    unused = _unused(text)
+    unused = _unused(seen)
     md = kinds.get(unused)
     if md is None:
         md = kinds[unused] = full_converter()
@@ -187,7 +241,78 @@ def _converter(text: str) -> markdown.Markdown:
             if name in registry:
                 registry.deregister(name)
         _block_level_by_set(md)
+        if KNOWN:
+            _guarded(md)
     return md
+
+
+class _Normalised(Preprocessor):
+    """In the place of Python-Markdown's first step: the text comes normalised already (`_normalised`, which
+    finding the processors a text needs does anyway), so its lines are taken as they are."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        return lines
+
+
+def _priority(registry: Any, name: str) -> float:
+    return next(item.priority for item in registry._priority if item.name == name)
+
+
+class _Guarded:
+    """A processor's pattern, tried only on a text that holds one of the strings each of its matches holds
+    (`GUARDED`): a block without a `#` is no `#` heading, whichever way the pattern would scan it."""
+
+    __slots__ = ("pattern", "needles")
+
+    def __init__(self, pattern: re.Pattern[str], needles: tuple[str, ...]):
+        self.pattern, self.needles = pattern, needles
+
+    def search(self, text: str, *where: int) -> re.Match[str] | None:
+        for needle in self.needles:
+            if needle in text:
+                return self.pattern.search(text, *where)
+        return None
+
+    def finditer(self, text: str, *where: int) -> Any:
+        for needle in self.needles:
+            if needle in text:
+                return self.pattern.finditer(text, *where)
+        return iter(())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pattern, name)
+
+
+# Processors of Python-Markdown 3.11 by name: the attribute holding the pattern they search each block (or text)
+# with, and the strings, read off that pattern, one of which every match of it holds. Python-Markdown runs every
+# block processor's test on every block, and most blocks hold none of these. (Those that only match at a block's
+# start, or test it otherwise, stop soon enough.)
+GUARDED: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    ("blockprocessors", "hashheader"): ("RE", ("#",)),
+    ("blockprocessors", "hr"): ("SEARCH_RE", ("-", "_", "*")),
+    ("blockprocessors", "quote"): ("RE", (">",)),
+    ("inlinePatterns", "backtick"): ("compiled_re", ("`",)),
+}
+
+
+def _guarded(md: markdown.Markdown) -> None:
+    """Give the processors in `GUARDED` their guarded patterns, and the table processor a test that needs a `|`
+    in the block (without one its own test finds a single column, and says no). The fenced code blocks are
+    searched for at lines' starts only (`_FenceSearch`), and the text comes normalised (`_Normalised`)."""
+    fences = md.preprocessors["fenced_code_block"] if "fenced_code_block" in md.preprocessors else None
+    if isinstance(fences, FencedBlockPreprocessor):
+        fences.FENCED_BLOCK_RE = _FENCE
+    md.preprocessors.register(_Normalised(md), "normalize_whitespace",
+                              _priority(md.preprocessors, "normalize_whitespace"))
+    for (where, name), (attribute, needles) in GUARDED.items():
+        registry = md.parser.blockprocessors if where == "blockprocessors" else getattr(md, where)
+        if name in registry and isinstance(getattr(registry[name], attribute, None), re.Pattern):
+            processor = registry[name]
+            setattr(processor, attribute, _Guarded(getattr(processor, attribute), needles))
+    if "table" in md.parser.blockprocessors:
+        table = md.parser.blockprocessors["table"]
+        test = table.test
+        table.test = lambda parent, block: "|" in block and test(parent, block)
 
 
 def _block_level_by_set(md: markdown.Markdown) -> None:
@@ -222,13 +347,18 @@ def markdown_key(text: str) -> str:
 def convert(text: str, cache: MarkdownCache | None = None) -> str:
     """`text` as HTML, before its links are rewritten (which depends on the page it is shown on)."""
     if cache is None:
-        return _converter(text).reset().convert(text)
+        return _convert(text)
     key = markdown_key(text)
     out = cache.get(key)
     if out is None:
-        out = _converter(text).reset().convert(text)
+        out = _convert(text)
         cache.put(key, out)
     return out
+
+
+def _convert(text: str) -> str:
+    seen = _normalised(text)
+    return _converter(seen).reset().convert(seen if KNOWN else text)
 
 
 def render_markdown(text: str, links: dict[str, list[str]], href: Callable[[str], str],
