@@ -7,11 +7,12 @@ import html
 import json
 import re
 import threading
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.util import Registry
 from markdown.extensions import toc as _toc  # its helpers by name: an older release lacks some (then unused)
 
 # Tables, fenced code, footnotes, attribute lists; heading ids for #links. Not `smarty`: it doubles the time.
@@ -313,6 +314,35 @@ def _guarded(md: markdown.Markdown) -> None:
         table = md.parser.blockprocessors["table"]
         test = table.test
         table.test = lambda parent, block: "|" in block and test(parent, block)
+    for registry in (md.preprocessors, md.parser.blockprocessors, md.treeprocessors, md.inlinePatterns,
+                     md.postprocessors):
+        if type(registry) is Registry:
+            registry.__class__ = _Settled
+            registry.settle()
+
+
+class _Settled(Registry):
+    """A registry that lists its items in order once, not again each time it is walked or indexed (for each
+    block, and each pattern on each run of text); once more whenever an item comes or goes."""
+
+    _items: list[Any]
+
+    def settle(self) -> None:
+        self._items = list(Registry.__iter__(self))
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._items[key] if type(key) is int else super().__getitem__(key)
+
+    def register(self, item: Any, name: str, priority: float) -> None:
+        super().register(item, name, priority)
+        self.settle()
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        super().deregister(name, strict)
+        self.settle()
 
 
 def _block_level_by_set(md: markdown.Markdown) -> None:
