@@ -39,9 +39,8 @@ class Ahead:
         if workers < 2 or not changed or "fork" not in multiprocessing.get_all_start_methods():
             return None  # elsewhere a worker would import everything again: not worth it
         from . import markup  # noqa: F401 - imported once, here, for every worker (not by a build with few changes)
-        # The build pauses the garbage collector; a worker converting thousands of bodies runs it again.
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=gc.enable)
+                                   initializer=collect_own)
         futures = [pool.submit(_convert, root, changed[i:i + CHUNK], store.path)
                    for i in range(0, len(changed), CHUNK)]
         return cls(pool, futures)
@@ -58,6 +57,15 @@ class Ahead:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def collect_own() -> None:
+    """In a forked worker: the build pauses the garbage collector, and a worker converting or rendering thousands
+    of pages runs it again, over what it makes only. What it was forked with (the loaded project, the modules)
+    lives as long as it does: frozen, the collector's full passes never walk it (they did, each time, over the
+    whole project)."""
+    gc.freeze()
+    gc.enable()
 
 
 def cores() -> int:

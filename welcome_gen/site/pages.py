@@ -8,7 +8,6 @@ for the cache.
 
 from __future__ import annotations
 
-import gc
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from ..cache import MarkdownReader, MarkdownStore
 from ..folders import Staging, inside
 from ..reporter import Reporter
-from .ahead import cores
+from .ahead import collect_own, cores
 from .gather import Entry, Site
 from .theme import Theme
 from .urls import Urls, output_file
@@ -92,7 +91,7 @@ _worker: dict[str, Any] = {}  # in a worker process: what every task of this bui
 
 def _start_worker(theme: Theme | Path, shared: dict[str, Any], site_url: str, entries: list[Entry],
                   staging_dir: Path, store: Path | None, known: dict[str, bytes] | None = None) -> None:
-    gc.enable()  # the build pauses the garbage collector; a worker rendering many pages runs it again
+    collect_own()
     cache = MarkdownReader(store, known)
     if isinstance(theme, Theme):
         theme.markdown = cache
