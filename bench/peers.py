@@ -489,7 +489,8 @@ in parallel:
   of the bytes, then validated and resolved again), renders only the pages whose data changed, and links every
   unchanged file into the new folder; an issue listed on many pages stands in their digests for a digest of its
   card, worked out once;
-- the cyclic garbage collector is paused while a build runs (its full passes walked the whole loaded project);
+- the cyclic garbage collector is paused while a build runs (its full passes walked the whole loaded project),
+  and a forked worker collects only what it makes itself: what it was forked with is frozen first;
 - from 500 source files, the output folders are claimed and looked over by a process forked before the models,
   templates and markdown are imported; it fills the site's staging folder with links to the unchanged files, and
   once it has answered removes the old output folders earlier builds left in the trash (a smaller site's are
@@ -497,7 +498,10 @@ in parallel:
 - markdown is cached by its source, so a template change does not run it again, and each text gets a
   converter without the processors it cannot use (no table processor for a text without a `|`); a text without
   `[TOC]` gets its headings' ids without the table of contents the `toc` extension would also build, and a
-  converter tells a block's tag from a set of names rather than a list;
+  converter tells a block's tag from a set of names rather than a list; a block is searched for a heading, a
+  quote or a rule only if it holds a `#`, a `>` or a rule's character, and for a table only with a `|`; fenced
+  code is looked for where a line starts with three backticks or tildes; the text is normalised once, and a
+  converter lists its processors in order once, not for every block;
 - loading finds the end of each file's front matter with one search, reads each file with one call, and
   validates each issue without rebuilding lookup sets or deep-copying empty lists;
 - a large build converts the changed markdown in other processes, started before the templates are even
