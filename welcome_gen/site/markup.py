@@ -34,14 +34,16 @@ _local = threading.local()
 # footnote `[^`, a reference link a `]:` definition), so a text gets a converter without those whose openers it
 # lacks: the same HTML for less work (tests/site/test_markup.py compares it with Python-Markdown's own converter on
 # every construct, alone and mixed). Anything not named here (another version's, an extension's) is always kept.
-Needed = Callable[[Callable[[str], bool]], bool]  # given a test of whether a needle is in the text
+# A needle is a string, or a test of the text for what no one string tells (a definition's line).
+Needle = str | Callable[[str], bool]
+Needed = Callable[[Callable[[Needle], bool]], bool]  # given a test of whether a needle is in the text
 
 
-def _any(*needles: str) -> Needed:
+def _any(*needles: Needle) -> Needed:
     return lambda has: any(has(n) for n in needles)
 
 
-def _all(*needles: str) -> Needed:
+def _all(*needles: Needle) -> Needed:
     return lambda has: all(has(n) for n in needles)
 
 
@@ -56,13 +58,6 @@ def _definition_line(text: str) -> bool:
             return True
         at = text.find(":", at + 1)
     return False
-
-
-def _definition(has: Callable[[str], bool]) -> bool:
-    return has(_DEFINITION)
-
-
-_DEFINITION = "\0definition"  # not a needle but any line a definition's `:` opens (`_definition_line`)
 
 
 NEEDED_WHEN: dict[tuple[str, str], Needed] = {
@@ -83,8 +78,8 @@ NEEDED_WHEN: dict[tuple[str, str], Needed] = {
     ("preprocessors", "fenced_code_block"): _any("```", "~~~"),
     ("preprocessors", "html_block"): _any("<"),
     ("blockprocessors", "table"): _any("|"),
-    ("blockprocessors", "deflist"): _definition,
-    ("blockprocessors", "defindent"): _definition,
+    ("blockprocessors", "deflist"): _any(_definition_line),
+    ("blockprocessors", "defindent"): _any(_definition_line),
     ("blockprocessors", "footnote"): _any("[^"),
     ("blockprocessors", "abbr"): _any("*["),
     ("blockprocessors", "reference"): _any("]:"),
@@ -163,13 +158,13 @@ _FENCES = ("preprocessors", "fenced_code_block")  # the one processor that reads
 def _unused(seen: str) -> frozenset[tuple[str, str]]:
     """The processors `seen` (a normalised text) has no use for."""
     outside = "\0" + _outside_fences(seen)  # what every processor but the fences' own reads (\0: its start)
-    found: dict[str, bool] = {}
+    found: dict[Needle, bool] = {}
 
-    def has(needle: str) -> bool:  # each needle looked for once, however many processors it opens
+    def has(needle: Needle) -> bool:  # each needle looked for once, however many processors it opens
         known = found.get(needle)
         if known is None:
-            if needle == _DEFINITION:
-                known = _definition_line(outside)
+            if callable(needle):
+                known = needle(outside)
             else:  # a character of it that is missing (found at once, where a longer needle takes a full scan)
                 known = all(char in outside for char in needle) and needle in outside
             found[needle] = known
@@ -215,7 +210,7 @@ def _ids_only(md: markdown.Markdown) -> None:
     if not KNOWN:
         return
     toc = md.treeprocessors["toc"]
-    place = next((item.priority for item in getattr(md.treeprocessors, "_priority", []) if item.name == "toc"), None)
+    place = _priority(md.treeprocessors, "toc")
     if type(toc) is not _toc.TocTreeprocessor or place is None:
         return
     ids = _HeadingIds.__new__(_HeadingIds)
@@ -243,7 +238,7 @@ def _converter(seen: str) -> markdown.Markdown:
                 registry.deregister(name)
         _block_level_by_set(md)
         if KNOWN:
-            _guarded(md)
+            _shortcuts(md)
     return md
 
 
@@ -255,8 +250,9 @@ class _Normalised(Preprocessor):
         return lines
 
 
-def _priority(registry: Any, name: str) -> float:
-    return next(item.priority for item in registry._priority if item.name == name)
+def _priority(registry: Any, name: str) -> float | None:
+    """Where `name` stands in a registry (to put another processor in its place)."""
+    return next((item.priority for item in getattr(registry, "_priority", []) if item.name == name), None)
 
 
 class _Guarded:
@@ -296,15 +292,17 @@ GUARDED: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _guarded(md: markdown.Markdown) -> None:
-    """Give the processors in `GUARDED` their guarded patterns, and the table processor a test that needs a `|`
-    in the block (without one its own test finds a single column, and says no). The fenced code blocks are
-    searched for at lines' starts only (`_FenceSearch`), and the text comes normalised (`_Normalised`)."""
+def _shortcuts(md: markdown.Markdown) -> None:
+    """The shortcuts read off the release of Python-Markdown in `KNOWN`: the processors in `GUARDED` get their
+    guarded patterns, and the table processor a test that needs a `|` in the block (without one its own test finds
+    a single column, and says no); fenced code blocks are searched for at lines' starts only (`_FenceSearch`); the
+    text comes normalised (`_Normalised`); and each registry lists its processors once (`_Settled`)."""
     fences = md.preprocessors["fenced_code_block"] if "fenced_code_block" in md.preprocessors else None
     if isinstance(fences, FencedBlockPreprocessor):
         fences.FENCED_BLOCK_RE = _FENCE
-    md.preprocessors.register(_Normalised(md), "normalize_whitespace",
-                              _priority(md.preprocessors, "normalize_whitespace"))
+    first = _priority(md.preprocessors, "normalize_whitespace")
+    if first is not None:
+        md.preprocessors.register(_Normalised(md), "normalize_whitespace", first)
     for (where, name), (attribute, needles) in GUARDED.items():
         registry = md.parser.blockprocessors if where == "blockprocessors" else getattr(md, where)
         if name in registry and isinstance(getattr(registry[name], attribute, None), re.Pattern):
