@@ -41,3 +41,44 @@ def test_a_command_process_ends_with_its_whole_output_and_its_exit_code(example)
     assert sum("is broken: there is no content/newsletter/missing-" in line for line in lines) == 40
     assert lines[-1] == "error: 40 problem(s) found"
     assert welcome_gen("build", "--no-such-option").returncode == 2
+
+
+def test_a_plain_build_runs_without_loading_the_command_line(example):
+    # The command an author runs after every save: importing typer (and its click) would cost more than a small
+    # site's rebuild, so `build` with only flags is read without it, and builds all the same.
+    code = ("import sys\nfrom welcome_gen.cli import main\ncode = main(['build', '--quiet', '--drafts'])\n"
+            "print('LOADED', sorted(m for m in ('typer', 'click') if m in sys.modules), code)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=example)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "LOADED [] 0\n" and run.stderr == ""
+    assert (example / "public/index.html").is_file() and (example / "build/emails").is_dir()
+
+
+def test_build_reads_a_plain_command_line_exactly_as_the_full_one_does():
+    # Every short command line of these words: wherever `build` reads it without typer, typer reads the same
+    # options from it; whatever typer refuses, or reads as something else, goes to typer itself.
+    import itertools
+    from pathlib import Path
+
+    import typer.main
+
+    from welcome_gen.cli.building import plain
+    from welcome_gen.cli.commands import app
+
+    group = typer.main.get_command(app)
+    parent = group.make_context("welcome-gen", ["build"])
+    command = group.get_command(parent, "build")
+    words = ["--drafts", "--clean", "--quiet", "-q", "-qq", "site", "other", "", "-", "--", "--jobs", "2", "--out",
+             "--help", "--no-such-option", "build"]
+    plain_ones = 0
+    for n in range(4):
+        for rest in itertools.product(words, repeat=n):
+            read = plain(["build", *rest])
+            if read is None:
+                continue
+            plain_ones += 1
+            params = command.make_context("build", list(rest), parent=parent).params
+            params["project_dir"] = Path(params["project_dir"])
+            assert read == params, rest
+    assert plain_ones > 150  # flags in any order, a folder before, between or after them
+    assert plain(["check"]) is None and plain(["build", "--help"]) is None and plain([]) is None

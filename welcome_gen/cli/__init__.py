@@ -1,4 +1,4 @@
-"""The `welcome-gen` command: joins one thin sub-app per command group."""
+"""The `welcome-gen` command: `build` given plainly runs at once; anything else goes to the full command line."""
 
 from __future__ import annotations
 
@@ -29,63 +29,33 @@ atexit.register(_leave)  # registered before anything else is imported, so it ru
 _collecting = gc.isenabled()
 gc.disable()
 try:
-    import typer
-
-    from .. import __version__
     from ..errors import REPORT_BUG, ExitCode, ProjectError, WelcomeGenError
-    from . import author, emails, emulator, mail, report, site, thank, theme
+    from . import building
     from . import console as _console
 finally:
     if _collecting:
         gc.enable()
 
-app = typer.Typer(
-    name="welcome-gen",
-    help="Build a site that says who you're a good fit for, and welcome every subscriber exactly once.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
 
+def __getattr__(name: str):
+    """`app`, the typer application, imported when first asked for: `welcome-gen build` runs without it."""
+    if name == "app":
+        from .commands import app
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"welcome-gen {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
-) -> None:
-    """Exit codes: 0 ok, 1 the project has problems, 2 usage, 3 Mailchimp refused or unreachable, 4 partly delivered,
-    70 internal error (a bug in welcome-gen), 130 interrupted."""
-
-
-# Each group module owns its commands; they import their stages inside each command, so `--help` stays fast.
-for _group in (site, emails, author, theme, mail, report, thank, emulator):
-    app.add_typer(_group.app)
-
-# typer from 0.2x carries its own copy of click and older releases use click itself; take the usage-error class
-# from typer's own exceptions so both are caught (catching `click.ClickException` misses typer's copy).
-_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, turn known errors into one-line messages and stable exit codes."""
+    """Entry point: run the command, turn known errors into one-line messages and stable exit codes."""
     _console.ENDS_AFTER[0] = argv is None
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        rv = app(args=argv, standalone_mode=False, prog_name="welcome-gen")
-        code = rv if isinstance(rv, int) else 0
-    except typer.Exit as exc:
-        code = exc.exit_code
-    except typer.Abort:
-        _console.err("aborted")
-        code = ExitCode.INTERRUPTED
-    except _ClickException as exc:
-        exc.show()
-        code = ExitCode.USAGE
+        plain = building.plain(args)
+        if plain is not None:  # the command an author runs most, read without loading the whole command line
+            code = building.run(**plain)
+        else:
+            code = _full(args)
     except ProjectError as exc:
         for problem in exc.problems:
             _console.problem(problem)
@@ -107,3 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         _exit_code.append(int(code))
         sys.exit(int(code))
     return int(code)
+
+
+def _full(args: list[str]) -> int:
+    collecting = gc.isenabled()
+    gc.disable()  # as above, for the command line's own import
+    try:
+        from .commands import run
+    finally:
+        if collecting:
+            gc.enable()
+    return run(args)

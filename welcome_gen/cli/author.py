@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import console
-from .console import PROJECT_DIR
+from .params import PROJECT_DIR
 
 app = typer.Typer()
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 
 from typing import Any
-
-import typer
 
 from ..errors import Problem, UsageError
 
@@ -59,11 +56,6 @@ def quiet() -> bool:
 # Set when the command runs as the `welcome-gen` process itself, which ends as soon as the command is done (not
 # when a caller in Python runs it): what is made for the rest of the process's life need not be tidied.
 ENDS_AFTER = [False]
-
-
-# Every command takes the project folder the same way: an optional argument, the current folder by default.
-PROJECT_DIR = typer.Argument(Path("."), metavar="PROJECT_DIR", help="The project folder (the one with welcome.yaml).",
-                             show_default=True)
 
 
 def iso_time(option: str, text: str) -> datetime:

@@ -9,7 +9,7 @@ import typer
 
 from ..errors import Problem, ProjectError, UsageError
 from . import console
-from .console import PROJECT_DIR
+from .params import PROJECT_DIR
 
 if TYPE_CHECKING:
     from ..project import Project

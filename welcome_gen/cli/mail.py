@@ -11,7 +11,7 @@ import typer
 
 from ..errors import ProjectError, UsageError
 from . import console
-from .console import PROJECT_DIR
+from .params import PROJECT_DIR
 
 if TYPE_CHECKING:
     from ..mailchimp.client import Mailchimp

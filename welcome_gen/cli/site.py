@@ -8,7 +8,7 @@ import typer
 
 from ..errors import ExitCode
 from . import console
-from .console import PROJECT_DIR
+from .params import PROJECT_DIR
 
 app = typer.Typer()
 
@@ -46,25 +46,6 @@ def build(
 ) -> int:
     """Build the website into public/, every email into build/emails/ and the sample subscribers' journeys into
     build/journeys/ (only what changed; nothing is written unless everything builds)."""
-    import gc
+    from .building import run
 
-    from ..build import Options, Targets, build as build_project
-    from ..reporter import NullReporter, RichReporter
-
-    if console.ENDS_AFTER[0]:
-        # The build pauses the cyclic garbage collector while it runs; this process ends soon after it, so the
-        # collector stays off: once on, its first pass would walk everything the build made, to free next to nothing.
-        gc.disable()
-
-    from ..scaffold.placeholders import refuse_in_ci
-
-    refuse_in_ci(project_dir)  # a CI build never publishes init's stand-ins; `check` only warns about them
-    quiet = quiet or console.quiet()
-    targets = Targets.of(project_dir.absolute(), out, emails_out)
-    result = build_project(project_dir, targets, Options(drafts=drafts, clean=clean, jobs=jobs),
-                           NullReporter() if quiet else RichReporter())
-    for problem in result.warnings:
-        console.problem(problem)
-    if not quiet:
-        console.info(f"{result.summary()}; emails in {targets.emails}, sample journeys in {targets.journeys}")
-    return ExitCode.OK
+    return run(project_dir, out, emails_out, drafts, clean, jobs, quiet)

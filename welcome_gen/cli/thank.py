@@ -9,7 +9,7 @@ import typer
 
 from ..errors import UsageError
 from . import console
-from .console import PROJECT_DIR
+from .params import PROJECT_DIR
 
 app = typer.Typer()
 
