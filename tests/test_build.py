@@ -500,3 +500,29 @@ def test_a_build_that_fails_while_markdown_is_converted_ahead_writes_nothing_and
         build(example, options=Options(today=TODAY, jobs=2))
     assert tree(example) == before
     assert multiprocessing.active_children() == []
+
+
+def test_an_unchanged_file_is_read_only_when_its_text_is_needed_and_must_still_be_what_was_digested(example):
+    # An unchanged file's front matter and links are remembered from its bytes, so loading it does not read it:
+    # its body is read when a page or an email needs the text. Saved again in between, the build stops, to be
+    # run again, rather than show a body that is not what its remembered front matter came with.
+    from welcome_gen.build import load
+    from welcome_gen.cache import BuildCache, sources
+    from welcome_gen.errors import ProjectError
+    from welcome_gen.project.source import body_of
+
+    _read_before.clear()
+    build(example, options=Options(today=TODAY))
+    edit(example / "content/faq.md", "?", "??")  # as `serve` builds again: unchanged files are taken as this
+    build(example, options=Options(today=TODAY))  # process loaded them, and stay remembered for the next one
+    _read_before.clear()
+    digests = {name: entry[2] for name, entry in sources(example).items()}
+    project = load(example, digests, BuildCache(example).front_matter)
+    first, second = (next(d for d in project.issues if d.path.endswith(name))
+                     for name in ("sharp-enough.md", "first-shavings.md"))
+    assert first.body == body_of((example / first.path).read_text(encoding="utf-8"))
+    edit(example / second.path, "---\n", "---\nsummary: Saved again.\n")
+    with pytest.raises(ProjectError) as stopped:
+        second.body
+    assert [str(p) for p in stopped.value.problems] == [
+        f"{second.path}: changed while the build was reading the project; build again"]

@@ -2,8 +2,9 @@
 
 - `markdown.sqlite`: rendered markdown by the digest of its source and the markdown settings, compressed (in
   memory too: a large site's HTML would otherwise be most of a build's memory);
-- `front-matter.txt`: each markdown file's front matter as YAML read it (with its lines), by the file's digest, so
-  an unchanged file is validated again without being parsed again;
+- `front-matter.txt`: each markdown file's front matter as YAML read it (with its lines) and the links in its body,
+  by the file's digest, for files that passed every check of their markdown: an unchanged file is validated again
+  without being parsed again, and its body is read only if a page or an email that shows it is made;
 - `words.json`: long dates and month names as Babel wrote them, by language, with Babel's release;
 - `sources.json`: each source file's size, modification time and digest at the last good build, with the digests of
   the options and code that build ran with, so a build where nothing moved can tell without reading the project;
@@ -29,7 +30,7 @@ from typing import Any, Callable
 from . import __version__
 from .folders import RECORDS, confined, entries, write_atomic
 
-FORMAT = f"welcome-gen {__version__} cache 3"
+FORMAT = f"welcome-gen {__version__} cache 4"
 SOURCE_FOLDERS = ("content", "templates", "sequences", "static", "events")
 CONFIG_FILE = "welcome.yaml"
 _PACKAGE = Path(__file__).resolve().parent
@@ -270,6 +271,12 @@ class FrontMatterStore:
             return None
         self.used[shown] = entry
         return found
+
+    def keep(self, shown: str, digest: str) -> None:
+        """Keep what is remembered of a file for the next build, which this build took from elsewhere."""
+        entry = self.known.get(shown)
+        if entry is not None and entry[0] == digest:
+            self.used[shown] = entry
 
     def put(self, shown: str, digest: str, meta: Any, lines: dict[tuple, int], offset: int, body_line: int,
             links: list | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,8 +11,8 @@ from typing import Any
 from ..errors import Problem, ProjectError, rel
 from ..site.links import Link, find_links
 from .model import Config, IssueMeta, PageMeta, PersonaMeta, Sample, Samples, SequenceMeta, SLUG_RE
-from .source import (FrontMatter, Loc, Positions, SourceError, body_of, markdown_problem, parse_yaml, read_text,
-                     split_front_matter)
+from .source import (FrontMatter, Loc, Positions, SourceError, body_of, decoded, markdown_problem, parse_yaml,
+                     read_bytes, read_text, split_front_matter)
 from .validate import validate
 
 CONFIG_FILE = "welcome.yaml"
@@ -37,15 +38,45 @@ class Document:
 
     path: str  # relative to the project root, as the author sees it
     meta: Any
-    body: str
+    _body: str | Unread  # the body, or (front matter remembered from the same bytes) where to read it
     body_line: int
     positions: Positions
     slug: str
     links: list[Link] = field(default_factory=list)  # the internal links in its body, each at its line
     digest: str | None = None  # of the file's bytes, when known: the same digest, the same body
 
+    @property
+    def body(self) -> str:
+        if isinstance(self._body, Unread):
+            self._body = self._body.read()
+        return self._body
+
     def line(self, *loc: Any) -> int | None:
         return self.positions.line(loc)
+
+
+@dataclass(frozen=True)
+class Unread:
+    """The body of a file an earlier build read, front matter, links and all, from the very bytes the build has
+    just digested: read only if a page or an email needs the text (an edit re-renders a few pages of thousands).
+    What is read must still be those bytes; a file saved meanwhile stops the build, to be run again."""
+
+    file: str
+    shown: str
+    digest: str
+
+    def read(self) -> str:
+        try:
+            data = read_bytes(self.file, self.shown)
+            if hashlib.sha256(data).hexdigest() != self.digest:
+                raise SourceError(Problem(self.shown, None, "changed while the build was reading the project; "
+                                                            "build again"))
+            body = body_of(decoded(data, self.shown))
+        except SourceError as exc:
+            raise ProjectError([exc.problem]) from None
+        if body is None:  # cannot be: these bytes had front matter before
+            raise ProjectError([Problem(self.shown, 1, "front matter is not closed: add a '---' line after it")])
+        return body
 
 
 @dataclass
@@ -161,6 +192,8 @@ class _Loader:
             digest = self.digests.get(shown)
             key = (shown, kind, digest)
             found = _read_before.get(key) if digest else None
+            if found is not None and self.front_matter is not None:
+                self.front_matter.keep(shown, digest)  # still remembered for the next process's build
             if found is None:
                 found = self.markdown_file(f"{top}/{name}", shown, model, kind, checked=folder_inside and not linked,
                                            digest=digest)
@@ -180,19 +213,21 @@ class _Loader:
         """One markdown file: its problems, the document (None if it cannot be used), and the slug of a file
         that failed validation (its references are not reported again). `checked`: known to be inside;
         `digest`: of its bytes, under which its front matter may be remembered."""
-        try:
-            text = read_text(path, shown, None if checked else self.root)
-            remembered = self.remembered(shown, digest, text)
-            fm, links = remembered or (split_front_matter(text, shown), None)
-        except SourceError as exc:
-            return [exc.problem], None, None
+        remembered = self.remembered(path, shown, digest) if checked else None
+        if remembered is not None:  # these bytes loaded without a problem before: the body is not even read
+            fm, links = remembered
+            slow = None
+        else:
+            try:
+                fm = split_front_matter(read_text(path, shown, None if checked else self.root), shown)
+            except SourceError as exc:
+                return [exc.problem], None, None
+            slow = markdown_problem(fm.body, shown, fm.body_line)
+            links = find_links(fm.body, fm.body_line) if slow is None else []
+            if slow is None and digest and self.front_matter is not None:
+                self.front_matter.put(shown, digest, fm.meta, fm.positions.lines, fm.positions.offset,
+                                      fm.body_line, links)
         meta, problems = validate(model, fm.meta, shown, fm.positions)
-        slow = markdown_problem(fm.body, shown, fm.body_line)
-        if slow is None and links is None:
-            links = find_links(fm.body, fm.body_line)
-        if remembered is None and digest and self.front_matter is not None:
-            self.front_matter.put(shown, digest, fm.meta, fm.positions.lines, fm.positions.offset, fm.body_line,
-                                  links)
         if slow is not None:
             return [*problems, slow], None, None
         if meta is None:
@@ -204,20 +239,18 @@ class _Loader:
             return [*problems, Problem(shown, line, f"'{slug}' cannot be used as a {kind} slug: use lowercase "
                                                     "letters, digits and '-' only (rename the file or set 'slug')")], \
                 None, None
-        return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug, links or [],
-                                  digest), None
+        return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug, links, digest), None
 
-    def remembered(self, shown: str, digest: str | None, text: str) -> tuple[FrontMatter, list[Link] | None] | None:
-        """The front matter an earlier build read from these very bytes, unparsed this time, and the links it
-        found in the body (None: not known)."""
+    def remembered(self, path: str, shown: str, digest: str | None) -> tuple[FrontMatter, list[Link]] | None:
+        """The front matter and links an earlier build read from these very bytes (which passed every check of
+        their markdown), unparsed and its body unread this time; None if not remembered."""
         if not digest or self.front_matter is None:
             return None
         found = self.front_matter.get(shown, digest)
-        body = body_of(text) if found else None
-        if found is None or body is None:
+        if found is None or found[4] is None:
             return None
         meta, lines, offset, body_line, links = found
-        return FrontMatter(meta, Positions(lines, offset), body, body_line), links
+        return FrontMatter(meta, Positions(lines, offset), Unread(os.fspath(path), shown, digest), body_line), links
 
     def former_slugs(self, personas: list[Document]) -> None:
         """A persona's earlier slug (`formerly`) may name no other persona, now or before."""

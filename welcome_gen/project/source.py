@@ -102,10 +102,19 @@ def read_text(path: Path, shown: str, root: Path | None = None) -> str:
     clear problem."""
     if root is not None:
         inside(path, root, shown)
+    return decoded(read_bytes(path, shown), shown)
+
+
+def read_bytes(path: Path | str, shown: str) -> bytes:
+    """The file's bytes, refusing a huge file with a clear problem."""
     try:
-        data = _read_bytes(path, shown)
+        return _read_bytes(path, shown)
     except OSError as exc:  # a folder named like a file fails here too
         raise SourceError(Problem(shown, None, f"cannot read file: {exc.strerror}")) from None
+
+
+def decoded(data: bytes, shown: str) -> str:
+    """UTF-8 text, without a byte order mark; a clear problem at the line of a byte that is not UTF-8."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -275,7 +284,7 @@ def markdown_problem(text: str, shown: str, first_line: int = 1) -> Problem | No
 class FrontMatter:
     meta: Any
     positions: Positions
-    body: str
+    body: Any  # the text, or where to read it when first asked for (`load.Unread`)
     body_line: int  # 1-based line where the body starts
 
 

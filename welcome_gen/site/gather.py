@@ -93,20 +93,44 @@ class Digested(Mapping):
 class Body(Digested):
     """A markdown body as a page shows it: `text`, `links` (as written -> [site path, ?query#fragment]) and
     `source`. It stands for a digest of its text, not the text: the bodies of a large site would be most of the
-    work of telling what changed. An issue's body is on its page and in the feed."""
+    work of telling what changed. An issue's body is on its page and in the feed. The text is the document's,
+    taken when first asked for: a page that is current never needs it, nor does its file need reading."""
 
-    __slots__ = ("_file",)
+    __slots__ = ("_file", "_doc")
 
-    def __init__(self, text: str, links: dict[str, list[str]], source: str, file_digest: str | None = None):
-        super().__init__({"text": text, "links": links, "source": source})
-        self._file = file_digest  # of the file it was read from, if known: it changes whenever the text does
+    def __init__(self, doc: Document, links: dict[str, list[str]]):
+        super().__init__({"links": links, "source": doc.path})
+        self._file = doc.digest  # of the file it was read from, if known: it changes whenever the text does
+        self._doc: Document | None = doc
+
+    def _text(self) -> dict[str, Any]:
+        if self._doc is not None:
+            self._data = {"text": self._doc.body, **self._data}
+            self._doc = None
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._text()[key] if key == "text" else self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text())
+
+    def __len__(self) -> int:
+        return len(self._data) + (self._doc is not None)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self._text()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self._text()
 
     def __setstate__(self, data: dict[str, Any]) -> None:
         super().__setstate__(data)
-        self._file = None
+        self._file, self._doc = None, None
 
     def _work_out(self) -> str:
-        text = self._file or hashlib.sha256(self._data["text"].encode("utf-8")).hexdigest()
+        text = self._file or hashlib.sha256(self["text"].encode("utf-8")).hexdigest()
         return _stable([text, self._data["links"], self._data["source"]])
 
 
@@ -248,7 +272,7 @@ class _Gatherer:
                 self.problems.append(Problem(doc.path, link.line, found.message, found.level))
             if found.site_path is not None:
                 links[link.target] = [found.site_path, found.suffix]
-        self.bodies[doc.path] = Body(doc.body, links, doc.path, doc.digest)
+        self.bodies[doc.path] = Body(doc, links)
         return self.bodies[doc.path]
 
     def _doc(self, doc: Document, path: str) -> dict[str, Any]:
