@@ -179,6 +179,9 @@ def test_compiled_templates_are_kept_in_the_users_cache_and_a_broken_one_is_comp
         ["site-one-in-use"]  # a week unused: removed
     kept = [p for p in folders.glob("site-*/*") if p.parent.name != "site-one-in-use"]
     assert len(kept) >= 10  # every template a page uses
+    layouts = list(folders.glob("email-*/*"))
+    assert len(layouts) == 2  # the emails' two layouts
+    kept += layouts
     assert not [p for p in example.rglob("*") if "jinja" in p.name]  # none in the project, none published
 
     # Compiled code that cannot be read (another format, cut short) is compiled again, never run half-read.
@@ -186,9 +189,15 @@ def test_compiled_templates_are_kept_in_the_users_cache_and_a_broken_one_is_comp
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if i % 2 else b"not compiled code" + data[20:])
     edit(example / "templates/site/partials/footer.html", "</footer>", "<p>Made by hand.</p></footer>")
+    (example / "templates/email").mkdir()
+    theme = Path(__file__).parents[1] / "welcome_gen/theme/email"
+    for name in ("layout.html.j2", "layout.txt.j2"):
+        (example / "templates/email" / name).write_text((theme / name).read_text(encoding="utf-8").replace(
+            "{{ subject }}", "{{ subject }} (by hand)", 1), encoding="utf-8")
     assert build(example, options=Options(today=TODAY)).written >= 25
     assert tree(example) == clean_build(example, tmp_path)
     assert "Made by hand." in (example / "public/faq/index.html").read_text(encoding="utf-8")
+    assert "(by hand)" in (example / "build/emails/welcome/hello/default.html").read_text(encoding="utf-8")
 
 
 def test_dates_as_babel_wrote_them_are_kept_for_the_next_build_and_only_as_this_release_wrote_them(example,

@@ -336,12 +336,13 @@ class _Stages:
         The files are written while the emails are preflighted: by a process of their own where this is already
         a forked one (the two take about as long), else here, first. Nothing of them is used if an email is wrong:
         the build stops and their staging folders go."""
-        from .email import preflight, render_outbox  # only when the emails or journeys are made again: it costs
+        from .email import Renderer, preflight, render_outbox  # only when the emails or journeys are made again
         from .meanwhile import Meanwhile
 
         problems: list[Problem] = []
         try:  # every email once: written to build/emails, and what `send` would deliver
-            outbox = render_outbox(self.project, today=self.today)
+            outbox = render_outbox(self.project, today=self.today,
+                                   renderer=Renderer(self.project, keep_compiled=not self.options.clean))
         except ProjectError as exc:
             return list(exc.problems), {}
         files = Meanwhile(lambda: self._mail_files(outbox), fork=os.getpid() != self.builder)

@@ -75,7 +75,22 @@ def simulate(project: Project, members: Sequence[Member], events: Iterable[Event
         if tick.hour == 0:
             forget_old_batches(by_email.values(), tick)
         tick += HOUR
+        tick = _next_awake(tick, min(wake.values(), default=end + HOUR), end, by_email.values())
     return out
+
+
+def _next_awake(tick: datetime, soonest: datetime, end: datetime, members: Iterable[Member]) -> datetime:
+    """The first hour from `tick` at which anyone is awake (or past `end`). The hours skipped would plan nothing;
+    of what they do, only their midnights' forgetting of old batch tags: the last of those midnights forgets
+    all that the others would (nothing is tagged meanwhile)."""
+    if soonest <= tick:
+        return tick
+    hours = -((tick - soonest) // HOUR)  # whole hours, rounded up: ticks fall on the hour
+    later = min(tick + hours * HOUR, end + HOUR)
+    midnight = (later - HOUR).replace(hour=0)
+    if midnight >= tick:
+        forget_old_batches(members, midnight)
+    return later
 
 
 def _entries(result: Plan, tick: datetime, by_email: dict[str, Member], site: str, waits: bool) -> list[Entry]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Callable
 
 from ..mailchimp import mergetags as mailchimp_mergetags
@@ -90,9 +91,18 @@ def fill(text: str, values: dict[str, str], escape: Callable[[str], str] = lambd
     """Fill in merge tags the way Mailchimp does for one member (`values`: tag name -> value; missing = blank)."""
     values = dict(values)
     known = {name.upper() for name in values}
-    for m in TAG_RE.finditer(text):
-        body = m.group(1)
-        if (body.strip().upper() not in known and not COND_RE.match(body) and body not in ("ELSE:", "END:IF")
-                and not mailchimp_mergetags.is_computed(body)):
+    for body, upper in _fields(text):
+        if upper not in known:
             values[body] = ""  # a field this member lacks reads blank, as in Mailchimp
     return mailchimp_mergetags.render(text, values, escape=escape, today=today)
+
+
+@lru_cache(maxsize=128)  # the same texts are filled in for every sample subscriber
+def _fields(text: str) -> tuple[tuple[str, str], ...]:
+    """The merge tags of `text` that name a member's field (as written, and as looked up), each once."""
+    found = {}
+    for m in TAG_RE.finditer(text):
+        body = m.group(1)
+        if not COND_RE.match(body) and body not in ("ELSE:", "END:IF") and not mailchimp_mergetags.is_computed(body):
+            found.setdefault(body, body.strip().upper())
+    return tuple(found.items())

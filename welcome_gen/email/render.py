@@ -114,7 +114,8 @@ def sample_values(project: Project, sample: Sample, today: date | None = None) -
 class Renderer:
     """Renders every email of one project; builds its environments once."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, *, keep_compiled: bool = False):
+        """`keep_compiled`: the layouts' compiled code is kept between builds (`theme.compiled`)."""
         self.project = project
         cfg = project.config
         self.fields = cfg.mailchimp.fields.model_dump()  # subscriber field -> merge tag
@@ -124,6 +125,10 @@ class Renderer:
         self.layouts = BoundedEnvironment(loader=TemplateLoader([override, THEME], project.root),
                                           autoescape=jinja2.select_autoescape(["html.j2", "html"]),
                                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        if keep_compiled:
+            from ..theme.compiled import compiled_templates
+
+            self.layouts.bytecode_cache = compiled_templates("email")
         messages.install(self.layouts, project.root)  # the footer's words, in the site's language
         self.md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
         self.inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False, minify_css=True,

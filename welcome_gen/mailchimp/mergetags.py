@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any, Callable, Mapping
 
@@ -43,6 +44,9 @@ class _Block:
     branches: list[_Branch]
 
 
+# The same few texts (each email's parts) are filled in for every sample subscriber, and by the emulator for every
+# member of a campaign: each is parsed once. The tree is only ever read.
+@lru_cache(maxsize=128)
 def _parse(text: str) -> list:
     root: list = []
     stack: list[tuple[_Block, list]] = []  # open blocks, with the node list that holds each
