@@ -4,6 +4,8 @@ theme) only, as UTF-8, and a file that fails either test is a problem at its pat
 from __future__ import annotations
 
 import difflib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,6 +25,7 @@ class TemplateLoader(BaseLoader):
         self.searchpath = [str(d) for d in self.dirs]  # where `template_problem` looks for the author's frames
         self.root = project_root
         self._trees: dict[str, Any] = {}  # parsed once per loader (one build) for the stray-block check
+        self._listed: list[tuple[str, Path, Problem | None]] | None = None  # every file, listed once per loader
 
     def confinement(self, folder: Path) -> Path:
         """The folder a template found in `folder` must really be in."""
@@ -100,18 +103,55 @@ class TemplateLoader(BaseLoader):
         problem for each that leads outside where it may be."""
         found: dict[str, Path] = {}
         problems: list[Problem] = []
-        for folder in reversed(self.dirs):
-            for path in sorted(folder.rglob("*")):
-                name = path.relative_to(folder).as_posix()
-                if not path.is_file() or not keep(name) or "__pycache__" in name:
-                    continue
-                try:
-                    inside(path, self.confinement(folder), shown(path, self.root))
-                except SourceError as exc:
-                    problems.append(exc.problem)
-                    continue
-                found[name] = path
+        for name, path, problem in self._listing():
+            if keep(name):
+                if problem is None:
+                    found[name] = path
+                else:
+                    problems.append(problem)
         return found, problems
+
+    def _listing(self) -> list[tuple[str, Path, Problem | None]]:
+        """Every file of each folder, the theme's first, in the order `sorted(folder.rglob("*"))` gives (links to
+        files among them, linked folders not entered), each with the problem of leading outside where it may be:
+        listed once, for the templates and the assets alike. Only a link, or a folder that is itself somewhere
+        else, is resolved to tell; a plain file in a folder inside is inside."""
+        if self._listed is None:
+            self._listed = []
+            for folder in reversed(self.dirs):
+                confinement = self.confinement(folder)
+                settled = Path(os.path.realpath(folder)).is_relative_to(confinement.resolve())
+                for parts, file, linked in sorted(_walk(os.fspath(folder), ())):
+                    name = "/".join(parts)
+                    if "__pycache__" in name:
+                        continue
+                    path, problem = Path(file), None
+                    if linked or not settled:
+                        try:
+                            inside(path, confinement, shown(path, self.root))
+                        except SourceError as exc:
+                            problem = exc.problem
+                    self._listed.append((name, path, problem))
+        return self._listed
+
+
+def _walk(top: str, parts: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str, bool]]:
+    """(path parts below the first `top`, path, is a link) of each file under `top`; folders that are links are
+    not entered, and one that cannot be read is passed over, as `Path.rglob` does."""
+    try:
+        with os.scandir(top) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        here = (*parts, entry.name)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path, here)
+            elif entry.is_file():
+                yield here, entry.path, entry.is_symlink()
+        except OSError:
+            continue
 
 
 def _outer_blocks(node: nodes.Node) -> list[nodes.Block]:
