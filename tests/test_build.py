@@ -200,6 +200,34 @@ def test_compiled_templates_are_kept_in_the_users_cache_and_a_broken_one_is_comp
     assert "(by hand)" in (example / "build/emails/welcome/hello/default.html").read_text(encoding="utf-8")
 
 
+def test_the_themes_words_are_kept_as_yaml_read_them_and_taken_only_as_plain_text_from_the_users_own_folder(
+        example, tmp_path, monkeypatch):
+    import json
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    build(example, options=Options(today=TODAY))
+    kept = list((tmp_path / "user-cache/welcome-gen/templates").glob("messages-*/*.json"))
+    assert len(kept) == 1  # the English catalogue, by the digest of its bytes
+    words = json.loads(kept[0].read_text(encoding="utf-8"))
+    assert words["signup_title"] and all(isinstance(v, str) for v in words.values())
+
+    def rebuilt() -> None:
+        edit(example / "content/faq.md", "?", "??")  # every page shows the theme's words: built again
+        _read_before.clear()
+        build(example, options=Options(today=TODAY))
+        assert tree(example) == clean_build(example, tmp_path)
+
+    for broken in ("{\"signup_title\": ", json.dumps({"signup_title": 3}), json.dumps(["signup_title"])):
+        kept[0].write_text(broken, encoding="utf-8")  # cannot be read, or not as words: read from the catalogue
+        rebuilt()
+    # In a folder others may write to, words are not taken at all, however they read.
+    kept[0].write_text(json.dumps({**words, "signup_title": "<script>alert(1)</script>"}), encoding="utf-8")
+    os.chmod(kept[0].parent, 0o777)
+    rebuilt()
+    assert "alert(1)" not in (example / "public/index.html").read_text(encoding="utf-8")
+
+
 def test_dates_as_babel_wrote_them_are_kept_for_the_next_build_and_only_as_this_release_wrote_them(example,
                                                                                                    tmp_path):
     import json

@@ -4,7 +4,9 @@
   memory too: a large site's HTML would otherwise be most of a build's memory);
 - `front-matter.txt`: each markdown file's front matter as YAML read it (with its lines) and the links in its body,
   by the file's digest, for files that passed every check of their markdown: an unchanged file is validated again
-  without being parsed again, and its body is read only if a page or an email that shows it is made;
+  without being parsed again, and its body is read only if a page or an email that shows it is made; a file whose
+  body alone changed has its front matter taken by the digest of its lines. The settings, sequences and samples
+  are kept the same way, by their digests: a rebuild that parses no YAML does not load the YAML reader;
 - `words.json`: long dates and month names as Babel wrote them, by language, with Babel's release;
 - `sources.json`: each source file's size, modification time and digest at the last good build, with the digests of
   the options and code that build ran with, so a build where nothing moved can tell without reading the project;
@@ -30,7 +32,7 @@ from typing import Any, Callable
 from . import __version__
 from .folders import RECORDS, confined, entries, write_atomic
 
-FORMAT = f"welcome-gen {__version__} cache 4"
+FORMAT = f"welcome-gen {__version__} cache 5"
 SOURCE_FOLDERS = ("content", "templates", "sequences", "static", "events")
 CONFIG_FILE = "welcome.yaml"
 _PACKAGE = Path(__file__).resolve().parent
@@ -264,13 +266,27 @@ class FrontMatterStore:
         from .site.links import Link  # here, not above: the cache is read before anything of the site is needed
 
         try:
-            meta, lines, offset, body_line, links = json.loads(entry[1])
+            meta, lines, offset, body_line, links, _ = json.loads(entry[1])
             found = (_decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line),
                      None if links is None else [_link(Link, target, line) for target, line in links])
         except (TypeError, ValueError, KeyError):
             return None
         self.used[shown] = entry
         return found
+
+    def by_head(self, shown: str, head: str) -> tuple[Any, dict[tuple, int], int, int] | None:
+        """(front matter, lines by key path, offset of the lines, line where the body starts) of the file as an
+        earlier build read it, if its front matter's lines (`head`, their digest) are the same now; or None."""
+        entry = self.known.get(shown)
+        if entry is None or head not in entry[1]:  # a cheap test before the JSON is read
+            return None
+        try:
+            meta, lines, offset, body_line, _, kept = json.loads(entry[1])
+            if kept != head:
+                return None
+            return _decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line)
+        except (TypeError, ValueError, KeyError):
+            return None
 
     def keep(self, shown: str, digest: str) -> None:
         """Keep what is remembered of a file for the next build, which this build took from elsewhere."""
@@ -279,12 +295,14 @@ class FrontMatterStore:
             self.used[shown] = entry
 
     def put(self, shown: str, digest: str, meta: Any, lines: dict[tuple, int], offset: int, body_line: int,
-            links: list | None = None) -> None:
+            links: list | None = None, head: str | None = None) -> None:
+        """Remember a file's YAML (a markdown file's front matter, with `head`, the digest of its lines, and the
+        links in its body; or a whole YAML file)."""
         if "\t" in shown or "\n" in shown:
             return
         try:
             data = json.dumps([_encode(meta), [[list(loc), line] for loc, line in lines.items()], offset, body_line,
-                               None if links is None else [[link.target, link.line] for link in links]],
+                               None if links is None else [[link.target, link.line] for link in links], head],
                               separators=(",", ":"))
         except (TypeError, ValueError):
             return

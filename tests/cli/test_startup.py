@@ -82,3 +82,29 @@ def test_build_reads_a_plain_command_line_exactly_as_the_full_one_does():
             assert read == params, rest
     assert plain_ones > 150  # flags in any order, a folder before, between or after them
     assert plain(["check"]) is None and plain(["build", "--help"]) is None and plain([]) is None
+
+
+def test_a_rebuild_after_the_body_of_an_issue_changed_reads_no_yaml(example, tmp_path):
+    # Settings, sequences, samples, front matter and the theme's words are all remembered as YAML read them, by
+    # the digest of their bytes (or of the front matter's lines): an edit of a body parses none of them again,
+    # and the process never loads the YAML reader. A change to the front matter is read, and shows.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+    code = ("import sys\nfrom welcome_gen.cli import main\ncode = main(['build', '--quiet'])\n"
+            "print('YAML', 'yaml' in sys.modules, code)")
+
+    def build() -> str:
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=example,
+                             env=env)
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    assert build() == "YAML True 0\n"
+    issue = example / "content/newsletter/sharp-enough.md"
+    issue.write_text(issue.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert build() == "YAML False 0\n"
+    page = example / "public/newsletter/sharp-enough/index.html"
+    assert "One more line." in page.read_text(encoding="utf-8")
+    issue.write_text(issue.read_text(encoding="utf-8").replace("title: How sharp", "title: Just how sharp"),
+                     encoding="utf-8")
+    assert build() == "YAML True 0\n"
+    assert "Just how sharp" in page.read_text(encoding="utf-8")

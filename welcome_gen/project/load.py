@@ -11,8 +11,8 @@ from typing import Any
 from ..errors import Problem, ProjectError, rel
 from ..site.links import Link, find_links
 from .model import Config, IssueMeta, PageMeta, PersonaMeta, Sample, Samples, SequenceMeta, SLUG_RE
-from .source import (FrontMatter, Loc, Positions, SourceError, body_of, decoded, markdown_problem, parse_yaml,
-                     read_bytes, read_text, split_front_matter)
+from .source import (FrontMatter, Loc, Positions, SourceError, body_of, decoded, front_matter_end, markdown_problem,
+                     parse_yaml, read_bytes, read_text, split_front_matter)
 from .validate import validate
 
 CONFIG_FILE = "welcome.yaml"
@@ -167,11 +167,19 @@ class _Loader:
 
     def yaml_file(self, path: Path) -> tuple[Any, Positions] | None:
         shown = self.shown(path)
-        try:
-            data, positions = parse_yaml(read_text(path, shown, self.root), shown)
-        except SourceError as exc:
-            self.problems.append(exc.problem)
-            return None
+        digest = self.digests.get(shown)
+        kept = digest if digest and len(digest) == 64 and self.front_matter is not None else None
+        found = self.front_matter.get(shown, kept) if kept else None
+        if found is not None:  # these very bytes were read before: the data and lines as YAML gave them
+            data, positions = found[0], Positions(found[1], found[2])
+        else:
+            try:
+                data, positions = parse_yaml(read_text(path, shown, self.root), shown)
+            except SourceError as exc:
+                self.problems.append(exc.problem)
+                return None
+            if kept:
+                self.front_matter.put(shown, kept, data, positions.lines, positions.offset, 0)
         if data is not None and not isinstance(data, dict):
             self.problems.append(Problem(shown, 1, "expected a mapping of 'key: value' lines at the top level"))
             return None
@@ -219,14 +227,14 @@ class _Loader:
             slow = None
         else:
             try:
-                fm = split_front_matter(read_text(path, shown, None if checked else self.root), shown)
+                fm, head = self.front_matter_of(read_text(path, shown, None if checked else self.root), shown)
             except SourceError as exc:
                 return [exc.problem], None, None
             slow = markdown_problem(fm.body, shown, fm.body_line)
             links = find_links(fm.body, fm.body_line) if slow is None else []
-            if slow is None and digest and self.front_matter is not None:
+            if slow is None and digest and len(digest) == 64 and self.front_matter is not None:
                 self.front_matter.put(shown, digest, fm.meta, fm.positions.lines, fm.positions.offset,
-                                      fm.body_line, links)
+                                      fm.body_line, links, head)
         meta, problems = validate(model, fm.meta, shown, fm.positions)
         if slow is not None:
             return [*problems, slow], None, None
@@ -240,6 +248,19 @@ class _Loader:
                                                     "letters, digits and '-' only (rename the file or set 'slug')")], \
                 None, None
         return problems, Document(shown, meta, fm.body, fm.body_line, fm.positions, slug, links, digest), None
+
+    def front_matter_of(self, text: str, shown: str) -> tuple[FrontMatter, str | None]:
+        """The file's front matter and body, and the digest of its front matter's lines: where only the body
+        changed since the last build (the usual edit), the front matter is taken as YAML read it then."""
+        start = front_matter_end(text)
+        if start is None or self.front_matter is None:
+            return split_front_matter(text, shown), None
+        head = hashlib.sha256(text[:start].encode("utf-8")).hexdigest()
+        found = self.front_matter.by_head(shown, head)
+        if found is None:
+            return split_front_matter(text, shown), head
+        meta, lines, offset, body_line = found
+        return FrontMatter(meta, Positions(lines, offset), text[start:], body_line), head
 
     def remembered(self, path: str, shown: str, digest: str | None) -> tuple[FrontMatter, list[Link]] | None:
         """The front matter and links an earlier build read from these very bytes (which passed every check of

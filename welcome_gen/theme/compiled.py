@@ -45,10 +45,18 @@ def compiled_templates(kind: str) -> CompiledTemplates | None:
     """The cache for the templates of one environment (`kind`: "site"), or None where there can be none."""
     import jinja2
 
+    folder = kept_folder(f"{kind}-{{code}}-jinja-{jinja2.__version__}")
+    return None if folder is None else CompiledTemplates(str(folder))
+
+
+def kept_folder(name: str) -> Path | None:
+    """A folder of the user's cache for what the theme's files compile or parse to, named `name` with `{code}`
+    standing for this package's code version; None where there can be none, or where it is not this user's
+    alone (nothing is then read from it). Making one removes other versions' folders unused for a week."""
     from ..cache import code_version, user_cache
 
     base = user_cache() / "templates"
-    folder = base / f"{kind}-{code_version()[:16]}-jinja-{jinja2.__version__}"
+    folder = base / name.format(code=code_version()[:16])
     try:
         fresh = not folder.is_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -61,7 +69,7 @@ def compiled_templates(kind: str) -> CompiledTemplates | None:
             os.utime(folder)  # in use: kept
     except (OSError, AttributeError):  # no writable cache folder (or no user ids, on Windows: not used)
         return None
-    return CompiledTemplates(str(folder))
+    return folder
 
 
 def _prune(base: Path, keep: Path) -> None:

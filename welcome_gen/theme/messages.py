@@ -8,13 +8,14 @@ author's own files, so nothing on the site is said in words the author never saw
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from jinja2 import UndefinedError
 from markupsafe import Markup
 
@@ -37,15 +38,43 @@ def project_catalogue(root: Path, language: str) -> Path:
     return root.joinpath(*PROJECT_FOLDER, f"{base_language(language)}.yaml")
 
 
-# The safe loader, in C where PyYAML has it: a catalogue is read on every build that renders a page or an email.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read(path: Path) -> dict[str, str]:
+    """A catalogue's messages (none if it cannot be read: `problems()` says what is wrong with it, and rendering
+    uses what it can). A catalogue is read on every build that renders a page or an email: what YAML made of its
+    bytes is kept in the user's cache, by their digest, so a rebuild neither parses it nor loads the YAML reader."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}  # `problems()` says what is wrong with it; rendering uses what it can
+        raw = path.read_bytes()
+    except OSError:
+        return {}
+    from .compiled import kept_folder
+
+    folder = kept_folder("messages-{code}")
+    kept = folder / f"{hashlib.sha256(raw).hexdigest()}.json" if folder is not None else None
+    if kept is not None:
+        try:
+            data = json.loads(kept.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None
+        if isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+            return data
+    texts = _parsed(raw)
+    if kept is not None and texts is not None:
+        from ..folders import write_atomic
+
+        try:
+            write_atomic(kept, json.dumps(texts, ensure_ascii=False))
+        except OSError:
+            pass
+    return texts or {}
+
+
+def _parsed(raw: bytes) -> dict[str, str] | None:
+    import yaml
+
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None
     return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))} if isinstance(data, dict) else {}
 
 
@@ -143,6 +172,8 @@ def problems(root: Path, language: str, language_line: int | None) -> list[Probl
     lang = base_language(language)
     if own.is_file():
         shown = rel(own, root)
+        import yaml
+
         try:
             data = yaml.safe_load(own.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
