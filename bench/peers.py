@@ -5,7 +5,8 @@
 Generates N newsletter issues (deterministic by --seed: ~980 words each, with headings, lists, links, code and a
 table), lays them out for each tool (welcome-gen gets the example project around them), installs each peer in a
 virtual environment of its own under --cache (never in the repository), then times each kind of build for every
-tool in turn, interleaved, --runs times, and takes the median, with each run's peak memory (the largest process).
+tool in turn, interleaved, --runs times, and takes the median, with each run's peak memory (the largest process);
+then welcome-gen alone: the example project built from nothing, and `--help` (at least 10 runs each).
 Prints one table with welcome-gen's ratio to each peer, a profile of welcome-gen's clean build, and with --write
 the same as a page, with the machine it ran on. Asserts nothing: the targets are shown beside the numbers.
 """
@@ -297,6 +298,32 @@ def tools_for(workdir: Path, issues: list[Issue], cache: Path, names: list[str])
     return tools
 
 
+# -- the example project and the command line, alone --------------------------------------------------------
+
+SMALL_TARGETS = {"example": 0.5, "help": 0.4}  # seconds: the example project built from nothing; `--help`
+
+
+def small_builds(workdir: Path, runs: int) -> dict[str, list[float]]:
+    """Seconds of the example project's build from nothing (a fresh copy each time: no output, no cache in it)
+    and of `welcome-gen --help`, each a fresh process as a user runs it, in turn."""
+    welcome = shutil.which("welcome-gen", path=str(Path(sys.executable).parent)) or "welcome-gen"
+    times: dict[str, list[float]] = {"example": [], "help": []}
+    for i in range(runs):
+        root = workdir / f"example-{i}"
+        root.mkdir(parents=True)
+        for part in ("welcome.yaml", "content", "sequences", "templates"):
+            src = REPO / part
+            (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / part)
+        for name, command in (("example", [welcome, "build", "--quiet"]), ("help", [welcome, "--help"])):
+            done = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=root, capture_output=True,
+                                  text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"welcome-gen failed ({name}):\n{done.stderr}")
+            times[name].append(float(done.stdout.split()[2]))
+        shutil.rmtree(root, ignore_errors=True)
+    return times
+
+
 # -- where welcome-gen's time goes ------------------------------------------------------------------------
 
 # (what, file, function): the cumulative time of each function is that stage's share.
@@ -387,6 +414,18 @@ def table(results: dict[int, list[Tool]]) -> str:
     return "\n".join(lines)
 
 
+def small_table(small: dict[str, list[float]]) -> str:
+    """The example project built from nothing and `--help`: medians of their runs, beside their targets."""
+    if not small:
+        return ""
+    labels = {"example": "the example project, built from nothing", "help": "`welcome-gen --help`"}
+    lines = ["", "| welcome-gen alone | median | best | runs | target |", "|---|---|---|---|---|"]
+    for name, times in small.items():
+        lines.append(f"| {labels[name]} | {statistics.median(times):.2f} s | {min(times):.2f} s | {len(times)} | "
+                     f"< {SMALL_TARGETS[name]} s |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, nargs="+", default=[1000, 5000])
@@ -428,16 +467,18 @@ def main() -> None:
             if n == min(args.issues) and "welcome-gen" in names:
                 shares = profile(next(t.root for t in tools if t.name == "welcome-gen"))
             shutil.rmtree(workdir / str(n), ignore_errors=True)
+        small = small_builds(workdir, max(10, args.runs)) if "welcome-gen" in names else {}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     load_after = os.getloadavg() if hasattr(os, "getloadavg") else None
-    report = render(results, shares, args, load_before, load_after)
+    report = render(results, small, shares, args, load_before, load_after)
     print(report)
     if args.write:
         args.write.write_text(report, encoding="utf-8")
 
 
-def render(results: dict[int, list[Tool]], shares: tuple, args, load_before, load_after) -> str:
+def render(results: dict[int, list[Tool]], small: dict[str, list[float]], shares: tuple, args, load_before,
+           load_after) -> str:
     versions = {t.name: t.version for tools in results.values() for t in tools}
     where = "a tmpfs" if args.dir and str(args.dir).startswith("/dev/shm") else "the disk"
     cores = os.cpu_count() or 1
@@ -465,6 +506,7 @@ processor seconds of all its processes, which a busy machine inflates less); pea
 Versions: {', '.join(f'{name} {version}' for name, version in versions.items())}.
 
 {table(results)}
+{small_table(small)}
 
 ## Where welcome-gen's clean build spends its time
 
