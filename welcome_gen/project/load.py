@@ -147,9 +147,10 @@ class Project:
         return self.config_positions.line(loc)
 
 
-# The markdown files the last load in this process read, by (path, kind, digest of the bytes): a long-running
-# `serve` reads again only what changed. Documents are never changed once loaded, so sharing them is safe.
-_read_before: dict[tuple[str, str, str], tuple[list[Problem], Document | None, str | None]] = {}
+# The markdown files the last load in this process read, by (folder, path, kind, digest of the bytes): a
+# long-running `serve` reads again only what changed. Documents are never changed once loaded, so sharing them is
+# safe; the folder keeps another project's (whose body may still be read from its own file) apart.
+_read_before: dict[tuple[str, str, str, str], tuple[list[Problem], Document | None, str | None]] = {}
 
 
 class _Loader:
@@ -157,7 +158,7 @@ class _Loader:
         self.root = root
         self.digests = digests or {}  # the sources' digests, as the build read them: only these are reused
         self.front_matter = front_matter  # front matter remembered by digest (`cache.FrontMatterStore`)
-        self.read: dict[tuple[str, str, str], tuple[list[Problem], Document | None, str | None]] = {}
+        self.read: dict[tuple[str, str, str, str], tuple[list[Problem], Document | None, str | None]] = {}
         self.problems: list[Problem] = []
         # Slugs of files that failed to load, by kind: references to them are not reported a second time.
         self.broken: dict[str, set[str]] = {}
@@ -198,7 +199,7 @@ class _Loader:
         for name, linked in found_here:
             shown = f"{where}/{name}"  # as rel() gives it, without asking for each file
             digest = self.digests.get(shown)
-            key = (shown, kind, digest)
+            key = (top, shown, kind, digest)  # a document reads its body from its own project's file
             found = _read_before.get(key) if digest else None
             if found is not None and self.front_matter is not None:
                 self.front_matter.keep(shown, digest)  # still remembered for the next process's build
