@@ -563,3 +563,34 @@ def test_an_unchanged_file_is_read_only_when_its_text_is_needed_and_must_still_b
         second.body
     assert [str(p) for p in stopped.value.problems] == [
         f"{second.path}: changed while the build was reading the project; build again"]
+
+
+def test_a_first_build_readies_its_emails_process_early_and_leaves_none_behind_when_it_fails(example, tmp_path):
+    # A first build (no emails recorded) forks the process that makes the emails before loading the project, so
+    # it imports what it needs on the other core; handed the project, it makes the same files as a build that makes
+    # them here. A project that fails to load stops that process too: nothing written, no process left.
+    build(example, options=Options(today=TODAY))
+    assert multiprocess_free()
+    here = tmp_path / "here"
+    shutil.copytree(example, here, ignore=shutil.ignore_patterns("public", "build", ".welcome-gen"))
+    build(here, options=Options(today=TODAY, jobs=1))  # everything in this process
+    assert tree(example) == {name: data for name, data in tree(here).items()}
+
+    broken = tmp_path / "broken"
+    shutil.copytree(example, broken, ignore=shutil.ignore_patterns("public", "build", ".welcome-gen"))
+    edit(broken / "welcome.yaml", "title: ", "title: [")
+    with pytest.raises(BuildFailed, match="welcome.yaml"):
+        build(broken, options=Options(today=TODAY))
+    assert multiprocess_free()
+    assert not (broken / "public").exists() and not (broken / "build").exists()
+
+
+def multiprocess_free() -> bool:
+    """No child process of this one is left, running or ended and unreaped."""
+    import os
+
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False

@@ -117,11 +117,13 @@ def _build(root: Path, targets: Targets | None, options: Options, reporter: Repo
         return _nothing_to_do(targets, cache, started)
     ahead = _ahead(root, moved, options, cache)         # markdown converted meanwhile by other processes
     claimed = _claim(root, targets, options, len(moved["sources"]))  # the output folders looked over meanwhile
+    mail = _mail_ready(claimed, options, ahead)         # a process for the emails, made ready while this one loads
     stages = None
     try:
         project = load(root, {name: entry[2] for name, entry in moved["sources"].items()},  # typed, positioned
                        cache.front_matter)
-        stages = _Stages(project, targets, options, cache, reporter, *claimed.result(), later=claimed.forked)
+        stages = _Stages(project, targets, options, cache, reporter, *claimed.result(), later=claimed.forked,
+                         mail=mail)
         stages.check(meanwhile=ahead is None)           # every check `welcome-gen check` runs (emails meanwhile)
         if ahead is not None:
             ahead.collect(cache.markdown)
@@ -129,6 +131,8 @@ def _build(root: Path, targets: Targets | None, options: Options, reporter: Repo
         claimed.cancel()
         if stages is not None:
             stages.discard()
+        elif mail is not None:
+            mail.cancel()
         raise
     finally:
         if ahead is not None:
@@ -156,6 +160,29 @@ def _ahead(root: Path, moved: dict, options: Options, cache: BuildCache):
     changed = changed_markdown(moved["sources"], None if options.clean else cache.last_build().get("sources"))
     enough = AHEAD_FROM if options.jobs is None else CHUNK  # --jobs asks for other processes whatever the size
     return Ahead.start(root, changed, cache.markdown, options.jobs) if len(changed) >= enough else None
+
+
+def _mail_ready(claimed: _Claim, options: Options, ahead):
+    """Where the emails will surely be made (their folder records no earlier build: a first build, or a clean
+    one) and they are the longest part of the build (a small site, its folders looked over already, no markdown
+    converted ahead), a process forked now, which imports what making them needs while this one loads the
+    project, and is then handed it (`meanwhile.Awaiting`); else None."""
+    from .meanwhile import Awaiting, can_fork
+
+    if claimed.forked or ahead is not None or options.jobs == 1 or not can_fork():
+        return None
+    folders, _ = claimed.result()
+    if folders["emails"].made_from is not None:
+        return None
+    return Awaiting(_ready_to_mail, _Stages._mail)
+
+
+def _ready_to_mail() -> None:
+    """What making the emails and the sample journeys imports, and what a loaded project is made of."""
+    from importlib import import_module
+
+    for name in ("project.load", "email", "email.write", "delivery.journey_page"):
+        import_module(f"{__package__}.{name}")
 
 
 # Source files: from this many, looking the output folders over (and filling the site's staging folder) in another
@@ -244,7 +271,7 @@ class _Stages:
 
     def __init__(self, project, targets: Targets, options: Options, cache: BuildCache, reporter: Reporter,
                  folders: dict[str, OutputFolder], prefilled: tuple[str, set[str], set[str]] | None = None,
-                 later: bool = False):
+                 later: bool = False, mail=None):
         from .made_from import email_inputs, journey_inputs, journeys_href
         from .site.gather import today_at
 
@@ -264,6 +291,7 @@ class _Stages:
         self.kept = {name: self.folders[name].unchanged(self.made_from[name]) if self.made_from[name] else None
                      for name in ("emails", "journeys")}
         self.staging: dict[str, Staging] = {}
+        self.ready = mail  # a process made ready to make the emails (`_mail_ready`), handed them in `check`
         self.mail = None  # the emails and journeys being made meanwhile (`meanwhile.Meanwhile`)
         self.outputs: dict[str, list] = {}
         self.warnings: dict[str, list[Problem]] = {}
@@ -287,7 +315,14 @@ class _Stages:
                 for name in ("emails", "journeys"):
                     if self.kept[name] is None:
                         _ = self.staging[name].dir  # made now: a forked process writes into this very folder
-                self.mail = Meanwhile(self._mail, fork=meanwhile and self.options.jobs != 1)
+                if self.ready is not None:
+                    self.mail, self.ready = self.ready, None
+                    self.mail.hand(self)
+                else:
+                    self.mail = Meanwhile(self._mail, fork=meanwhile and self.options.jobs != 1)
+            elif self.ready is not None:  # nothing to make after all
+                self.ready.cancel()
+                self.ready = None
             if self.made_from["emails"] is None:
                 from .made_from import email_inputs
 
@@ -322,11 +357,25 @@ class _Stages:
 
     def discard(self) -> None:
         """Stop the emails' process, if any, and drop every staging folder (as often as asked)."""
-        if self.mail is not None:
-            self.mail.cancel()
-            self.mail = None
+        for process in (self.mail, self.ready):
+            if process is not None:
+                process.cancel()
+        self.mail = self.ready = None
         for staging in self.staging.values():
             staging.discard()
+
+    # What a process made ready for the emails is handed: what making them reads, not the cache, the reporter or
+    # the site's folder (none of which would go through a pipe, nor is needed there).
+    _HANDED = ("project", "options", "builder", "today", "href", "made_from", "kept")
+
+    def __getstate__(self) -> dict:
+        state = {name: getattr(self, name) for name in self._HANDED}
+        state["folders"] = {name: self.folders[name] for name in ("emails", "journeys")}
+        state["staging"] = {name: self.staging[name] for name in ("emails", "journeys")}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     def _mail(self) -> tuple[list[Problem], dict[str, tuple[list, list[str]]]]:
         """Render every email once and preflight it (unless the emails are kept); when none is wrong, the emails

@@ -18,7 +18,7 @@ def email_inputs(project: Project, today: date) -> str:
     the issues to be sent (preflight checks them too), the email templates, which site pages exist (emails link
     to them), the day (previews show it), the code."""
     from .cache import code_version
-    from .site.build import known_site_paths
+    from .site.places import known_site_paths
 
     override = project.root / "templates" / "email"
     doc = {"today": today.isoformat(), "code": code_version(), "config": project.config.model_dump(mode="json"),

@@ -13,7 +13,7 @@ import pickle
 import signal
 import sys
 import threading
-from typing import Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -97,6 +97,67 @@ class Meanwhile(Generic[T]):
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+
+
+class Awaiting(Meanwhile[T]):
+    """Work whose process is forked before its input exists: it gets `ready` first (imports what the work needs,
+    on the other core, while this process loads what the input is made of), then waits to be handed the input
+    (`hand`, pickled), does `work(input)`, and answers as `Meanwhile` does. Where no fork is made, nothing happens
+    until the input is handed, and the work is then done at once, here."""
+
+    def __init__(self, ready: Callable[[], object], work: Callable[[Any], T], fork: bool = True):
+        self.pid: int | None = None
+        self.fd: int | None = None
+        self.done: tuple[str, object] | None = None
+        self.then = None
+        self.work = work
+        self.given: int | None = None  # where the input is written
+        if fork and can_fork():
+            read, write = os.pipe()
+            given, give = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read)
+                os.close(give)
+                _answer(lambda: _when_handed(ready, work, given), write)
+            os.close(write)
+            os.close(given)
+            self.pid, self.fd, self.given = pid, read, give
+
+    def hand(self, data: Any) -> None:
+        """The input: to the forked process, or (none, or the input will not pickle) for the work to be done here."""
+        if self.given is not None:
+            try:
+                payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - not to be handed over: done here instead
+                self.cancel()
+            else:
+                give, self.given = self.given, None
+                try:
+                    with os.fdopen(give, "wb") as out:
+                        out.write(payload)
+                except OSError:  # it ended before taking it (what it raised getting ready is its answer)
+                    pass
+                return
+        try:
+            self.done = ("done", self.work(data))
+        except Exception as exc:  # noqa: BLE001 - raised again when the result is asked for
+            self.done = ("raised", exc)
+
+    def cancel(self) -> None:
+        if self.given is not None:
+            os.close(self.given)
+            self.given = None
+        super().cancel()
+
+
+def _when_handed(ready: Callable[[], object], work: Callable[[Any], object], given: int) -> object:
+    ready()
+    with os.fdopen(given, "rb") as handed:
+        data = handed.read()
+    if not data:  # never handed anything: the original stopped, or went on without it
+        os._exit(0)
+    return work(pickle.loads(data))
 
 
 def _answer(work: Callable[[], object], fd: int, then: Callable[[], object] | None = None) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..project import Document, Project
-from ..site.build import link_resolver
+from ..site.places import link_resolver
 from ..site.links import Resolver
 from ..site.urls import ARCHIVE, Urls, issue_path
 from ..project.steps import DEFAULT

@@ -16,7 +16,7 @@ from ..errors import Problem, ProjectError
 from ..mailchimp.mergetags import MergeTagError
 from ..project import Project
 from ..project.model import EMAIL_RE, Sample
-from ..site.build import known_site_paths
+from ..site.places import known_site_paths
 from ..site.urls import Urls, lookup_key
 from . import caniemail, mergetags, utm
 from ..project.steps import DEFAULT, variant_for

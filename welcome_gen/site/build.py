@@ -19,12 +19,11 @@ from ..folders import Output, OutputFolder, Staging
 from ..project import Project
 from ..reporter import NullReporter, Reporter
 from .check import site_problems
-from .gather import Digested, Site, gather, resolver, today_at
+from .gather import Digested, Site, gather, today_at
 from ..cache import MarkdownStore, WordStore
-from .links import Resolver
 from .pages import render_pages
 from .theme import Theme
-from .urls import Urls, issue_path, lookup_key, output_file
+from .urls import Urls, output_file
 
 _CODE = Path(__file__).resolve().parent
 
@@ -111,13 +110,6 @@ def result_of(folder: OutputFolder, site_plan: SitePlan, fresh: list[str], prune
                        sorted(fresh), site_plan.problems)
 
 
-def link_resolver(project: Project, today: date | None = None) -> Resolver:
-    """How the site resolves a link written in content, knowing every page and file a build on `today` writes.
-    The emails make their links absolute with it, so an email links only where the site has something."""
-    theme = Theme(project.root)
-    return resolver(project, theme.assets(), today=today or today_at(project))
-
-
 def plan(site: Site, theme: Theme) -> dict[str, Output]:
     """Every file of the site with the digest of everything that shapes its bytes."""
     shared = _digest(json.dumps(site.shared, sort_keys=True).encode(), theme.digest().encode(),
@@ -157,11 +149,3 @@ def code_digest() -> bytes:
         parts.append(f"{jinja2.__version__} {markdown.__version__}".encode())
         _code_cache.append(_digest(*parts).encode())
     return _code_cache[0]
-
-
-def known_site_paths(project: Project, today: date | None = None) -> set[str]:
-    """Every place under site.url that the site builds (as `lookup_key`s): what the site's resolver knows, and the
-    pages of issues dated later, which an email may be written to link to before they are out."""
-    paths = set(link_resolver(project, today).places)
-    paths |= {lookup_key(issue_path(i.slug)) for i in project.issues if not i.meta.draft}
-    return paths

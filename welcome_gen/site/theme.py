@@ -11,19 +11,16 @@ from jinja2 import (StrictUndefined, TemplateError, TemplateNotFound, TemplateSy
 from markupsafe import Markup
 
 from ..errors import Problem, ProjectError
-from ..theme import SITE as THEME_DIR
 from ..theme import ENDLESS, messages, shown, template_problem
 from ..theme.loader import TemplateLoader
 from ..theme.sandbox import BoundedEnvironment
 from .gather import Entry
 from .markup import MarkdownCache, render_markdown
+from .places import ASSETS, theme_dirs
 from .urls import Urls
 
 if TYPE_CHECKING:
     from ..cache import WordStore
-
-ASSETS = "assets"
-
 
 class Theme:
     """Finds, checks and renders the site's templates; copies its assets."""
@@ -34,7 +31,7 @@ class Theme:
         dates and month names Babel wrote in earlier builds."""
         self.root = root
         self.markdown = markdown  # rendered markdown kept between builds, if any
-        self.dirs = [d for d in (root / "templates" / "site", THEME_DIR) if d.is_dir()]
+        self.dirs = theme_dirs(root)
         self.loader = TemplateLoader(self.dirs, root)
         self.env = BoundedEnvironment(
             loader=self.loader,
