@@ -527,10 +527,12 @@ Python-Markdown stays the markdown package (the project's choice). The speed com
 in parallel:
 
 - a build where no source moved stops after reading sizes and times, one folder scan each;
-- an edit parses only the saved file (its front matter and the links in its body are remembered by the digest
-  of the bytes, then validated and resolved again), renders only the pages whose data changed, and links every
-  unchanged file into the new folder; an issue listed on many pages stands in their digests for a digest of its
-  card, worked out once;
+- an edit reads only the saved file (an unchanged file's front matter and the links in its body are remembered by
+  the digest of its bytes, then validated and resolved again, and its body is read only if a page that changed
+  shows it); where only the body changed, its front matter is taken by the digest of its lines; the settings,
+  sequences, samples and the theme's words are remembered as YAML read them, so such an edit parses no YAML and
+  never loads the YAML reader; it renders only the pages whose data changed, and links every unchanged file into
+  the new folder; an issue listed on many pages stands in their digests for a digest of its card, worked out once;
 - the cyclic garbage collector is paused while a build runs (its full passes walked the whole loaded project),
   and a forked worker collects only what it makes itself: what it was forked with is frozen first;
 - from 500 source files, the output folders are claimed and looked over by a process forked before the models,
@@ -552,6 +554,13 @@ in parallel:
   long dates and month names are kept as Babel wrote them, and the signup form, the same on every page, is
   rendered once (`partial_cached`);
 - a command's process ends without freeing its objects one by one, and imports a process pool only to use one;
+  `build` given only flags is read without the command-line library, which takes longer to import than a small
+  site's rebuild;
+- the emails: each text is parsed for merge tags once, not again for each sample subscriber; the layouts'
+  compiled code is kept as the site's is; the process that makes a first build's emails is forked before the
+  project loads, imports what it needs meanwhile, and imports none of the site's templates and markdown; the
+  sample journeys' simulation jumps to the next hour anyone can get something;
+- the theme's files are listed once a build, and only a link among them is resolved;
 - `serve` keeps what it loaded between saves.
 """
 
