@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .cache import RACY_NS, BuildCache, code_version, same_content, sources
+from .cache import KEEP_PARSED, RACY_NS, BuildCache, code_version, same_content, sources
 from .errors import Problem, ProjectError, UsageError
 from .folders import OutputFolder, Staging, claim, entries, read_record, record_path
 from .reporter import NullReporter, Reporter
@@ -112,6 +112,7 @@ def _build(root: Path, targets: Targets | None, options: Options, reporter: Repo
     root = Path(root).absolute()
     targets = targets or Targets.of(root)
     cache = BuildCache(root, clean=options.clean, note=reporter.note)
+    KEEP_PARSED[0] = not options.clean  # --clean: the theme's words are read from their catalogues again too
     moved = _moved(root, targets, options, cache)       # sizes and times first; only what moved is read
     if moved is None:
         return _nothing_to_do(targets, cache, started)

@@ -36,6 +36,9 @@ FORMAT = f"welcome-gen {__version__} cache 5"
 SOURCE_FOLDERS = ("content", "templates", "sequences", "static", "events")
 CONFIG_FILE = "welcome.yaml"
 _PACKAGE = Path(__file__).resolve().parent
+# Whether the theme's catalogues are taken as YAML read them before, from the user's cache (`theme.messages`):
+# a build sets it, and one with --clean reads every catalogue again.
+KEEP_PARSED = [True]
 RACY_NS = 2_000_000_000  # file systems whose clocks tick in seconds (or two, FAT) still tell a later save apart
 
 

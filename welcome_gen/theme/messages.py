@@ -46,9 +46,10 @@ def _read(path: Path) -> dict[str, str]:
         raw = path.read_bytes()
     except OSError:
         return {}
+    from ..cache import KEEP_PARSED
     from .compiled import kept_folder
 
-    folder = kept_folder("messages-{code}")
+    folder = kept_folder("messages-{code}") if KEEP_PARSED[0] else None
     kept = folder / f"{hashlib.sha256(raw).hexdigest()}.json" if folder is not None else None
     if kept is not None:
         try:
