@@ -269,8 +269,8 @@ class FrontMatterStore:
         from .site.links import Link  # here, not above: the cache is read before anything of the site is needed
 
         try:
-            meta, lines, offset, body_line, links, _ = json.loads(entry[1])
-            found = (_decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line),
+            meta, lines, offset, body_line, links, _ = _entry(entry[1])
+            found = (meta, lines, offset, body_line,
                      None if links is None else [_link(Link, target, line) for target, line in links])
         except (TypeError, ValueError, KeyError):
             return None
@@ -284,12 +284,10 @@ class FrontMatterStore:
         if entry is None or head not in entry[1]:  # a cheap test before the JSON is read
             return None
         try:
-            meta, lines, offset, body_line, _, kept = json.loads(entry[1])
-            if kept != head:
-                return None
-            return _decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line)
+            meta, lines, offset, body_line, _, kept = _entry(entry[1])
         except (TypeError, ValueError, KeyError):
             return None
+        return (meta, lines, offset, body_line) if kept == head else None
 
     def keep(self, shown: str, digest: str) -> None:
         """Keep what is remembered of a file for the next build, which this build took from elsewhere."""
@@ -300,8 +298,9 @@ class FrontMatterStore:
     def put(self, shown: str, digest: str, meta: Any, lines: dict[tuple, int], offset: int, body_line: int,
             links: list | None = None, head: str | None = None) -> None:
         """Remember a file's YAML (a markdown file's front matter, with `head`, the digest of its lines, and the
-        links in its body; or a whole YAML file)."""
-        if "\t" in shown or "\n" in shown:
+        links in its body; or a whole YAML file). Only what can be read back: a file named without tabs and line
+        ends, by the digest of its bytes (not what a build notes in its place for a link leading outside)."""
+        if "\t" in shown or "\n" in shown or len(digest) != 64:
             return
         try:
             data = json.dumps([_encode(meta), [[list(loc), line] for loc, line in lines.items()], offset, body_line,
@@ -377,6 +376,13 @@ def _babel() -> str:
     import babel
 
     return babel.__version__
+
+
+def _entry(data: str) -> tuple[Any, dict[tuple, int], int, int, list | None, str | None]:
+    """One remembered file: (its YAML, lines by key path, offset of the lines, line where the body starts, the
+    links in its body as [target, line] or None, the digest of its front matter's lines or None)."""
+    meta, lines, offset, body_line, links, head = json.loads(data)
+    return _decode(meta), {tuple(loc): int(line) for loc, line in lines}, int(offset), int(body_line), links, head
 
 
 def _link(Link: type, target: Any, line: Any) -> Any:  # noqa: N803 - the class, handed in

@@ -106,23 +106,20 @@ class Awaiting(Meanwhile[T]):
     until the input is handed, and the work is then done at once, here."""
 
     def __init__(self, ready: Callable[[], object], work: Callable[[Any], T], fork: bool = True):
-        self.pid: int | None = None
-        self.fd: int | None = None
-        self.done: tuple[str, object] | None = None
-        self.then = None
         self.work = work
         self.given: int | None = None  # where the input is written
-        if fork and can_fork():
-            read, write = os.pipe()
-            given, give = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read)
-                os.close(give)
-                _answer(lambda: _when_handed(ready, work, given), write)
-            os.close(write)
-            os.close(given)
-            self.pid, self.fd, self.given = pid, read, give
+        if not (fork and can_fork()):
+            self.pid, self.fd, self.done, self.then = None, None, None, None
+            return
+        given, give = os.pipe()
+
+        def handed() -> object:  # in the forked process
+            os.close(give)
+            return _when_handed(ready, work, given)
+
+        super().__init__(handed)
+        os.close(given)
+        self.given = give
 
     def hand(self, data: Any) -> None:
         """The input: to the forked process, or (none, or the input will not pickle) for the work to be done here."""

@@ -6,6 +6,8 @@ import atexit
 import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def _leave() -> None:
@@ -24,17 +26,25 @@ def _leave() -> None:
 _exit_code: list[int] = []
 atexit.register(_leave)  # registered before anything else is imported, so it runs after their exit handlers
 
-# Importing the commands makes tens of thousands of objects that live as long as the process and next to no garbage:
-# the cyclic collector's passes over them meanwhile (about a tenth of the import, measured) find nothing to free.
-_collecting = gc.isenabled()
-gc.disable()
-try:
+
+@contextmanager
+def _importing() -> Iterator[None]:
+    """Importing the commands makes tens of thousands of objects that live as long as the process and next to no
+    garbage: the cyclic collector's passes over them meanwhile (about a tenth of the import, measured) find
+    nothing to free, so it waits until the import is done."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+with _importing():
     from ..errors import REPORT_BUG, ExitCode, ProjectError, WelcomeGenError
     from . import building
     from . import console as _console
-finally:
-    if _collecting:
-        gc.enable()
 
 
 def __getattr__(name: str):
@@ -80,11 +90,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _full(args: list[str]) -> int:
-    collecting = gc.isenabled()
-    gc.disable()  # as above, for the command line's own import
-    try:
+    with _importing():
         from .commands import run
-    finally:
-        if collecting:
-            gc.enable()
     return run(args)

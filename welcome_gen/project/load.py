@@ -169,8 +169,7 @@ class _Loader:
     def yaml_file(self, path: Path) -> tuple[Any, Positions] | None:
         shown = self.shown(path)
         digest = self.digests.get(shown)
-        kept = digest if digest and len(digest) == 64 and self.front_matter is not None else None
-        found = self.front_matter.get(shown, kept) if kept else None
+        found = self.front_matter.get(shown, digest) if digest and self.front_matter is not None else None
         if found is not None:  # these very bytes were read before: the data and lines as YAML gave them
             data, positions = found[0], Positions(found[1], found[2])
         else:
@@ -179,8 +178,8 @@ class _Loader:
             except SourceError as exc:
                 self.problems.append(exc.problem)
                 return None
-            if kept:
-                self.front_matter.put(shown, kept, data, positions.lines, positions.offset, 0)
+            if digest and self.front_matter is not None:
+                self.front_matter.put(shown, digest, data, positions.lines, positions.offset, 0)
         if data is not None and not isinstance(data, dict):
             self.problems.append(Problem(shown, 1, "expected a mapping of 'key: value' lines at the top level"))
             return None
@@ -233,7 +232,7 @@ class _Loader:
                 return [exc.problem], None, None
             slow = markdown_problem(fm.body, shown, fm.body_line)
             links = find_links(fm.body, fm.body_line) if slow is None else []
-            if slow is None and digest and len(digest) == 64 and self.front_matter is not None:
+            if slow is None and digest and self.front_matter is not None:
                 self.front_matter.put(shown, digest, fm.meta, fm.positions.lines, fm.positions.offset,
                                       fm.body_line, links, head)
         meta, problems = validate(model, fm.meta, shown, fm.positions)

@@ -22,6 +22,7 @@ from .urls import Urls
 if TYPE_CHECKING:
     from ..cache import WordStore
 
+
 class Theme:
     """Finds, checks and renders the site's templates; copies its assets."""
 
